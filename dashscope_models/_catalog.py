@@ -1,0 +1,160 @@
+"""The model catalog: ``catalog.toml`` read once into frozen :class:`ModelSpec` records.
+
+Lookups are exact (``get_spec("qwen-plus")``); no capability is ever guessed from a substring of
+a model id. An id the catalog does not know gets a generic entry that enables nothing optional,
+and a caller who knows better declares it with :func:`generic_spec`.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from dataclasses import dataclass, field, replace
+from functools import cache
+from importlib.resources import files
+from typing import Any, Literal
+
+Endpoint = Literal["text-generation", "multimodal-generation", "text-embedding"]
+ThinkingMode = Literal["none", "hybrid", "always"]
+
+__all__ = [
+    "Interval",
+    "ModelSpec",
+    "all_specs",
+    "family_labels",
+    "generic_spec",
+    "get_spec",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Interval:
+    """A documented parameter range such as ``[0, 2)``.
+
+    Example: ``Interval.parse("[0, 2)").contains(1.9)`` is ``True``.
+    """
+
+    low: float
+    high: float
+    low_closed: bool
+    high_closed: bool
+    text: str
+
+    @classmethod
+    def parse(cls, text: str) -> Interval:
+        """Parse interval notation: ``[a, b]``, ``(a, b)``, ``[a, inf)``."""
+        stripped = text.strip()
+        low_s, high_s = stripped[1:-1].split(",")
+        return cls(
+            low=float(low_s),
+            high=math.inf if high_s.strip() == "inf" else float(high_s),
+            low_closed=stripped[0] == "[",
+            high_closed=stripped[-1] == "]",
+            text=stripped,
+        )
+
+    def contains(self, value: float) -> bool:
+        """Whether ``value`` lies in the range."""
+        above = value >= self.low if self.low_closed else value > self.low
+        below = value <= self.high if self.high_closed else value < self.high
+        return above and below
+
+
+@dataclass(frozen=True, slots=True)
+class ModelSpec:
+    """What we know about one DashScope model id, from ``catalog.toml``.
+
+    Example::
+
+        spec = get_spec("moonshot-v1-8k")
+        spec.family, spec.context_window, spec.ranges["temperature"].text
+        # ('moonshot', 8192, '[0, 1]')
+    """
+
+    name: str
+    family: str
+    label: str
+    endpoint: Endpoint = "text-generation"
+    input: Literal["messages", "prompt"] = "messages"
+    prompt_format: str = "chat"
+    result_format: Literal["text", "message"] = "message"
+    usage: Literal["total", "no-total", "none"] = "total"
+    tools: bool = False
+    vision: bool = False
+    json_mode: bool = False
+    json_schema: bool = False
+    thinking: ThinkingMode = "none"
+    thinking_default: bool = False
+    thinking_budget_max: int | None = None
+    stream_only_thinking: bool = False
+    system_first: bool = False
+    max_stop: int = 0
+    max_stop_bytes: int = 0
+    context_window: int = 131072
+    max_input_tokens: int = 131072
+    max_output_tokens: int = 8192
+    default_max_tokens: int = 8192
+    ranges: dict[str, Interval] = field(default_factory=dict)
+    defaults: dict[str, Any] = field(default_factory=dict)
+    known: bool = True
+
+    @property
+    def is_chat_model(self) -> bool:
+        """True when the service takes chat messages (False for prompt-only families)."""
+        return self.input == "messages"
+
+    def thinks(self, enable_thinking: bool | None) -> bool:
+        """Whether a request with this ``enable_thinking`` value produces reasoning."""
+        if self.thinking == "always":
+            return True
+        if self.thinking == "none":
+            return False
+        return self.thinking_default if enable_thinking is None else enable_thinking
+
+
+def _spec_from(name: str, family: str, table: dict[str, Any], known: bool) -> ModelSpec:
+    merged = {k: v for k, v in table.items() if k not in {"family"}}
+    ranges = {k: Interval.parse(v) for k, v in merged.pop("ranges", {}).items()}
+    return ModelSpec(name=name, family=family, ranges=ranges, known=known, **merged)
+
+
+@cache
+def _load() -> tuple[dict[str, dict[str, Any]], dict[str, ModelSpec]]:
+    raw = tomllib.loads(files("dashscope_models").joinpath("catalog.toml").read_text("utf-8"))
+    families: dict[str, dict[str, Any]] = raw["family"]
+    specs: dict[str, ModelSpec] = {}
+    for name, entry in raw["model"].items():
+        family = entry["family"]
+        specs[name] = _spec_from(name, family, {**families[family], **entry}, known=True)
+    return families, specs
+
+
+def get_spec(model: str) -> ModelSpec:
+    """The catalog entry for ``model``, or a generic entry for an id the catalog lacks."""
+    spec = _load()[1].get(model)
+    return spec if spec is not None else generic_spec(model)
+
+
+def generic_spec(model: str, **overrides: Any) -> ModelSpec:
+    """A spec for a model id the catalog does not list; ``overrides`` declare what it can do.
+
+    Example: ``generic_spec("qwen-new", tools=True, thinking="hybrid")``.
+    """
+    spec = _cached_generic(model)
+    return replace(spec, **overrides) if overrides else spec
+
+
+@cache
+def _cached_generic(model: str) -> ModelSpec:
+    families = _load()[0]
+    return _spec_from(model, "generic", dict(families["generic"]), known=False)
+
+
+def all_specs() -> tuple[ModelSpec, ...]:
+    """Every model the catalog lists, in file order."""
+    return tuple(_load()[1].values())
+
+
+def family_labels() -> dict[str, str]:
+    """Family name → human label, in file order (generic excluded)."""
+    return {name: f["label"] for name, f in _load()[0].items() if name != "generic"}

@@ -1,0 +1,126 @@
+"""Client configuration: API key, base URL and region, workspace, timeout, retries.
+
+Precedence, from strongest: explicit ``base_url`` argument, explicit ``region`` argument, the
+``DASHSCOPE_BASE_URL`` environment variable, then Beijing. The API key comes from the argument
+or ``DASHSCOPE_API_KEY``; a missing key is reported at the first request, not here, so models
+can be built (and serialized) before a key exists.
+
+Example::
+
+    config = ClientConfig.resolve(region="singapore", timeout=30)
+    config.base_url  # 'https://dashscope-intl.aliyuncs.com/api/v1'
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from pydantic import SecretStr
+
+from dashscope_models._errors import ConfigurationError
+
+__all__ = ["DEFAULT_MAX_RETRIES", "DEFAULT_TIMEOUT", "REGIONS", "ClientConfig"]
+
+DEFAULT_TIMEOUT = 300.0  # seconds, as the official SDK; thinking models can be slow
+DEFAULT_MAX_RETRIES = 2
+
+_BEIJING = "https://dashscope.aliyuncs.com/api/v1"
+_SINGAPORE = "https://dashscope-intl.aliyuncs.com/api/v1"
+_VIRGINIA = "https://dashscope-us.aliyuncs.com/api/v1"
+_HONGKONG = "https://cn-hongkong.dashscope.aliyuncs.com/api/v1"
+_FINANCE = "https://dashscope-finance.aliyuncs.com/api/v1"
+
+REGIONS: dict[str, str] = {
+    "cn-beijing": _BEIJING,
+    "beijing": _BEIJING,
+    "china": _BEIJING,
+    "ap-southeast-1": _SINGAPORE,
+    "singapore": _SINGAPORE,
+    "intl": _SINGAPORE,
+    "international": _SINGAPORE,
+    "us-east-1": _VIRGINIA,
+    "virginia": _VIRGINIA,
+    "us": _VIRGINIA,
+    "cn-hongkong": _HONGKONG,
+    "hongkong": _HONGKONG,
+    "finance": _FINANCE,
+}
+"""Region name → native API root (``…/api/v1``). Keys are region-bound: use the key's region."""
+
+
+def _region_url(region: str) -> str:
+    try:
+        return REGIONS[region.strip().lower()]
+    except KeyError:
+        known = ", ".join(sorted(REGIONS))
+        raise ConfigurationError(
+            f"Unknown DashScope region {region!r}; use one of: {known}, or pass base_url",
+            code="UnknownRegion",
+        ) from None
+
+
+@dataclass(frozen=True, slots=True)
+class ClientConfig:
+    """Resolved settings of one client. Build it with :meth:`resolve`.
+
+    Example: ``ClientConfig.resolve(api_key="sk-...", base_url="http://127.0.0.1:8000/api/v1")``.
+    """
+
+    base_url: str = _BEIJING
+    api_key: SecretStr | None = field(default=None, repr=False)
+    workspace: str | None = None
+    timeout: float = DEFAULT_TIMEOUT
+    max_retries: int = DEFAULT_MAX_RETRIES
+
+    @classmethod
+    def resolve(
+        cls,
+        *,
+        api_key: str | SecretStr | None = None,
+        base_url: str | None = None,
+        region: str | None = None,
+        workspace: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+    ) -> ClientConfig:
+        """Combine arguments with the environment (see the module docstring for precedence)."""
+        if base_url:
+            url = base_url
+        elif region:
+            url = _region_url(region)
+        else:
+            url = os.environ.get("DASHSCOPE_BASE_URL") or _BEIJING
+        if api_key is None:
+            env_key = os.environ.get("DASHSCOPE_API_KEY")
+            key = SecretStr(env_key) if env_key else None
+        else:
+            key = api_key if isinstance(api_key, SecretStr) else SecretStr(api_key)
+        if timeout is not None and timeout <= 0:
+            raise ConfigurationError(f"timeout must be positive, got {timeout}", code="BadTimeout")
+        if max_retries is not None and max_retries < 0:
+            raise ConfigurationError(
+                f"max_retries must be >= 0, got {max_retries}", code="BadMaxRetries"
+            )
+        return cls(
+            base_url=url.rstrip("/"),
+            api_key=key,
+            workspace=workspace or None,
+            timeout=DEFAULT_TIMEOUT if timeout is None else float(timeout),
+            max_retries=DEFAULT_MAX_RETRIES if max_retries is None else max_retries,
+        )
+
+    def bearer(self) -> str:
+        """The Authorization header value; raises :class:`ConfigurationError` without a key."""
+        if self.api_key is None or not self.api_key.get_secret_value():
+            raise ConfigurationError(
+                "No DashScope API key: pass api_key=... or set DASHSCOPE_API_KEY "
+                "(keys are region-bound: create it in the region you call).",
+                code="MissingApiKey",
+            )
+        return "Bearer " + self.api_key.get_secret_value()
+
+    @property
+    def pool_key(self) -> tuple[str, float]:
+        """Settings that decide which connection pool a client shares (never the key)."""
+        return (self.base_url, self.timeout)

@@ -1,0 +1,243 @@
+"""The error tree, and the one table that maps DashScope answers onto it.
+
+::
+
+    DashScopeError                      status_code, code, message, request_id on every error
+    ├── ConfigurationError (ValueError) missing API key, bad region: raised before any request
+    ├── RequestValidationError (ValueError)  bad input found before any request
+    ├── APIConnectionError              the service could not be reached
+    │   └── APITimeoutError             client timeout, or HTTP 408
+    ├── StreamError                     a malformed or truncated SSE stream
+    └── APIStatusError                  the service answered with an error
+        ├── BadRequestError             400 (InvalidParameter, ...)
+        │   ├── ContentInspectionError  DataInspectionFailed
+        │   ├── ContextLengthError      input longer than the model accepts
+        │   └── ModelNotFoundError      "Model not exist." (also 404 ModelNotFound)
+        ├── AuthenticationError         401 InvalidApiKey
+        ├── PermissionDeniedError       403 AccessDenied*, Arrearage
+        ├── NotFoundError               404
+        ├── RateLimitError              429 Throttling*
+        └── InternalServerError         5xx
+
+Errors raised inside an SSE stream (``event:error``) map through the same table, using the
+status from the event's ``:HTTP_STATUS/<n>`` line. ``str(err)`` shows code, message, status
+and request_id; the API key is never part of any error.
+
+Example::
+
+    try:
+        client.generate(request)
+    except RateLimitError as err:
+        print(err.code, err.request_id)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "APIConnectionError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConfigurationError",
+    "ContentInspectionError",
+    "ContextLengthError",
+    "DashScopeError",
+    "InternalServerError",
+    "ModelNotFoundError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "RequestValidationError",
+    "StreamError",
+    "error_from_body",
+]
+
+
+class DashScopeError(Exception):
+    """Base of every error this package raises."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        status_code: int | None = None,
+        request_id: str | None = None,
+        body: Any = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code if code is not None else type(self).__name__
+        self.status_code = status_code
+        self.request_id = request_id
+        self.body = body
+        self.headers: dict[str, str] = {}
+        """Response headers (lowercase names) when the error came from an HTTP answer."""
+
+    def __str__(self) -> str:
+        parts = [f"{self.code}: {self.message}"]
+        if self.status_code is not None:
+            parts.append(f"status={self.status_code}")
+        if self.request_id:
+            parts.append(f"request_id={self.request_id}")
+        return " | ".join(parts)
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(code={self.code!r}, message={self.message!r}, "
+            f"status_code={self.status_code!r}, request_id={self.request_id!r})"
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Errors cross process boundaries (multiprocessing, task queues): keep every field.
+        return (
+            _rebuild,
+            (type(self), self.message, self.code, self.status_code, self.request_id, self.body),
+        )
+
+
+def _rebuild(
+    cls: type[DashScopeError],
+    message: str,
+    code: str | None,
+    status_code: int | None,
+    request_id: str | None,
+    body: Any,
+) -> DashScopeError:
+    return cls(message, code=code, status_code=status_code, request_id=request_id, body=body)
+
+
+class ConfigurationError(DashScopeError, ValueError):
+    """The client is not configured well enough to send a request (e.g. no API key)."""
+
+
+class RequestValidationError(DashScopeError, ValueError):
+    """The request breaks a documented rule; it was not sent."""
+
+
+class APIConnectionError(DashScopeError):
+    """The service could not be reached, or the connection broke."""
+
+
+class APITimeoutError(APIConnectionError):
+    """The request timed out (on our side, or HTTP 408 from the service)."""
+
+
+class StreamError(DashScopeError):
+    """The SSE stream was malformed or ended before its final event."""
+
+
+class APIStatusError(DashScopeError):
+    """The service answered with an error code."""
+
+
+class BadRequestError(APIStatusError):
+    """HTTP 400: the service rejected the request."""
+
+
+class ContentInspectionError(BadRequestError):
+    """The input or output failed DashScope's content inspection (DataInspectionFailed)."""
+
+
+class ContextLengthError(BadRequestError):
+    """The input is longer than the model's context allows."""
+
+
+class ModelNotFoundError(BadRequestError):
+    """The model id does not exist (or is not available to this key/region)."""
+
+
+class AuthenticationError(APIStatusError):
+    """HTTP 401: the API key is missing, wrong, or of another region."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """HTTP 403 (or Arrearage): the account may not use this model."""
+
+
+class NotFoundError(APIStatusError):
+    """HTTP 404: no such resource."""
+
+
+class RateLimitError(APIStatusError):
+    """HTTP 429: throttled or out of quota."""
+
+
+class InternalServerError(APIStatusError):
+    """HTTP 5xx: the service failed."""
+
+
+# The table: DashScope code first, then a message marker for codes that mean several things,
+# then the HTTP status. Order matters only within _MESSAGE_MARKERS.
+_BY_CODE: dict[str, type[APIStatusError]] = {
+    "InvalidApiKey": AuthenticationError,
+    "DataInspectionFailed": ContentInspectionError,
+    "InvalidParameter.DataInspection": ContentInspectionError,
+    "AccessDenied": PermissionDeniedError,
+    "AccessDenied.Unpurchased": PermissionDeniedError,
+    "Arrearage": PermissionDeniedError,
+    "ModelNotFound": ModelNotFoundError,
+    "Model.NotExist": ModelNotFoundError,
+    "NotFound": NotFoundError,
+    "Throttling": RateLimitError,
+    "Throttling.RateQuota": RateLimitError,
+    "Throttling.AllocationQuota": RateLimitError,
+    "InternalError": InternalServerError,
+    "InternalError.Algo": InternalServerError,
+    "ServiceUnavailable": InternalServerError,
+}
+_MESSAGE_MARKERS: tuple[tuple[str, type[APIStatusError]], ...] = (
+    ("model not exist", ModelNotFoundError),
+    ("input length", ContextLengthError),
+    ("context length", ContextLengthError),
+    ("too long", ContextLengthError),
+)
+_BY_STATUS: dict[int, type[DashScopeError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    408: APITimeoutError,
+    429: RateLimitError,
+}
+
+
+def error_class(status_code: int, code: str | None, message: str) -> type[DashScopeError]:
+    """The error class for a DashScope error answer."""
+    if code in _BY_CODE:
+        return _BY_CODE[code]
+    if code is None or code.startswith("InvalidParameter") or status_code == 400:
+        lowered = message.lower()
+        for marker, cls in _MESSAGE_MARKERS:
+            if marker in lowered:
+                return cls
+    if status_code in _BY_STATUS:
+        return _BY_STATUS[status_code]
+    if status_code >= 500:
+        return InternalServerError
+    return APIStatusError
+
+
+def error_from_body(status_code: int, body: Any, request_id: str | None = None) -> DashScopeError:
+    """Build the typed error for an error body ``{"code", "message", "request_id"}``.
+
+    ``body`` may be a dict or anything else (then its text becomes the message).
+    """
+    if isinstance(body, dict):
+        code = body.get("code")
+        message = str(body.get("message") or body.get("msg") or "")
+        request_id = body.get("request_id") or request_id
+    else:
+        code, message = None, str(body or "")
+    code_s = str(code) if code else None
+    cls = error_class(status_code, code_s, message)
+    return cls(
+        message or f"HTTP {status_code} without an error message",
+        code=code_s or f"HTTP{status_code}",
+        status_code=status_code,
+        request_id=request_id,
+        body=body,
+    )

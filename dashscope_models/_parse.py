@@ -1,0 +1,98 @@
+"""Reading DashScope answer bodies: one place that knows the shapes of ``output``.
+
+Both formats are handled: ``result_format: "text"`` (``output.text``, ``output.finish_reason``)
+and ``"message"`` (``output.choices[0].message`` with ``content`` as a string, or as a list of
+``{"text": ...}`` parts on the multimodal endpoint). ``finish_reason`` ``"null"`` (the string,
+as unfinished stream events carry it) reads as ``None``.
+
+Example::
+
+    result = parse_result({"output": {"text": "2", "finish_reason": "stop"},
+                           "usage": {"input_tokens": 3, "output_tokens": 1},
+                           "request_id": "r-1"}, "qwen-plus")
+    assert result.text == "2" and result.usage.total_tokens == 4
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dashscope_models._errors import DashScopeError, StreamError, error_from_body
+from dashscope_models._types import GenerationResult, ToolCall, Usage
+
+__all__ = ["Output", "parse_result", "read_output", "require_output"]
+
+Output = tuple[str, str, list[dict[str, Any]], str | None]
+"""``(text, reasoning_content, raw tool calls, finish_reason)`` of one body or event."""
+
+
+def require_output(data: Any, status: int = 200) -> dict[str, Any]:
+    """The ``output`` object of a body; a body without one is an error body or malformed."""
+    if isinstance(data, dict):
+        output = data.get("output")
+        if isinstance(output, dict):
+            return output
+        if data.get("code"):
+            raise error_from_body(status if status != 200 else 400, data)
+    raise _malformed(data)
+
+
+def read_output(output: dict[str, Any]) -> Output:
+    """Text, reasoning, tool calls and finish reason from an ``output`` object."""
+    choices = output.get("choices")
+    if choices:
+        choice = choices[0]
+        message = choice.get("message") or {}
+        content = message.get("content")
+        if content is None:
+            text = ""
+        elif isinstance(content, str):
+            text = content
+        else:
+            text = "".join(part.get("text", "") for part in content if isinstance(part, dict))
+        reasoning = message.get("reasoning_content") or ""
+        tool_calls = message.get("tool_calls") or []
+        finish = choice.get("finish_reason")
+    else:
+        text = output.get("text") or ""
+        reasoning = output.get("reasoning_content") or ""
+        tool_calls = []
+        finish = output.get("finish_reason")
+    return text, reasoning, tool_calls, (None if finish in (None, "null", "") else finish)
+
+
+def parse_result(body: Any, model: str) -> GenerationResult:
+    """A whole (non-streamed) answer body as a :class:`GenerationResult`."""
+    output = require_output(body)
+    text, reasoning, raw_calls, finish = read_output(output)
+    calls = [
+        ToolCall(
+            id=str(call.get("id") or ""),
+            name=str((call.get("function") or {}).get("name") or ""),
+            arguments=str((call.get("function") or {}).get("arguments") or ""),
+            index=int(call.get("index", i)),
+            type=str(call.get("type") or "function"),
+        )
+        for i, call in enumerate(raw_calls)
+    ]
+    usage = body.get("usage")
+    return GenerationResult(
+        text=text,
+        request_id=str(body.get("request_id") or ""),
+        model=model,
+        finish_reason=finish,
+        reasoning_content=reasoning or None,
+        tool_calls=calls,
+        usage=Usage.from_wire(usage) if isinstance(usage, dict) else None,
+        raw=body,
+    )
+
+
+def _malformed(data: Any) -> DashScopeError:
+    preview = repr(data)[:200]
+    return StreamError(
+        f"the service answered without an 'output' object: {preview}",
+        code="MalformedResponse",
+        status_code=200,
+        request_id=data.get("request_id") if isinstance(data, dict) else None,
+    )

@@ -1,0 +1,178 @@
+"""The one request builder: a :class:`GenerationRequest` becomes the wire request.
+
+:func:`build_body` validates (see ``_validate``), chooses the input form the model takes
+(messages, a rendered prompt for prompt-only families, multimodal parts on the multimodal
+endpoint) and writes only the parameters the caller set. :func:`build_http_request` adds the
+URL and headers. Both sync and async clients send what this module builds.
+
+Example::
+
+    req = build_http_request(config, GenerationRequest(model="qwen-plus", prompt="hi"), stream=True)
+    req.headers["X-DashScope-SSE"]  # 'enable'
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from dashscope_models._catalog import ModelSpec, get_spec
+from dashscope_models._config import ClientConfig
+from dashscope_models._prompt import ReplyFilter, render_prompt
+from dashscope_models._types import ContentPart, GenerationRequest, Message
+from dashscope_models._validate import validate
+from dashscope_models._version import __version__
+
+__all__ = ["PreparedRequest", "build_body", "build_http_request", "endpoint_path"]
+
+USER_AGENT = f"dashscope-models/{__version__}; python/{platform.python_version()}"
+
+_PATHS = {
+    "text-generation": "/services/aigc/text-generation/generation",
+    "multimodal-generation": "/services/aigc/multimodal-generation/generation",
+    "text-embedding": "/services/embeddings/text-embedding/text-embedding",
+}
+
+_PARAMETERS = (
+    "temperature",
+    "top_p",
+    "top_k",
+    "seed",
+    "max_tokens",
+    "repetition_penalty",
+    "presence_penalty",
+    "frequency_penalty",
+    "result_format",
+    "parallel_tool_calls",
+    "response_format",
+    "enable_thinking",
+    "thinking_budget",
+    "enable_search",
+)
+
+
+def endpoint_path(endpoint: str) -> str:
+    """The path below the API root for an endpoint kind of the catalog."""
+    return _PATHS[endpoint]
+
+
+@dataclass(slots=True)
+class PreparedRequest:
+    """A validated request: the wire body plus what reading the answer needs."""
+
+    spec: ModelSpec
+    body: dict[str, Any]
+    stream: bool
+    incremental: bool
+    reply_filter: ReplyFilter | None
+
+
+def _parts(content: str | list[ContentPart]) -> list[ContentPart]:
+    return [{"text": content}] if isinstance(content, str) else list(content)
+
+
+def _flat(content: str | list[ContentPart]) -> str:
+    return content if isinstance(content, str) else "".join(p.get("text", "") for p in content)
+
+
+def _wire_message(m: Message, multimodal: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {"role": m.role}
+    if m.tool_calls:
+        out["content"] = [] if multimodal and not m.content else _content(m, multimodal)
+        out["tool_calls"] = [call.to_wire() for call in m.tool_calls]
+    else:
+        out["content"] = _content(m, multimodal)
+    if m.tool_call_id is not None:
+        out["tool_call_id"] = m.tool_call_id
+    if m.name is not None:
+        out["name"] = m.name
+    if m.partial:
+        out["partial"] = True
+    if m.reasoning_content:
+        out["reasoning_content"] = m.reasoning_content
+    return out
+
+
+def _content(m: Message, multimodal: bool) -> str | list[ContentPart]:
+    return _parts(m.content) if multimodal else _flat(m.content)
+
+
+def _tool_choice(choice: str | dict[str, Any] | None) -> str | dict[str, Any] | None:
+    if choice is None or isinstance(choice, dict) or choice in {"auto", "none"}:
+        return choice
+    return {"type": "function", "function": {"name": choice}}
+
+
+def build_body(request: GenerationRequest, *, stream: bool) -> PreparedRequest:
+    """Validate ``request`` and build its JSON body (only the parameters that were set)."""
+    spec = get_spec(request.model)
+    validate(request, spec)
+    multimodal = spec.endpoint == "multimodal-generation"
+    reply_filter: ReplyFilter | None = None
+    messages = request.messages
+    if spec.input == "prompt":
+        prompt = request.prompt
+        if messages is not None:
+            prompt = render_prompt(spec.prompt_format, messages)
+        assert prompt is not None  # validate() guarantees one of them
+        input_: dict[str, Any] = {"prompt": prompt}
+        candidate = ReplyFilter(spec.prompt_format, prompt)
+        reply_filter = candidate if candidate.active else None
+    elif messages is None:
+        prompt = request.prompt or ""
+        input_ = (
+            {"messages": [{"role": "user", "content": [{"text": prompt}]}]}
+            if multimodal
+            else {"prompt": prompt}
+        )
+    else:
+        input_ = {"messages": [_wire_message(m, multimodal) for m in messages]}
+
+    params: dict[str, Any] = {}
+    for name in _PARAMETERS:
+        value = getattr(request, name)
+        if value is not None:
+            params[name] = value
+    if request.stop is not None:
+        params["stop"] = request.stop if isinstance(request.stop, str) else list(request.stop)
+    if request.tools:
+        params["tools"] = list(request.tools)
+    choice = _tool_choice(request.tool_choice)
+    if choice is not None:
+        params["tool_choice"] = choice
+    params.update(request.extra_parameters)
+    # Streams always ask for deltas unless the caller insists on cumulative output.
+    incremental = request.incremental_output is not False
+    if stream:
+        params["incremental_output"] = incremental
+    elif request.incremental_output is not None:
+        params["incremental_output"] = request.incremental_output
+    body = {"model": request.model, "input": input_, "parameters": params}
+    return PreparedRequest(spec, body, stream, incremental, reply_filter)
+
+
+def build_http_request(
+    config: ClientConfig, prepared: PreparedRequest | dict[str, Any], *, path: str | None = None
+) -> httpx.Request:
+    """The HTTP request for a prepared generation (or any body sent to ``path``)."""
+    if isinstance(prepared, PreparedRequest):
+        body, stream = prepared.body, prepared.stream
+        path = path or _PATHS[prepared.spec.endpoint]
+    else:
+        body, stream = prepared, False
+    headers = {
+        "Authorization": config.bearer(),
+        "Content-Type": "application/json",
+        "Accept": "text/event-stream" if stream else "application/json",
+        "User-Agent": USER_AGENT,
+    }
+    if stream:
+        headers["X-DashScope-SSE"] = "enable"
+    if config.workspace:
+        headers["X-DashScope-WorkSpace"] = config.workspace
+    content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+    return httpx.Request("POST", config.base_url + (path or ""), headers=headers, content=content)

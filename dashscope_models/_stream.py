@@ -1,0 +1,197 @@
+"""The stream state machine: SSE events in, :class:`Chunk` deltas out (sans-IO).
+
+It turns cumulative events (a caller forced ``incremental_output=false``) into deltas, merges
+tool-call fragments by ``index`` (falling back to ``id`` when a fragment has no index), keeps
+the reasoning content apart, and puts ``usage`` on the final chunk only. An ``event:error`` (or
+an event whose status is not 200) raises the same typed error a plain answer would; data that
+is not JSON, or a stream that ends before its final event, raises :class:`StreamError`.
+
+Example::
+
+    state = StreamState("qwen-plus", incremental=True)
+    for event in SSEDecoder().feed(body):
+        chunk = state.apply(event)
+    state.finish()
+    print(state.result().text)
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from dashscope_models._errors import StreamError, error_from_body
+from dashscope_models._parse import read_output, require_output
+from dashscope_models._sse import SSEEvent
+from dashscope_models._types import Chunk, GenerationResult, ToolCall, ToolCallDelta, Usage
+
+__all__ = ["StreamState"]
+
+
+class _Call:
+    """One tool call being assembled from fragments."""
+
+    __slots__ = ("arguments", "id", "name", "type")
+
+    def __init__(self, call_id: str, name: str, type_: str) -> None:
+        self.id = call_id
+        self.name = name
+        self.type = type_
+        self.arguments = ""
+
+
+class StreamState:
+    """Accumulates one streamed answer; :meth:`apply` returns the new part of each event."""
+
+    __slots__ = (
+        "_by_id",
+        "_calls",
+        "_incremental",
+        "_last_index",
+        "_model",
+        "_prev",
+        "_reasoning",
+        "_text",
+        "finish_reason",
+        "last_event",
+        "request_id",
+        "usage",
+    )
+
+    def __init__(self, model: str, *, incremental: bool) -> None:
+        self._model = model
+        self._incremental = incremental
+        self._text: list[str] = []
+        self._reasoning: list[str] = []
+        self._calls: dict[int, _Call] = {}
+        self._by_id: dict[str, int] = {}
+        self._prev = ("", "")  # cumulative mode: the whole text and reasoning so far
+        self._last_index = 0
+        self.request_id = ""
+        self.usage: Usage | None = None
+        self.finish_reason: str | None = None
+        self.last_event: dict[str, Any] = {}
+
+    def apply(self, event: SSEEvent) -> Chunk | None:
+        """Read one event; return its delta, or ``None`` when it adds nothing."""
+        data = _json(event.data, self.request_id)
+        status = event.status or 200
+        if event.event == "error" or status != 200:
+            raise error_from_body(status if status != 200 else 400, data, self.request_id or None)
+        output = require_output(data)
+        self.last_event = data
+        self.request_id = str(data.get("request_id") or self.request_id)
+        text, reasoning, raw_calls, finish = read_output(output)
+        if not self._incremental:
+            whole = (text or self._prev[0], reasoning or self._prev[1])
+            text, reasoning = _new_part(text, self._prev[0]), _new_part(reasoning, self._prev[1])
+            self._prev = whole
+        if text:
+            self._text.append(text)
+        if reasoning:
+            self._reasoning.append(reasoning)
+        deltas = [d for d in map(self._merge, raw_calls) if d is not None] if raw_calls else []
+        usage = data.get("usage")
+        if isinstance(usage, dict):
+            self.usage = Usage.from_wire(usage)
+        if finish is not None:
+            self.finish_reason = finish
+        elif not (text or reasoning or deltas):
+            return None
+        return Chunk(
+            text=text,
+            request_id=self.request_id,
+            reasoning_content=reasoning,
+            tool_calls=deltas,
+            finish_reason=finish,
+            usage=self.usage if finish is not None else None,
+        )
+
+    def _merge(self, raw: dict[str, Any]) -> ToolCallDelta | None:
+        function = raw.get("function") or {}
+        call_id = raw.get("id") or ""
+        index = raw.get("index")
+        if index is None:
+            index = self._by_id.get(call_id, len(self._calls)) if call_id else self._last_index
+        index = int(index)
+        self._last_index = index
+        arguments = function.get("arguments") or ""
+        call = self._calls.get(index)
+        if call is None:
+            call = self._calls[index] = _Call(
+                call_id, function.get("name") or "", raw.get("type") or "function"
+            )
+            if call_id:
+                self._by_id[call_id] = index
+            new_id: str | None = call_id or None
+            new_name: str | None = call.name or None
+        else:
+            new_id = new_name = None
+            if call_id and not call.id:
+                call.id = new_id = call_id
+                self._by_id[call_id] = index
+            name = function.get("name") or ""
+            if name and not call.name:
+                call.name = new_name = name
+            if not self._incremental:
+                arguments = (
+                    arguments[len(call.arguments) :]
+                    if arguments.startswith(call.arguments)
+                    else arguments
+                )
+        if not (arguments or new_id or new_name):
+            return None
+        call.arguments += arguments
+        return ToolCallDelta(index=index, id=new_id, name=new_name, arguments=arguments)
+
+    def finish(self) -> None:
+        """End of body: a stream must end with its final (finish_reason) event."""
+        if self.finish_reason is None:
+            raise StreamError(
+                "the stream ended before its final event",
+                code="TruncatedStream",
+                status_code=200,
+                request_id=self.request_id or None,
+            )
+
+    @property
+    def tool_calls(self) -> list[ToolCall]:
+        """The complete tool calls assembled so far, in index order."""
+        return [
+            ToolCall(id=c.id, name=c.name, arguments=c.arguments, index=i, type=c.type)
+            for i, c in sorted(self._calls.items())
+        ]
+
+    def result(self) -> GenerationResult:
+        """The whole answer as one :class:`GenerationResult`."""
+        return GenerationResult(
+            text="".join(self._text),
+            request_id=self.request_id,
+            model=self._model,
+            finish_reason=self.finish_reason,
+            reasoning_content="".join(self._reasoning) or None,
+            tool_calls=self.tool_calls,
+            usage=self.usage,
+            raw=self.last_event,
+        )
+
+
+def _json(data: str, request_id: str) -> Any:
+    try:
+        return json.loads(data)
+    except ValueError:
+        raise StreamError(
+            f"the stream carried data that is not JSON: {data[:200]!r}",
+            code="MalformedStream",
+            status_code=200,
+            request_id=request_id or None,
+        ) from None
+
+
+def _new_part(whole: str, seen: str) -> str:
+    """The new suffix of a cumulative value (the whole value if it was rewritten)."""
+    if not whole:
+        return ""
+    if whole.startswith(seen):
+        return whole[len(seen) :]
+    return whole

@@ -1,0 +1,200 @@
+"""Request and response types of the native DashScope generation API.
+
+Requests are plain dataclasses: every parameter defaults to ``None`` ("not set") and only set
+parameters are sent. Responses are slotted dataclasses built once per response or per streamed
+event, keeping the per-chunk cost small.
+
+Example::
+
+    request = GenerationRequest(
+        model="qwen-plus",
+        messages=[Message("system", "Be brief."), Message("user", "Hi!")],
+        temperature=0.3,
+    )
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+__all__ = [
+    "ROLES",
+    "Chunk",
+    "ContentPart",
+    "GenerationRequest",
+    "GenerationResult",
+    "Message",
+    "ToolCall",
+    "ToolCallDelta",
+    "Usage",
+]
+
+ROLES = frozenset({"system", "user", "assistant", "tool"})
+
+ContentPart = dict[str, str]
+"""One part of multimodal content: ``{"text": ...}``, ``{"image": url}``, ``{"video": url}``,
+``{"audio": url}`` (DashScope's single-key form)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCall:
+    """A complete function call requested by the model; ``arguments`` is a JSON string.
+
+    Example: ``ToolCall(id="call_1", name="get_weather", arguments='{"city": "Hangzhou"}')``.
+    """
+
+    id: str
+    name: str
+    arguments: str
+    index: int = 0
+    type: str = "function"
+
+    def to_wire(self) -> dict[str, Any]:
+        """The call as DashScope expects it back in an assistant message."""
+        return {
+            "index": self.index,
+            "id": self.id,
+            "type": self.type,
+            "function": {"name": self.name, "arguments": self.arguments},
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCallDelta:
+    """One streamed fragment of a tool call. The first fragment of a call carries ``id`` and
+    ``name``; later ones only an ``arguments`` piece. ``index`` is always resolved."""
+
+    index: int
+    id: str | None
+    name: str | None
+    arguments: str
+
+
+@dataclass(slots=True)
+class Message:
+    """One chat message.
+
+    ``content`` is a string, or a list of :data:`ContentPart` for the multimodal endpoint.
+    An assistant message may carry ``tool_calls`` (and ``reasoning_content`` for thinking
+    models that need it back); a ``tool`` message answers the call named by ``tool_call_id``.
+    ``partial=True`` on a final assistant message asks the model to continue that text.
+
+    Example: ``Message("user", [{"image": "https://x/cat.png"}, {"text": "What is this?"}])``.
+    """
+
+    role: str
+    content: str | list[ContentPart] = ""
+    tool_calls: Sequence[ToolCall] | None = None
+    tool_call_id: str | None = None
+    name: str | None = None
+    partial: bool = False
+    reasoning_content: str | None = None
+
+
+@dataclass(slots=True, kw_only=True)
+class GenerationRequest:
+    """One call to a generation model: ``messages`` (chat) or ``prompt`` (completion).
+
+    Every parameter left at ``None`` is omitted from the request, so the service's own
+    default applies. ``extra_parameters`` are passed through verbatim (new service options).
+
+    Example::
+
+        GenerationRequest(model="qwen-plus", prompt="1+1=", max_tokens=5, stop=["\\n"])
+    """
+
+    model: str
+    messages: Sequence[Message] | None = None
+    prompt: str | None = None
+    temperature: float | None = None
+    top_p: float | None = None
+    top_k: int | None = None
+    seed: int | None = None
+    max_tokens: int | None = None
+    repetition_penalty: float | None = None
+    presence_penalty: float | None = None
+    frequency_penalty: float | None = None
+    stop: str | Sequence[str] | Sequence[int] | Sequence[Sequence[int]] | None = None
+    result_format: Literal["text", "message"] | None = None
+    tools: Sequence[dict[str, Any]] | None = None
+    tool_choice: str | dict[str, Any] | None = None
+    parallel_tool_calls: bool | None = None
+    response_format: dict[str, Any] | None = None
+    enable_thinking: bool | None = None
+    thinking_budget: int | None = None
+    enable_search: bool | None = None
+    incremental_output: bool | None = None
+    extra_parameters: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Usage:
+    """Token counts as the service reports them (cumulative in a stream).
+
+    ``total_tokens`` is computed when the service omits it; the detail fields are ``None``
+    when not reported.
+    """
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+    total_tokens: int = 0
+    cached_tokens: int | None = None
+    reasoning_tokens: int | None = None
+    image_tokens: int | None = None
+
+    @classmethod
+    def from_wire(cls, raw: dict[str, Any]) -> Usage:
+        """Read a wire ``usage`` object."""
+        inp = int(raw.get("input_tokens") or 0)
+        out = int(raw.get("output_tokens") or 0)
+        total = raw.get("total_tokens")
+        prompt_details = raw.get("prompt_tokens_details") or {}
+        output_details = raw.get("output_tokens_details") or {}
+        image = raw.get("image_tokens")
+        if image is None:
+            image = (raw.get("input_tokens_details") or {}).get("image_tokens")
+        return cls(
+            input_tokens=inp,
+            output_tokens=out,
+            total_tokens=int(total) if total is not None else inp + out,
+            cached_tokens=prompt_details.get("cached_tokens"),
+            reasoning_tokens=output_details.get("reasoning_tokens"),
+            image_tokens=image,
+        )
+
+
+@dataclass(slots=True)
+class GenerationResult:
+    """A complete answer.
+
+    ``text`` is the reply (joined text parts on the multimodal endpoint); ``tool_calls`` is
+    empty when the model called none; ``usage`` is ``None`` for models that report none;
+    ``raw`` is the wire body (or the last event of a stream).
+    """
+
+    text: str
+    request_id: str
+    model: str
+    finish_reason: str | None = None
+    reasoning_content: str | None = None
+    tool_calls: list[ToolCall] = field(default_factory=list)
+    usage: Usage | None = None
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Chunk:
+    """One streamed increment: only what is new since the previous chunk.
+
+    The last chunk of a stream has ``finish_reason`` set and carries the final ``usage``;
+    no earlier chunk carries usage, so summing is never needed.
+    """
+
+    text: str
+    request_id: str
+    reasoning_content: str = ""
+    tool_calls: list[ToolCallDelta] = field(default_factory=list)
+    finish_reason: str | None = None
+    usage: Usage | None = None

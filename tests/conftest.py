@@ -1,0 +1,66 @@
+"""Shared fixtures: one real emulator server on 127.0.0.1 for the session, a clean one per test.
+
+* ``emulator_server`` (session): the loopback HTTP server (``.base_url``, ``.emulator``).
+* ``emulator`` (per test): that server's :class:`Emulator`, cleared, to script and inspect.
+* ``base_url``: the server's API root, ``http://127.0.0.1:PORT/api/v1``.
+* ``clean_env`` (autouse): ``DASHSCOPE_API_KEY`` / ``DASHSCOPE_BASE_URL`` point at the emulator,
+  so a model built with no arguments talks to it (as langchain-tests' from-env tests need).
+* ``sync``: parametrizes a test over the sync and async paths ("write once, run both").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from dashscope_models.emulator import Emulator, EmulatorServer
+
+TEST_API_KEY = "sk-test-emulator-key"
+
+
+@pytest.fixture(scope="session")
+def emulator_server() -> Iterator[EmulatorServer]:
+    from dashscope_models.emulator import start_emulator
+
+    with start_emulator(api_key=TEST_API_KEY) as server:
+        yield server
+
+
+@pytest.fixture
+def emulator(emulator_server: EmulatorServer) -> Iterator[Emulator]:
+    emu = emulator_server.emulator
+    emu.clear()
+    yield emu
+    emu.clear()
+
+
+@pytest.fixture
+def base_url(emulator_server: EmulatorServer) -> str:
+    return emulator_server.base_url
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> None:
+    for name in ("DASHSCOPE_API_KEY", "DASHSCOPE_BASE_URL", "DASHSCOPE_WORKSPACE"):
+        monkeypatch.delenv(name, raising=False)
+    if "no_emulator_env" in request.keywords or "emulator_server" not in _available():
+        return
+    server: EmulatorServer = request.getfixturevalue("emulator_server")
+    monkeypatch.setenv("DASHSCOPE_API_KEY", TEST_API_KEY)
+    monkeypatch.setenv("DASHSCOPE_BASE_URL", server.base_url)
+
+
+@pytest.fixture(params=["sync", "async"])
+def sync(request: pytest.FixtureRequest) -> bool:
+    return bool(request.param == "sync")
+
+
+def _available() -> set[str]:
+    try:
+        from dashscope_models.emulator import start_emulator  # noqa: F401
+    except ImportError:  # the emulator front end is still being built
+        return set()
+    return {"emulator_server"}
