@@ -14,7 +14,7 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -34,11 +34,7 @@ NAMES = sorted(
     for p in RECORDED.glob("*.response.body.txt")
     if "embedding" not in p.name
 )
-PARAMS = (
-    "temperature top_p top_k seed max_tokens repetition_penalty presence_penalty frequency_penalty "
-    "stop result_format tools tool_choice parallel_tool_calls response_format enable_thinking "
-    "thinking_budget enable_search incremental_output"
-).split()
+PARAMS = ["temperature", "top_p", "top_k", "seed", "max_tokens", "repetition_penalty", "presence_penalty", "frequency_penalty", "stop", "result_format", "tools", "tool_choice", "parallel_tool_calls", "response_format", "enable_thinking", "thinking_budget", "enable_search", "incremental_output"]
 
 
 def load(name: str, part: str) -> str:
@@ -49,7 +45,7 @@ class Replay:
     """What the server answers next."""
 
     status = 200
-    headers: list[tuple[str, str]] = []
+    headers: ClassVar[list[tuple[str, str]]] = []
     body = b""
 
 
@@ -61,7 +57,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(Replay.status)
         for key, value in Replay.headers:
             self.send_header(key, value)
-        streamed = any("event-stream" in v for k, v in Replay.headers if k.lower() == "content-type")
+        streamed = any(
+            "event-stream" in v for k, v in Replay.headers if k.lower() == "content-type"
+        )
         if streamed:
             self.send_header("connection", "close")
             self.end_headers()
@@ -92,7 +90,14 @@ def replay_url() -> Iterator[str]:
 def serve(name: str) -> None:
     lines = load(name, "response.header.txt").splitlines()
     Replay.status = int(lines[0].split()[1])
-    skip = {"content-length", "transfer-encoding", "content-encoding", "connection", "date", "server"}
+    skip = {
+        "content-length",
+        "transfer-encoding",
+        "content-encoding",
+        "connection",
+        "date",
+        "server",
+    }
     Replay.headers = [
         (k.strip(), v.strip()) for k, _, v in (ln.partition(":") for ln in lines[1:] if ":" in ln)
         if k.strip().lower() not in skip
@@ -130,7 +135,9 @@ def to_request(recorded: dict[str, Any]) -> GenerationRequest:
 def expected(name: str) -> dict[str, Any]:
     """A naive reading of the recorded body: the last event, plus all incremental pieces."""
     text = load(name, "response.body.txt")
-    datas = [json.loads(ln[5:]) for ln in text.splitlines() if ln.startswith("data:")] or [json.loads(text)]
+    datas = [json.loads(ln[5:]) for ln in text.splitlines() if ln.startswith("data:")] or [
+        json.loads(text)
+    ]
     pieces, reasoning, calls = [], [], {}
     for d in datas:
         out = d.get("output") or {}
@@ -140,10 +147,14 @@ def expected(name: str) -> dict[str, Any]:
         pieces.append(content if isinstance(content, str) else "".join(p["text"] for p in content))
         reasoning.append(msg.get("reasoning_content") or "")
         for c in msg.get("tool_calls") or []:
-            slot = calls.setdefault(c["index"], {"id": c["id"], "name": c["function"].get("name"), "arguments": ""})
+            slot = calls.setdefault(
+                c["index"], {"id": c["id"], "name": c["function"].get("name"), "arguments": ""}
+            )
             slot["arguments"] += c["function"].get("arguments", "")
     last = datas[-1]
-    finish = ((last.get("output") or {}).get("choices") or [last.get("output") or {}])[0].get("finish_reason")
+    finish = ((last.get("output") or {}).get("choices") or [last.get("output") or {}])[0].get(
+        "finish_reason"
+    )
     return {"text": "".join(pieces), "reasoning": "".join(reasoning) or None, "calls": calls,
             "finish": finish, "last": last}  # fmt: skip
 
@@ -159,7 +170,11 @@ async def test_recorded_exchange(name: str, replay_url: str, sync: bool) -> None
         cls = AuthenticationError if "auth" in name else BadRequestError
         with pytest.raises(cls) as info:
             if streaming:
-                _ = list(client.stream(request)) if sync else [c async for c in client.astream(request)]
+                _ = (
+                    list(client.stream(request))
+                    if sync
+                    else [c async for c in client.astream(request)]
+                )
             else:
                 _ = client.generate(request) if sync else await client.agenerate(request)
         err, want = info.value, expected(name)["last"]
@@ -171,10 +186,16 @@ async def test_recorded_exchange(name: str, replay_url: str, sync: bool) -> None
     assert build_body(request, stream=streaming).body == recorded  # our builder sends exactly this
     want = expected(name)
     if streaming:
-        chunks = list(client.stream(request)) if sync else [c async for c in client.astream(request)]
+        chunks = (
+            list(client.stream(request)) if sync else [c async for c in client.astream(request)]
+        )
         text = "".join(c.text for c in chunks)
         reasoning = "".join(c.reasoning_content for c in chunks) or None
-        finish, usage, request_id = chunks[-1].finish_reason, chunks[-1].usage, chunks[-1].request_id
+        finish, usage, request_id = (
+            chunks[-1].finish_reason,
+            chunks[-1].usage,
+            chunks[-1].request_id,
+        )
         assert [c.usage is not None for c in chunks].count(True) == 1
         calls = {}
         for d in (d for c in chunks for d in c.tool_calls):
@@ -184,12 +205,23 @@ async def test_recorded_exchange(name: str, replay_url: str, sync: bool) -> None
         result = client.generate(request) if sync else await client.agenerate(request)
         text, reasoning, finish = result.text, result.reasoning_content, result.finish_reason
         usage, request_id = result.usage, result.request_id
-        calls = {c.index: {"id": c.id, "name": c.name, "arguments": c.arguments} for c in result.tool_calls}
+        calls = {
+            c.index: {"id": c.id, "name": c.name, "arguments": c.arguments}
+            for c in result.tool_calls
+        }
         assert result.raw == want["last"]
-    assert (text, reasoning, finish, calls) == (want["text"], want["reasoning"], want["finish"], want["calls"])
+    assert (text, reasoning, finish, calls) == (
+        want["text"],
+        want["reasoning"],
+        want["finish"],
+        want["calls"],
+    )
     assert request_id == want["last"]["request_id"]
     wire = want["last"]["usage"]
-    assert usage is not None and (usage.input_tokens, usage.output_tokens) == (wire["input_tokens"], wire["output_tokens"])
+    assert usage is not None and (usage.input_tokens, usage.output_tokens) == (
+        wire["input_tokens"],
+        wire["output_tokens"],
+    )
     details = wire.get("prompt_tokens_details", {})
     assert usage.cached_tokens == details.get("cached_tokens")
     assert usage.reasoning_tokens == wire.get("output_tokens_details", {}).get("reasoning_tokens")

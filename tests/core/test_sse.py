@@ -17,7 +17,9 @@ from dashscope_models._sse import SSEDecoder, SSEEvent, aiter_events, iter_event
 from dashscope_models._stream import StreamState
 
 RECORDED = Path(__file__).parent.parent / "data" / "recorded"
-STREAMS = sorted(p.name.removesuffix(".response.body.txt") for p in RECORDED.glob("*-sse.response.body.txt"))
+STREAMS = sorted(
+    p.name.removesuffix(".response.body.txt") for p in RECORDED.glob("*-sse.response.body.txt")
+)
 
 
 def body(name: str) -> bytes:
@@ -47,9 +49,9 @@ def test_recorded_stream_decodes_identically_at_every_split(name: str) -> None:
 
 def test_fields_status_comment_and_missing_blank_lines() -> None:
     data = (
-        b"\xef\xbb\xbfid:1\r\nevent:result\r\n:HTTP_STATUS/200\r\ndata:{\"a\":1}\r\n"
-        b"id:2\nevent:error\n:HTTP_STATUS/500\ndata: {\"code\":\"InternalError\"}\n\n"
-        b": a comment\nretry:100\ndata:{\"last\":true}"
+        b'\xef\xbb\xbfid:1\r\nevent:result\r\n:HTTP_STATUS/200\r\ndata:{"a":1}\r\n'
+        b'id:2\nevent:error\n:HTTP_STATUS/500\ndata: {"code":"InternalError"}\n\n'
+        b': a comment\nretry:100\ndata:{"last":true}'
     )
     events = decode(data, [])
     assert events == [
@@ -108,21 +110,35 @@ def test_cumulative_events_become_deltas_and_usage_only_at_the_end() -> None:
 def test_tool_fragments_merge_by_index_and_fall_back_to_id() -> None:
     state = StreamState("qwen-plus", incremental=True)
     frames = [
-        [{"index": 0, "id": "call_a", "type": "function", "function": {"name": "f", "arguments": '{"x": '}}],
+        [
+            {
+                "index": 0,
+                "id": "call_a",
+                "type": "function",
+                "function": {"name": "f", "arguments": '{"x": '},
+            }
+        ],
         [{"index": 0, "id": "", "type": "function", "function": {"arguments": "1}"}}],
-        [{"id": "call_b", "type": "function", "function": {"name": "g", "arguments": "{}"}}],  # no index
+        [
+            {"id": "call_b", "type": "function", "function": {"name": "g", "arguments": "{}"}}
+        ],  # no index
         [{"id": "", "function": {"arguments": ""}}],
     ]
     deltas = []
     for i, calls in enumerate(frames):
-        chunk = state.apply(event(message("", "tool_calls" if i == 3 else "null", tool_calls=calls)))
+        chunk = state.apply(
+            event(message("", "tool_calls" if i == 3 else "null", tool_calls=calls))
+        )
         deltas += chunk.tool_calls if chunk else []
     assert [(d.index, d.id, d.name, d.arguments) for d in deltas] == [
         (0, "call_a", "f", '{"x": '),
         (0, None, None, "1}"),
         (1, "call_b", "g", "{}"),
     ]
-    assert [(c.id, c.name, c.arguments) for c in state.tool_calls] == [("call_a", "f", '{"x": 1}'), ("call_b", "g", "{}")]
+    assert [(c.id, c.name, c.arguments) for c in state.tool_calls] == [
+        ("call_a", "f", '{"x": 1}'),
+        ("call_b", "g", "{}"),
+    ]
 
 
 def test_cumulative_tool_arguments_become_deltas() -> None:
@@ -137,11 +153,21 @@ def test_cumulative_tool_arguments_become_deltas() -> None:
     ("payload", "status", "cls"),
     [
         ({"code": "InternalError", "message": "boom", "request_id": "r"}, 500, InternalServerError),
-        ({"code": "DataInspectionFailed", "message": "bad output", "request_id": "r"}, 400, ContentInspectionError),
-        ({"code": "InvalidParameter", "message": "Model not exist.", "request_id": "r"}, None, ModelNotFoundError),
+        (
+            {"code": "DataInspectionFailed", "message": "bad output", "request_id": "r"},
+            400,
+            ContentInspectionError,
+        ),
+        (
+            {"code": "InvalidParameter", "message": "Model not exist.", "request_id": "r"},
+            None,
+            ModelNotFoundError,
+        ),
     ],
 )
-def test_error_events_raise_typed_errors(payload: dict[str, str], status: int | None, cls: type[Exception]) -> None:
+def test_error_events_raise_typed_errors(
+    payload: dict[str, str], status: int | None, cls: type[Exception]
+) -> None:
     state = StreamState("qwen-plus", incremental=True)
     state.apply(event(message("partial")))
     with pytest.raises(cls) as info:

@@ -1,0 +1,96 @@
+"""dashscope_models: the native DashScope client, the model catalog and the local emulator.
+
+Example::
+
+    from dashscope_models import DashScopeClient, GenerationRequest, Message
+
+    client = DashScopeClient()  # DASHSCOPE_API_KEY from the environment
+    result = client.generate(
+        GenerationRequest(model="qwen-plus", messages=[Message("user", "Hello!")])
+    )
+
+This package imports neither LangChain nor LlamaIndex; the adapters live in
+``langchain_dashscope_models`` and ``llamaindex_dashscope_models``.
+"""
+
+from dashscope_models._catalog import (
+    Interval,
+    ModelSpec,
+    all_specs,
+    family_labels,
+    generic_spec,
+    get_spec,
+)
+from dashscope_models._client import DashScopeClient
+from dashscope_models._config import REGIONS, ClientConfig
+from dashscope_models._errors import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ConfigurationError,
+    ContentInspectionError,
+    ContextLengthError,
+    DashScopeError,
+    InternalServerError,
+    ModelNotFoundError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    RequestValidationError,
+    StreamError,
+)
+from dashscope_models._pool import aclose_pools, close_pools
+from dashscope_models._prompt import render_prompt
+from dashscope_models._types import (
+    Chunk,
+    ContentPart,
+    GenerationRequest,
+    GenerationResult,
+    Message,
+    ToolCall,
+    ToolCallDelta,
+    Usage,
+)
+from dashscope_models._version import __version__
+
+__all__ = [
+    "REGIONS",
+    "APIConnectionError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "Chunk",
+    "ClientConfig",
+    "ConfigurationError",
+    "ContentInspectionError",
+    "ContentPart",
+    "ContextLengthError",
+    "DashScopeClient",
+    "DashScopeError",
+    "GenerationRequest",
+    "GenerationResult",
+    "InternalServerError",
+    "Interval",
+    "Message",
+    "ModelNotFoundError",
+    "ModelSpec",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "RequestValidationError",
+    "StreamError",
+    "ToolCall",
+    "ToolCallDelta",
+    "Usage",
+    "__version__",
+    "aclose_pools",
+    "all_specs",
+    "close_pools",
+    "family_labels",
+    "generic_spec",
+    "get_spec",
+    "render_prompt",
+]

@@ -1,0 +1,175 @@
+"""Reading answers without I/O: the part of a call that the sync and async paths share.
+
+* :func:`error_from_http` turns a non-200 answer (JSON or SSE) into the typed error.
+* :func:`read_result` turns a 200 JSON body into a :class:`GenerationResult`.
+* :class:`StreamReader` turns body bytes into :class:`Chunk` objects (SSE decoding, the
+  stream state machine and the reply filter of prompt-only models, in one object).
+* :func:`transport_error` maps httpx failures onto our connection/timeout/stream errors.
+
+Example::
+
+    reader = StreamReader(prepared)
+    for data in response.iter_bytes():
+        yield from reader.feed(data)
+    yield from reader.close()
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+from dashscope_models._errors import (
+    APIConnectionError,
+    APITimeoutError,
+    DashScopeError,
+    StreamError,
+    error_from_body,
+)
+from dashscope_models._parse import parse_result
+from dashscope_models._request import PreparedRequest
+from dashscope_models._sse import SSEDecoder
+from dashscope_models._stream import StreamState
+from dashscope_models._types import Chunk, GenerationResult, ToolCallDelta
+
+__all__ = ["StreamReader", "error_from_http", "read_response", "read_result", "transport_error"]
+
+
+def error_from_http(status: int, headers: Mapping[str, str], body: bytes) -> DashScopeError:
+    """The typed error for a non-200 answer (JSON body, SSE error event, or plain text)."""
+    text = body.decode("utf-8", "replace").lstrip("\ufeff")
+    parsed: Any = text
+    if "event-stream" in headers.get("content-type", ""):
+        for line in text.splitlines():
+            if line.startswith("data:"):
+                text = line[5:].strip()
+                break
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        parsed = text.strip()
+    err = error_from_body(status, parsed, headers.get("x-request-id"))
+    err.headers = {k.lower(): v for k, v in headers.items()}
+    return err
+
+
+def read_response(
+    prepared: PreparedRequest, status: int, headers: Mapping[str, str], body: bytes
+) -> GenerationResult:
+    """A whole answer: the typed error for a non-200 status, else the parsed result."""
+    if status != 200:
+        raise error_from_http(status, headers, body)
+    return read_result(prepared, body, headers)
+
+
+def read_result(
+    prepared: PreparedRequest, body: bytes, headers: Mapping[str, str]
+) -> GenerationResult:
+    """Parse a 200 JSON answer, applying the prompt-only reply filter when there is one."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        raise StreamError(
+            f"the service answered with a body that is not JSON: {body[:200]!r}",
+            code="MalformedResponse",
+            status_code=200,
+            request_id=headers.get("x-request-id"),
+        ) from None
+    result = parse_result(data, prepared.body["model"])
+    if prepared.reply_filter is not None:
+        result.text = prepared.reply_filter.feed(result.text) + prepared.reply_filter.flush()
+    return result
+
+
+class StreamReader:
+    """Bytes of an SSE answer in, :class:`Chunk` objects out (see the module docstring)."""
+
+    __slots__ = ("_decoder", "_filter", "_prepared", "_texts", "delivered", "events_seen", "state")
+
+    def __init__(self, prepared: PreparedRequest) -> None:
+        self._decoder = SSEDecoder()
+        self.state = StreamState(prepared.body["model"], incremental=prepared.incremental)
+        self._filter = prepared.reply_filter
+        self._texts: list[str] = []  # filtered reply pieces (prompt-only models only)
+        self.events_seen = 0
+        self.delivered = False  # a chunk went to the caller: from here on, never retry
+        self._prepared = prepared
+
+    def start(self, status: int, headers: Mapping[str, str]) -> bool:
+        """True when the answer is an SSE stream to feed; False when :meth:`whole` must read it
+        (an error status, or a plain JSON answer to a stream request)."""
+        # Some real SSE answers carry no content type at all: only JSON is read whole.
+        return status == 200 and "json" not in headers.get("content-type", "")
+
+    def whole(self, status: int, headers: Mapping[str, str], body: bytes) -> list[Chunk]:
+        """Read a non-SSE answer to a stream request: raise its error, or return one chunk."""
+        result = read_response(self._prepared, status, headers, body)
+        self.state = StreamState(result.model, incremental=True)
+        deltas = [ToolCallDelta(c.index, c.id, c.name, c.arguments) for c in result.tool_calls]
+        self.delivered = True
+        return [
+            Chunk(
+                text=result.text,
+                request_id=result.request_id,
+                reasoning_content=result.reasoning_content or "",
+                tool_calls=deltas,
+                finish_reason=result.finish_reason or "stop",
+                usage=result.usage,
+            )
+        ]
+
+    def feed(self, data: bytes) -> list[Chunk]:
+        """Decode ``data``; return the chunks it completes (raises typed in-stream errors)."""
+        out: list[Chunk] = []
+        for event in self._decoder.feed(data):
+            self.events_seen += 1
+            chunk = self.state.apply(event)
+            if chunk is not None:
+                out.append(self._filtered(chunk) if self._filter is not None else chunk)
+        if out:
+            self.delivered = True
+        return out
+
+    def close(self) -> list[Chunk]:
+        """End of body: flush the decoder; raises :class:`StreamError` if it ended early."""
+        out: list[Chunk] = []
+        for event in self._decoder.close():
+            self.events_seen += 1
+            chunk = self.state.apply(event)
+            if chunk is not None:
+                out.append(self._filtered(chunk) if self._filter is not None else chunk)
+        self.state.finish()
+        return out
+
+    def _filtered(self, chunk: Chunk) -> Chunk:
+        assert self._filter is not None
+        text = self._filter.feed(chunk.text)
+        if chunk.finish_reason is not None:
+            text += self._filter.flush()
+        chunk.text = text
+        self._texts.append(text)
+        return chunk
+
+    def result(self) -> GenerationResult:
+        """The whole answer so far, as one result (for generate-by-streaming)."""
+        result = self.state.result()
+        if self._filter is not None:
+            result.text = "".join(self._texts)
+        return result
+
+
+def transport_error(exc: httpx.HTTPError, *, events_seen: int = 0) -> DashScopeError:
+    """Map an httpx failure; after the first event a broken connection is a truncated stream."""
+    message = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    if events_seen:
+        return StreamError(
+            f"the stream broke after {events_seen} events ({message})",
+            code="TruncatedStream",
+            status_code=200,
+        )
+    if isinstance(exc, httpx.TimeoutException):
+        return APITimeoutError(f"request timed out ({message})", code="Timeout")
+    return APIConnectionError(f"could not reach DashScope ({message})", code="ConnectionError")

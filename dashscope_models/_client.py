@@ -1,0 +1,275 @@
+"""The native client: :class:`DashScopeClient`, sync and async in one object.
+
+Everything that is not I/O lives elsewhere: the request builder (``_request``), answer
+reading (``_call``), retry policy (``_retry``). The shells here only send, read bytes, sleep,
+and loop; each is a few lines, and the sync and async forms differ only by ``await``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Iterator
+from types import TracebackType
+from typing import Self
+
+import httpx
+from pydantic import SecretStr
+
+from dashscope_models._call import StreamReader, read_response, transport_error
+from dashscope_models._catalog import get_spec
+from dashscope_models._config import ClientConfig
+from dashscope_models._errors import DashScopeError
+from dashscope_models._pool import async_pool, new_async_client, new_sync_client, sync_pool
+from dashscope_models._request import PreparedRequest, build_body, build_http_request
+from dashscope_models._retry import retry_delay, should_retry
+from dashscope_models._types import Chunk, GenerationRequest, GenerationResult
+
+__all__ = ["DashScopeClient"]
+
+logger = logging.getLogger("dashscope_models")
+
+_Transport = httpx.BaseTransport | httpx.AsyncBaseTransport
+
+
+class _Attempts:
+    """Counts attempts of one call and decides, per failure, whether and when to retry."""
+
+    __slots__ = ("count", "limit")
+
+    def __init__(self, limit: int) -> None:
+        self.count = 0
+        self.limit = limit
+
+    def delay_after(self, exc: Exception, reader: StreamReader | None = None) -> float:
+        seen = reader.events_seen if reader is not None else 0
+        err = exc if isinstance(exc, DashScopeError) else transport_error(exc, events_seen=seen)  # type: ignore[arg-type]
+        delivered = reader is not None and reader.delivered
+        if delivered or self.count >= self.limit or not should_retry(err):
+            if err is exc:
+                raise err
+            raise err from exc
+        delay = retry_delay(self.count, err)
+        self.count += 1
+        logger.debug(
+            "DashScope call failed (%s); retry %d of %d in %.2f s",
+            err,
+            self.count,
+            self.limit,
+            delay,
+        )
+        return delay
+
+
+class DashScopeClient:
+    """The native DashScope client: generate and stream, sync and async, with retries.
+
+    Configuration comes from the arguments or the environment (``DASHSCOPE_API_KEY``,
+    ``DASHSCOPE_BASE_URL``); a missing key is reported at the first request. Clients with the
+    same endpoint settings share one connection pool; ``transport`` gives this client a
+    private one (e.g. the in-process emulator transport).
+
+    Example::
+
+        from dashscope_models import DashScopeClient, GenerationRequest, Message
+
+        with DashScopeClient(region="singapore") as client:
+            result = client.generate(
+                GenerationRequest(model="qwen-plus", messages=[Message("user", "Hi")])
+            )
+            print(result.text, result.usage)
+            for chunk in client.stream(GenerationRequest(model="qwen-plus", prompt="Count")):
+                print(chunk.text, end="")
+    """
+
+    __slots__ = ("_own_async", "_own_sync", "_transport", "config")
+
+    def __init__(
+        self,
+        *,
+        api_key: str | SecretStr | None = None,
+        base_url: str | None = None,
+        region: str | None = None,
+        workspace: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        transport: _Transport | None = None,
+        config: ClientConfig | None = None,
+    ) -> None:
+        self.config = config or ClientConfig.resolve(
+            api_key=api_key,
+            base_url=base_url,
+            region=region,
+            workspace=workspace,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+        self._transport = transport
+        self._own_sync: httpx.Client | None = None
+        self._own_async: httpx.AsyncClient | None = None
+
+    def __repr__(self) -> str:
+        return f"DashScopeClient(base_url={self.config.base_url!r})"
+
+    # -- connection pools -------------------------------------------------------------------
+
+    def _http(self) -> httpx.Client:
+        if self._transport is None:
+            return sync_pool(self.config)
+        if self._own_sync is None:
+            self._own_sync = new_sync_client(self.config, self._transport)  # type: ignore[arg-type]
+        return self._own_sync
+
+    def _ahttp(self) -> httpx.AsyncClient:
+        if self._transport is None:
+            return async_pool(self.config)
+        if self._own_async is None:
+            self._own_async = new_async_client(self.config, self._transport)  # type: ignore[arg-type]
+        return self._own_async
+
+    # -- generation -------------------------------------------------------------------------
+
+    def generate(self, request: GenerationRequest) -> GenerationResult:
+        """One complete answer. Stream-only thinking requests are streamed and merged."""
+        prepared = build_body(request, stream=_must_stream(request))
+        if prepared.stream:
+            box: list[StreamReader] = []
+            for _ in self._stream(prepared, box):
+                pass
+            return box[-1].result()
+        http_request = build_http_request(self.config, prepared)
+        attempts = _Attempts(self.config.max_retries)
+        while True:
+            try:
+                response = self._http().send(http_request)
+                return read_response(
+                    prepared, response.status_code, response.headers, response.content
+                )
+            except (httpx.HTTPError, DashScopeError) as exc:
+                delay = attempts.delay_after(exc)
+            time.sleep(delay)
+
+    async def agenerate(self, request: GenerationRequest) -> GenerationResult:
+        """Async :meth:`generate`."""
+        prepared = build_body(request, stream=_must_stream(request))
+        if prepared.stream:
+            box: list[StreamReader] = []
+            async for _ in self._astream(prepared, box):
+                pass
+            return box[-1].result()
+        http_request = build_http_request(self.config, prepared)
+        attempts = _Attempts(self.config.max_retries)
+        while True:
+            try:
+                response = await self._ahttp().send(http_request)
+                return read_response(
+                    prepared, response.status_code, response.headers, response.content
+                )
+            except (httpx.HTTPError, DashScopeError) as exc:
+                delay = attempts.delay_after(exc)
+            await asyncio.sleep(delay)
+
+    def stream(self, request: GenerationRequest) -> Iterator[Chunk]:
+        """Stream the answer as deltas; validation errors are raised here, before any I/O."""
+        return self._stream(build_body(request, stream=True), [])
+
+    def astream(self, request: GenerationRequest) -> AsyncIterator[Chunk]:
+        """Async :meth:`stream`."""
+        return self._astream(build_body(request, stream=True), [])
+
+    def _stream(self, prepared: PreparedRequest, box: list[StreamReader]) -> Iterator[Chunk]:
+        http_request = build_http_request(self.config, prepared)
+        attempts = _Attempts(self.config.max_retries)
+        while True:
+            reader = StreamReader(prepared)
+            box.append(reader)
+            try:
+                response = self._http().send(http_request, stream=True)
+                try:
+                    if not reader.start(response.status_code, response.headers):
+                        yield from reader.whole(
+                            response.status_code, response.headers, response.read()
+                        )
+                        return
+                    for data in response.iter_bytes():
+                        yield from reader.feed(data)
+                    yield from reader.close()
+                    return
+                finally:
+                    response.close()
+            except (httpx.HTTPError, DashScopeError) as exc:
+                delay = attempts.delay_after(exc, reader)
+            time.sleep(delay)
+
+    async def _astream(
+        self, prepared: PreparedRequest, box: list[StreamReader]
+    ) -> AsyncIterator[Chunk]:
+        http_request = build_http_request(self.config, prepared)
+        attempts = _Attempts(self.config.max_retries)
+        while True:
+            reader = StreamReader(prepared)
+            box.append(reader)
+            try:
+                response = await self._ahttp().send(http_request, stream=True)
+                try:
+                    if not reader.start(response.status_code, response.headers):
+                        for chunk in reader.whole(
+                            response.status_code, response.headers, await response.aread()
+                        ):
+                            yield chunk
+                        return
+                    async for data in response.aiter_bytes():
+                        for chunk in reader.feed(data):
+                            yield chunk
+                    for chunk in reader.close():
+                        yield chunk
+                    return
+                finally:
+                    await response.aclose()
+            except (httpx.HTTPError, DashScopeError) as exc:
+                delay = attempts.delay_after(exc, reader)
+            await asyncio.sleep(delay)
+
+    # -- lifetime ---------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the sync pool this client uses (a shared pool reopens on its next use)."""
+        client = self._own_sync if self._transport is not None else sync_pool(self.config)
+        if client is not None:
+            client.close()
+
+    async def aclose(self) -> None:
+        """Close the async pool this client uses on the running loop, and the sync one."""
+        client = self._own_async if self._transport is not None else async_pool(self.config)
+        if client is not None:
+            await client.aclose()
+        self.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+
+def _must_stream(request: GenerationRequest) -> bool:
+    """Thinking on a stream-only-thinking model: the service accepts only a stream."""
+    spec = get_spec(request.model)
+    return spec.stream_only_thinking and spec.thinks(request.enable_thinking)
