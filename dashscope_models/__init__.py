@@ -23,6 +23,7 @@ from dashscope_models._catalog import (
 )
 from dashscope_models._client import DashScopeClient
 from dashscope_models._config import REGIONS, ClientConfig
+from dashscope_models._embedding import EmbeddingRequest, EmbeddingResult, estimate_tokens
 from dashscope_models._errors import (
     APIConnectionError,
     APIStatusError,
@@ -70,6 +71,8 @@ __all__ = [
     "ContextLengthError",
     "DashScopeClient",
     "DashScopeError",
+    "EmbeddingRequest",
+    "EmbeddingResult",
     "GenerationRequest",
     "GenerationResult",
     "InternalServerError",
@@ -89,6 +92,7 @@ __all__ = [
     "aclose_pools",
     "all_specs",
     "close_pools",
+    "estimate_tokens",
     "family_labels",
     "generic_spec",
     "get_spec",

@@ -75,7 +75,7 @@ class ModelSpec:
     family: str
     label: str
     endpoint: Endpoint = "text-generation"
-    input: Literal["messages", "prompt"] = "messages"
+    input: Literal["messages", "prompt", "texts"] = "messages"
     prompt_format: str = "chat"
     result_format: Literal["text", "message"] = "message"
     usage: Literal["total", "no-total", "none"] = "total"
@@ -96,6 +96,10 @@ class ModelSpec:
     default_max_tokens: int = 8192
     ranges: dict[str, Interval] = field(default_factory=dict)
     defaults: dict[str, Any] = field(default_factory=dict)
+    dimensions: tuple[int, ...] = ()
+    default_dimension: int = 0
+    max_batch: int = 0
+    max_text_tokens: int = 0
     known: bool = True
 
     @property
@@ -115,7 +119,10 @@ class ModelSpec:
 def _spec_from(name: str, family: str, table: dict[str, Any], known: bool) -> ModelSpec:
     merged = {k: v for k, v in table.items() if k not in {"family"}}
     ranges = {k: Interval.parse(v) for k, v in merged.pop("ranges", {}).items()}
-    return ModelSpec(name=name, family=family, ranges=ranges, known=known, **merged)
+    dimensions = tuple(merged.pop("dimensions", ()))
+    return ModelSpec(
+        name=name, family=family, ranges=ranges, dimensions=dimensions, known=known, **merged
+    )
 
 
 @cache

@@ -8,21 +8,35 @@ and loop; each is a few lines, and the sync and async forms differ only by ``awa
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from functools import partial
 from types import TracebackType
-from typing import Self
+from typing import Any, Self, TypeVar
 
 import httpx
 from pydantic import SecretStr
 
-from dashscope_models._call import StreamReader, read_response, transport_error
+from dashscope_models._call import StreamReader, error_from_http, read_response, transport_error
 from dashscope_models._catalog import get_spec
 from dashscope_models._config import ClientConfig
-from dashscope_models._errors import DashScopeError
+from dashscope_models._embedding import (
+    EmbeddingRequest,
+    EmbeddingResult,
+    batch_bodies,
+    merge_batches,
+    read_batch,
+)
+from dashscope_models._errors import DashScopeError, StreamError
 from dashscope_models._pool import async_pool, new_async_client, new_sync_client, sync_pool
-from dashscope_models._request import PreparedRequest, build_body, build_http_request
+from dashscope_models._request import (
+    PreparedRequest,
+    build_body,
+    build_http_request,
+    endpoint_path,
+)
 from dashscope_models._retry import retry_delay, should_retry
 from dashscope_models._types import Chunk, GenerationRequest, GenerationResult
 
@@ -31,6 +45,9 @@ __all__ = ["DashScopeClient"]
 logger = logging.getLogger("dashscope_models")
 
 _Transport = httpx.BaseTransport | httpx.AsyncBaseTransport
+_T = TypeVar("_T")
+_Reader = Callable[[int, Mapping[str, str], bytes], _T]
+_Batch = tuple[list[list[float]], int, str]
 
 
 class _Attempts:
@@ -138,17 +155,9 @@ class DashScopeClient:
             for _ in self._stream(prepared, box):
                 pass
             return box[-1].result()
-        http_request = build_http_request(self.config, prepared)
-        attempts = _Attempts(self.config.max_retries)
-        while True:
-            try:
-                response = self._http().send(http_request)
-                return read_response(
-                    prepared, response.status_code, response.headers, response.content
-                )
-            except (httpx.HTTPError, DashScopeError) as exc:
-                delay = attempts.delay_after(exc)
-            time.sleep(delay)
+        return self._post(
+            build_http_request(self.config, prepared), partial(read_response, prepared)
+        )
 
     async def agenerate(self, request: GenerationRequest) -> GenerationResult:
         """Async :meth:`generate`."""
@@ -158,14 +167,48 @@ class DashScopeClient:
             async for _ in self._astream(prepared, box):
                 pass
             return box[-1].result()
-        http_request = build_http_request(self.config, prepared)
+        return await self._apost(
+            build_http_request(self.config, prepared), partial(read_response, prepared)
+        )
+
+    def embed(self, request: EmbeddingRequest) -> EmbeddingResult:
+        """Embed texts, one request per batch of the model's maximum size, in input order."""
+        bodies = batch_bodies(request)
+        return merge_batches(request.model, [self._post(*self._embed_call(b)) for b in bodies])
+
+    async def aembed(
+        self, request: EmbeddingRequest, *, max_concurrency: int = 16
+    ) -> EmbeddingResult:
+        """Async :meth:`embed`: batches are sent concurrently (at most ``max_concurrency``)."""
+        bodies = batch_bodies(request)
+        gate = asyncio.Semaphore(max_concurrency)
+
+        async def one(body: dict[str, Any]) -> tuple[list[list[float]], int, str]:
+            async with gate:
+                return await self._apost(*self._embed_call(body))
+
+        return merge_batches(request.model, list(await asyncio.gather(*map(one, bodies))))
+
+    def _embed_call(self, body: dict[str, Any]) -> tuple[httpx.Request, _Reader[_Batch]]:
+        http_request = build_http_request(self.config, body, path=endpoint_path("text-embedding"))
+        return http_request, partial(_read_batch, len(body["input"]["texts"]))
+
+    def _post(self, http_request: httpx.Request, read: _Reader[_T]) -> _T:
+        attempts = _Attempts(self.config.max_retries)
+        while True:
+            try:
+                response = self._http().send(http_request)
+                return read(response.status_code, response.headers, response.content)
+            except (httpx.HTTPError, DashScopeError) as exc:
+                delay = attempts.delay_after(exc)
+            time.sleep(delay)
+
+    async def _apost(self, http_request: httpx.Request, read: _Reader[_T]) -> _T:
         attempts = _Attempts(self.config.max_retries)
         while True:
             try:
                 response = await self._ahttp().send(http_request)
-                return read_response(
-                    prepared, response.status_code, response.headers, response.content
-                )
+                return read(response.status_code, response.headers, response.content)
             except (httpx.HTTPError, DashScopeError) as exc:
                 delay = attempts.delay_after(exc)
             await asyncio.sleep(delay)
@@ -273,3 +316,18 @@ def _must_stream(request: GenerationRequest) -> bool:
     """Thinking on a stream-only-thinking model: the service accepts only a stream."""
     spec = get_spec(request.model)
     return spec.stream_only_thinking and spec.thinks(request.enable_thinking)
+
+
+def _read_batch(expected: int, status: int, headers: Mapping[str, str], body: bytes) -> _Batch:
+    if status != 200:
+        raise error_from_http(status, headers, body)
+    try:
+        data = json.loads(body)
+    except ValueError:
+        raise StreamError(
+            f"the service answered with a body that is not JSON: {body[:200]!r}",
+            code="MalformedResponse",
+            status_code=200,
+            request_id=headers.get("x-request-id"),
+        ) from None
+    return read_batch(data, expected)

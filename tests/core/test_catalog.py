@@ -31,7 +31,11 @@ def test_every_seed_model_is_catalogued(model: str) -> None:
 def test_entries_are_consistent() -> None:
     for spec in all_specs():
         assert spec.endpoint in {"text-generation", "multimodal-generation", "text-embedding"}
-        assert spec.input in {"messages", "prompt"}
+        assert spec.input in {"messages", "prompt", "texts"}
+        assert (spec.input == "texts") == (spec.endpoint == "text-embedding")
+        if spec.endpoint == "text-embedding":
+            assert spec.default_dimension in spec.dimensions and spec.max_batch > 0
+            assert spec.max_text_tokens > 0 and not spec.tools
         if spec.input == "prompt":
             assert spec.prompt_format != "chat" and not spec.tools
         if spec.vision:
@@ -42,7 +46,9 @@ def test_entries_are_consistent() -> None:
 
 def test_documented_ranges() -> None:
     moon = get_spec("moonshot-v1-8k")
-    assert moon.ranges["temperature"].contains(1.0) and not moon.ranges["temperature"].contains(1.01)
+    assert moon.ranges["temperature"].contains(1.0) and not moon.ranges["temperature"].contains(
+        1.01
+    )
     assert moon.max_stop == 5 and moon.max_stop_bytes == 32
     qwen_open = get_spec("qwen1.5-7b-chat")
     assert not qwen_open.ranges["temperature"].contains(2.0)
@@ -62,7 +68,9 @@ def test_unknown_id_gets_generic_entry_without_guessing() -> None:
     assert not spec.known and spec.family == "generic"
     assert not spec.vision and not spec.tools and spec.thinking == "none"
     assert spec.endpoint == "text-generation"
-    declared = generic_spec("qwen-vl-super-new-thing", vision=True, endpoint="multimodal-generation")
+    declared = generic_spec(
+        "qwen-vl-super-new-thing", vision=True, endpoint="multimodal-generation"
+    )
     assert declared.vision and declared.endpoint == "multimodal-generation"
 
 

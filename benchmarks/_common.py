@@ -1,0 +1,105 @@
+"""Shared pieces of the benchmarks: an emulator in a child process, timers and baselines.
+
+The emulator runs in its own process (``python -m dashscope_models.emulator``) so that its
+work never competes with the client for the GIL or shows up in the client's CPU time. Where a
+benchmark needs a scripted reply (a 2,000-chunk stream) it runs the emulator in-process instead
+and measures with ``time.thread_time()``, which counts only the calling thread's CPU.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+API_KEY = "sk-bench"
+TEXT_PATH = "/services/aigc/text-generation/generation"
+BODY: dict[str, Any] = {
+    "model": "qwen-plus",
+    "input": {"messages": [{"role": "user", "content": "Say hello"}]},
+    "parameters": {},
+}
+HEADERS = {"Authorization": f"Bearer {API_KEY}", "Content-Type": "application/json"}
+
+
+@contextmanager
+def emulator_process(delay: float = 0.0) -> Iterator[str]:
+    """Start ``python -m dashscope_models.emulator`` and yield its base URL."""
+    args = [sys.executable, "-m", "dashscope_models.emulator", "--api-key", API_KEY]
+    if delay:
+        args += ["--delay", str(delay)]
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        yield proc.stdout.readline().strip()
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        if proc.stdout is not None:
+            proc.stdout.close()
+
+
+def use_env(base_url: str) -> None:
+    """Point models built without arguments at the emulator."""
+    os.environ["DASHSCOPE_API_KEY"] = API_KEY
+    os.environ["DASHSCOPE_BASE_URL"] = base_url
+
+
+def per_call(fn: Callable[[], object], calls: int, rounds: int = 5) -> float:
+    """Median microseconds per call of ``fn`` over ``rounds`` rounds of ``calls`` calls."""
+    fn()  # warm up (connection, caches)
+    samples = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        for _ in range(calls):
+            fn()
+        samples.append((time.perf_counter() - start) / calls * 1e6)
+    return statistics.median(samples)
+
+
+def cpu_per(fn: Callable[[], int], rounds: int = 5) -> float:
+    """Median CPU milliseconds of this thread per 1,000 items of ``fn`` (which returns a count)."""
+    fn()
+    samples = []
+    for _ in range(rounds):
+        start = time.thread_time()
+        count = fn()
+        samples.append((time.thread_time() - start) * 1e3 / count * 1000)
+    return statistics.median(samples)
+
+
+def raw_httpx_call(client: Any, base_url: str) -> str:
+    """The floor for one call: POST the body with httpx, read the JSON answer."""
+    response = client.post(base_url + TEXT_PATH, json=BODY, headers=HEADERS)
+    response.raise_for_status()
+    data = response.json()
+    return str(data["output"]["choices"][0]["message"]["content"])
+
+
+def raw_httpx_stream(client: Any, base_url: str, body: dict[str, Any]) -> int:
+    """The floor for a stream: read SSE lines with httpx and decode each data line."""
+    headers = {**HEADERS, "X-DashScope-SSE": "enable"}
+    count = 0
+    with client.stream("POST", base_url + TEXT_PATH, json=body, headers=headers) as response:
+        for line in response.iter_lines():
+            if line.startswith("data:"):
+                json.loads(line[5:])
+                count += 1
+    return count
+
+
+def report(title: str, rows: list[tuple[str, float, str, float | None, float | None]]) -> None:
+    """Print rows of (what, value, unit, ratio, target)."""
+    print(f"\n{title}")
+    for what, value, unit, ratio, target in rows:
+        line = f"  {what:<48} {value:>10.2f} {unit:<8}"
+        if ratio is not None:
+            verdict = "" if target is None else ("  ok" if ratio <= target else "  OVER TARGET")
+            line += f" ratio {ratio:5.2f}" + (f" (target <= {target})" if target else "") + verdict
+        print(line)

@@ -1,0 +1,131 @@
+"""Core client benchmarks: per-call overhead, concurrency, streaming CPU (run by hand).
+
+    python benchmarks/bench_core.py
+
+Prints figures and ratios against raw httpx / raw aiohttp measured in the same run:
+* sequential ``generate``: microseconds per call vs raw ``httpx.Client.post`` (target <= 1.15x);
+* 200 concurrent ``agenerate`` with a 100 ms server delay vs raw aiohttp (target <= 1.1x), with
+  httpx's default async transport shown for reference (why the core uses httpx-aiohttp);
+* a 2,000-chunk stream: client CPU ms per 1,000 chunks vs raw httpx line reading (target <= 1.3x).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+from pathlib import Path
+
+import aiohttp
+import httpx
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from _common import (  # noqa: E402
+    API_KEY,
+    BODY,
+    HEADERS,
+    TEXT_PATH,
+    cpu_per,
+    emulator_process,
+    per_call,
+    raw_httpx_call,
+    raw_httpx_stream,
+    report,
+)
+
+from dashscope_models import DashScopeClient, GenerationRequest, Message  # noqa: E402
+from dashscope_models.emulator import Reply, start_emulator  # noqa: E402
+
+REQUEST = GenerationRequest(model="qwen-plus", messages=[Message("user", "Say hello")])
+CONCURRENCY = 200
+DELAY = 0.1
+CHUNKS = 2000
+
+
+def sequential(base_url: str) -> list[tuple[str, float, str, float | None, float | None]]:
+    raw = httpx.Client()
+    client = DashScopeClient(base_url=base_url, api_key=API_KEY)
+    raw_us = per_call(lambda: raw_httpx_call(raw, base_url), 500)
+    core_us = per_call(lambda: client.generate(REQUEST), 500)
+    raw.close()
+    client.close()
+    return [
+        ("raw httpx POST + json", raw_us, "us/call", None, None),
+        ("DashScopeClient.generate", core_us, "us/call", core_us / raw_us, 1.15),
+    ]
+
+
+async def _gather(n: int, call: object) -> float:
+    start = time.perf_counter()
+    await asyncio.gather(*(call() for _ in range(n)))  # type: ignore[operator]
+    return time.perf_counter() - start
+
+
+async def concurrent(base_url: str) -> list[tuple[str, float, str, float | None, float | None]]:
+    url = base_url + TEXT_PATH
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=1000)) as session:
+
+        async def raw_aiohttp() -> None:
+            async with session.post(url, json=BODY, headers=HEADERS) as response:
+                await response.json()
+
+        async with httpx.AsyncClient(limits=httpx.Limits(max_connections=1000)) as hx:
+
+            async def raw_httpx() -> None:
+                (await hx.post(url, json=BODY, headers=HEADERS)).json()
+
+            client = DashScopeClient(base_url=base_url, api_key=API_KEY)
+
+            async def core() -> None:
+                await client.agenerate(REQUEST)
+
+            results = {}
+            for name, fn in (("aiohttp", raw_aiohttp), ("httpx", raw_httpx), ("core", core)):
+                await _gather(CONCURRENCY, fn)  # warm up: open the connections
+                results[name] = min([await _gather(CONCURRENCY, fn) for _ in range(3)])
+            await client.aclose()
+    base = results["aiohttp"]
+    return [
+        (f"raw aiohttp, {CONCURRENCY} concurrent", base * 1e3, "ms", None, None),
+        ("raw httpx default transport (reference)", results["httpx"] * 1e3, "ms", results["httpx"] / base, None),
+        ("DashScopeClient.agenerate", results["core"] * 1e3, "ms", results["core"] / base, 1.1),
+    ]
+
+
+def streaming() -> list[tuple[str, float, str, float | None, float | None]]:
+    pieces = [f"w{i} " for i in range(CHUNKS)]
+    with start_emulator(api_key=API_KEY) as server:
+        emulator, base_url = server.emulator, server.base_url
+        raw = httpx.Client()
+        client = DashScopeClient(base_url=base_url, api_key=API_KEY)
+        body = {**BODY, "parameters": {"incremental_output": True}}
+
+        def raw_run() -> int:
+            emulator.queue(Reply(chunks=pieces))
+            return raw_httpx_stream(raw, base_url, body)
+
+        def core_run() -> int:
+            emulator.queue(Reply(chunks=pieces))
+            return sum(1 for _ in client.stream(REQUEST))
+
+        raw_ms, core_ms = cpu_per(raw_run), cpu_per(core_run)
+        raw.close()
+        client.close()
+    return [
+        (f"raw httpx iter_lines + json ({CHUNKS} chunks)", raw_ms, "ms/1k", None, None),
+        ("DashScopeClient.stream", core_ms, "ms/1k", core_ms / raw_ms, 1.3),
+    ]
+
+
+def main() -> None:
+    with emulator_process() as base_url:
+        report("Sequential calls (emulator in a child process)", sequential(base_url))
+    with emulator_process(delay=DELAY) as base_url:
+        title = f"{CONCURRENCY} concurrent calls, {DELAY * 1000:.0f} ms server delay (best of 3)"
+        report(title, asyncio.run(concurrent(base_url)))
+    report("Streaming CPU of the client thread", streaming())
+
+
+if __name__ == "__main__":
+    main()
