@@ -21,7 +21,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from _common import (  # noqa: E402
+from _common import (
     API_KEY,
     BODY,
     HEADERS,
@@ -34,8 +34,8 @@ from _common import (  # noqa: E402
     report,
 )
 
-from dashscope_models import DashScopeClient, GenerationRequest, Message  # noqa: E402
-from dashscope_models.emulator import Reply, start_emulator  # noqa: E402
+from dashscope_models import DashScopeClient, GenerationRequest, Message
+from dashscope_models.emulator import Reply, start_emulator
 
 REQUEST = GenerationRequest(model="qwen-plus", messages=[Message("user", "Say hello")])
 CONCURRENCY = 200
@@ -88,7 +88,13 @@ async def concurrent(base_url: str) -> list[tuple[str, float, str, float | None,
     base = results["aiohttp"]
     return [
         (f"raw aiohttp, {CONCURRENCY} concurrent", base * 1e3, "ms", None, None),
-        ("raw httpx default transport (reference)", results["httpx"] * 1e3, "ms", results["httpx"] / base, None),
+        (
+            "raw httpx default transport (reference)",
+            results["httpx"] * 1e3,
+            "ms",
+            results["httpx"] / base,
+            None,
+        ),
         ("DashScopeClient.agenerate", results["core"] * 1e3, "ms", results["core"] / base, 1.1),
     ]
 

@@ -21,6 +21,7 @@ __all__ = [
     "Interval",
     "ModelSpec",
     "all_specs",
+    "catalog_markdown",
     "family_labels",
     "generic_spec",
     "get_spec",
@@ -165,3 +166,34 @@ def all_specs() -> tuple[ModelSpec, ...]:
 def family_labels() -> dict[str, str]:
     """Family name → human label, in file order (generic excluded)."""
     return {name: f["label"] for name, f in _load()[0].items() if name != "generic"}
+
+
+def catalog_markdown() -> str:
+    """The README's table of families and models, rendered from the catalog.
+
+    ``python -m dashscope_models.catalog`` prints it; a test keeps the README equal to it.
+    """
+    rows = [
+        "| family | model | endpoint | input | context | max output | capabilities |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    labels = family_labels()
+    for spec in all_specs():
+        caps = [
+            name
+            for name, on in (
+                ("tools", spec.tools),
+                ("vision", spec.vision),
+                ("json", spec.json_mode),
+                ("json schema", spec.json_schema),
+                (f"thinking ({spec.thinking})", spec.thinking != "none"),
+                (f"dims {'/'.join(map(str, spec.dimensions))}", bool(spec.dimensions)),
+            )
+            if on
+        ]
+        output = str(spec.max_output_tokens) if spec.max_output_tokens else "-"
+        rows.append(
+            f"| {labels[spec.family]} | `{spec.name}` | {spec.endpoint} | {spec.input} | "
+            f"{spec.context_window} | {output} | {', '.join(caps) or '-'} |"
+        )
+    return "\n".join(rows) + "\n"

@@ -1,0 +1,93 @@
+"""LangChain ``Embeddings`` for DashScope's text-embedding models, on the shared core client."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langchain_core.embeddings import Embeddings
+from langchain_core.utils.utils import secret_from_env
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr
+
+from dashscope_models import DashScopeClient, EmbeddingRequest
+
+__all__ = ["DashScopeEmbeddings"]
+
+
+class DashScopeEmbeddings(BaseModel, Embeddings):
+    """DashScope text embeddings (text-embedding-v1 … v4) for LangChain.
+
+    Documents are sent with ``text_type="document"`` and queries with ``"query"``, in batches
+    of the model's maximum size (concurrently on the async path), results in input order.
+    Empty texts and texts over the model's length limit raise before any request.
+
+    Example::
+
+        from langchain_dashscope_models import DashScopeEmbeddings
+
+        embeddings = DashScopeEmbeddings(model="text-embedding-v4", dimension=512)
+        vectors = embeddings.embed_documents(["DashScope hosts Qwen.", "Moonshot too."])
+        query = embeddings.embed_query("Which models are hosted?")
+    """
+
+    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+
+    model: str = "text-embedding-v4"
+    """The embedding model id."""
+    dimension: int | None = None
+    """Vector size (v3/v4 offer several); ``None`` uses the model's default."""
+    api_key: SecretStr | None = Field(
+        alias="dashscope_api_key",
+        default_factory=secret_from_env("DASHSCOPE_API_KEY", default=None),
+        repr=False,
+    )
+    """The API key; read from ``DASHSCOPE_API_KEY`` when not given."""
+    region: str | None = None
+    base_url: str | None = None
+    workspace: str | None = None
+    timeout: float | None = None
+    max_retries: int | None = None
+    max_concurrency: int = 16
+    """At most this many batches in flight on the async path."""
+
+    _client: DashScopeClient | None = PrivateAttr(default=None)
+
+    @property
+    def client(self) -> DashScopeClient:
+        """The shared-pool core client (made on first use; no I/O at construction)."""
+        if self._client is None:
+            self._client = DashScopeClient(
+                api_key=self.api_key,
+                base_url=self.base_url,
+                region=self.region,
+                workspace=self.workspace,
+                timeout=self.timeout,
+                max_retries=self.max_retries,
+            )
+        return self._client
+
+    def _request(self, texts: list[str], text_type: Any) -> EmbeddingRequest:
+        return EmbeddingRequest(
+            model=self.model, texts=texts, text_type=text_type, dimension=self.dimension
+        )
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        """Embed search documents."""
+        if not texts:
+            return []
+        return self.client.embed(self._request(texts, "document")).embeddings
+
+    def embed_query(self, text: str) -> list[float]:
+        """Embed one search query."""
+        return self.client.embed(self._request([text], "query")).embeddings[0]
+
+    async def aembed_documents(self, texts: list[str]) -> list[list[float]]:
+        """Async :meth:`embed_documents` (batches sent concurrently)."""
+        if not texts:
+            return []
+        request = self._request(texts, "document")
+        result = await self.client.aembed(request, max_concurrency=self.max_concurrency)
+        return result.embeddings
+
+    async def aembed_query(self, text: str) -> list[float]:
+        """Async :meth:`embed_query`."""
+        return (await self.client.aembed(self._request([text], "query"))).embeddings[0]

@@ -1,0 +1,100 @@
+"""LlamaIndex ``BaseEmbedding`` for DashScope's text-embedding models, on the shared core."""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Literal
+
+from llama_index.core.base.embeddings.base import BaseEmbedding, Embedding
+from pydantic import Field, PrivateAttr, SecretStr
+
+from dashscope_models import DashScopeClient, EmbeddingRequest
+
+__all__ = ["DashScopeEmbedding"]
+
+
+class DashScopeEmbedding(BaseEmbedding):
+    """DashScope text embeddings (text-embedding-v1 … v4) for LlamaIndex.
+
+    Queries are sent with ``text_type="query"``, texts with ``"document"``. The core client
+    batches by the model's maximum batch size (concurrently on the async path), so
+    ``embed_batch_size`` only sets how many texts LlamaIndex hands over per call.
+
+    Example::
+
+        from llama_index.core import Settings
+        from llamaindex_dashscope_models import DashScopeEmbedding
+
+        Settings.embed_model = DashScopeEmbedding(model_name="text-embedding-v4", dimension=512)
+        vector = Settings.embed_model.get_query_embedding("What is DashScope?")
+    """
+
+    model_name: str = "text-embedding-v4"
+    embed_batch_size: int = Field(default=100, gt=0, le=2048)
+    dimension: int | None = None
+    api_key: SecretStr | None = Field(default=None, exclude=True, repr=False)
+    region: str | None = None
+    base_url: str | None = None
+    workspace: str | None = None
+    timeout: float | None = None
+    max_retries: int | None = None
+    max_concurrency: int = 16
+
+    _client: DashScopeClient | None = PrivateAttr(default=None)
+
+    def __init__(self, **data: Any) -> None:
+        if data.get("api_key") is None and os.environ.get("DASHSCOPE_API_KEY"):
+            data["api_key"] = os.environ["DASHSCOPE_API_KEY"]
+        super().__init__(**data)
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "DashScopeEmbedding"
+
+    @property
+    def client(self) -> DashScopeClient:
+        """The shared-pool core client (made on first use; no I/O at construction)."""
+        if self._client is None:
+            self._client = DashScopeClient(
+                api_key=self.api_key,
+                base_url=self.base_url,
+                region=self.region,
+                workspace=self.workspace,
+                timeout=self.timeout,
+                max_retries=self.max_retries,
+            )
+        return self._client
+
+    def _request(self, texts: list[str], kind: Literal["query", "document"]) -> EmbeddingRequest:
+        return EmbeddingRequest(
+            model=self.model_name, texts=texts, text_type=kind, dimension=self.dimension
+        )
+
+    def _embed(self, texts: list[str], kind: Literal["query", "document"]) -> list[Embedding]:
+        return self.client.embed(self._request(texts, kind)).embeddings if texts else []
+
+    async def _aembed(
+        self, texts: list[str], kind: Literal["query", "document"]
+    ) -> list[Embedding]:
+        if not texts:
+            return []
+        request = self._request(texts, kind)
+        return (await self.client.aembed(request, max_concurrency=self.max_concurrency)).embeddings
+
+    def _get_query_embedding(self, query: str) -> Embedding:
+        return self._embed([query], "query")[0]
+
+    async def _aget_query_embedding(self, query: str) -> Embedding:
+        return (await self._aembed([query], "query"))[0]
+
+    def _get_text_embedding(self, text: str) -> Embedding:
+        return self._embed([text], "document")[0]
+
+    async def _aget_text_embedding(self, text: str) -> Embedding:
+        return (await self._aembed([text], "document"))[0]
+
+    def _get_text_embeddings(self, texts: list[str]) -> list[Embedding]:
+        return self._embed(texts, "document")
+
+    async def _aget_text_embeddings(self, texts: list[str]) -> list[Embedding]:
+        return await self._aembed(texts, "document")
