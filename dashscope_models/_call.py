@@ -12,6 +12,7 @@ Example::
     for data in response.iter_bytes():
         yield from reader.feed(data)
     yield from reader.close()
+    reader.finish()
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from dashscope_models._errors import (
 )
 from dashscope_models._parse import parse_result
 from dashscope_models._request import PreparedRequest
-from dashscope_models._sse import SSEDecoder
+from dashscope_models._sse import SSEDecoder, SSEEvent
 from dashscope_models._stream import StreamState
 from dashscope_models._types import Chunk, GenerationResult, ToolCallDelta
 
@@ -87,7 +88,16 @@ def read_result(
 class StreamReader:
     """Bytes of an SSE answer in, :class:`Chunk` objects out (see the module docstring)."""
 
-    __slots__ = ("_decoder", "_filter", "_prepared", "_texts", "delivered", "events_seen", "state")
+    __slots__ = (
+        "_decoder",
+        "_filter",
+        "_pending",
+        "_prepared",
+        "_texts",
+        "delivered",
+        "events_seen",
+        "state",
+    )
 
     def __init__(self, prepared: PreparedRequest) -> None:
         self._decoder = SSEDecoder()
@@ -95,7 +105,8 @@ class StreamReader:
         self._filter = prepared.reply_filter
         self._texts: list[str] = []  # filtered reply pieces (prompt-only models only)
         self.events_seen = 0
-        self.delivered = False  # a chunk went to the caller: from here on, never retry
+        self.delivered = False  # a result event arrived: from here on, never retry
+        self._pending: DashScopeError | None = None
         self._prepared = prepared
 
     def start(self, status: int, headers: Mapping[str, str]) -> bool:
@@ -122,26 +133,41 @@ class StreamReader:
         ]
 
     def feed(self, data: bytes) -> list[Chunk]:
-        """Decode ``data``; return the chunks it completes (raises typed in-stream errors)."""
-        out: list[Chunk] = []
-        for event in self._decoder.feed(data):
-            self.events_seen += 1
-            chunk = self.state.apply(event)
-            if chunk is not None:
-                out.append(self._filtered(chunk) if self._filter is not None else chunk)
-        if out:
-            self.delivered = True
-        return out
+        """Decode ``data``; return the chunks it completes.
+
+        An in-stream error is raised once the chunks decoded before it were returned (on the
+        next call), so nothing the service sent is lost.
+        """
+        if self._pending is not None:
+            raise self._pending
+        return self._apply(self._decoder.feed(data))
 
     def close(self) -> list[Chunk]:
-        """End of body: flush the decoder; raises :class:`StreamError` if it ended early."""
+        """End of body: the chunks of a last unterminated line (then call :meth:`finish`)."""
+        if self._pending is not None:
+            raise self._pending
+        return self._apply(self._decoder.close())
+
+    def finish(self) -> None:
+        """Raise a pending in-stream error, or :class:`StreamError` if the stream ended early."""
+        if self._pending is not None:
+            raise self._pending
+        self.state.finish()
+
+    def _apply(self, events: list[SSEEvent]) -> list[Chunk]:
         out: list[Chunk] = []
-        for event in self._decoder.close():
+        for event in events:
+            try:
+                chunk = self.state.apply(event)
+            except DashScopeError as exc:
+                if not out:
+                    raise
+                self._pending = exc
+                break
             self.events_seen += 1
-            chunk = self.state.apply(event)
+            self.delivered = True  # a result event arrived: from here on, never retry
             if chunk is not None:
                 out.append(self._filtered(chunk) if self._filter is not None else chunk)
-        self.state.finish()
         return out
 
     def _filtered(self, chunk: Chunk) -> Chunk:
@@ -170,6 +196,19 @@ def transport_error(exc: httpx.HTTPError, *, events_seen: int = 0) -> DashScopeE
             code="TruncatedStream",
             status_code=200,
         )
-    if isinstance(exc, httpx.TimeoutException):
+    if isinstance(exc, httpx.TimeoutException) and not _refused(exc):
         return APITimeoutError(f"request timed out ({message})", code="Timeout")
     return APIConnectionError(f"could not reach DashScope ({message})", code="ConnectionError")
+
+
+def _refused(exc: BaseException) -> bool:
+    """True when the cause chain shows a refused/failed connect (some transports report
+    those as connect timeouts)."""
+    seen: BaseException | None = exc
+    for _ in range(8):
+        seen = seen.__cause__ or seen.__context__ if seen is not None else None
+        if seen is None:
+            return False
+        if isinstance(seen, OSError) and not isinstance(seen, TimeoutError):
+            return True
+    return False

@@ -238,6 +238,7 @@ class DashScopeClient:
                     for data in response.iter_bytes():
                         yield from reader.feed(data)
                     yield from reader.close()
+                    reader.finish()
                     return
                 finally:
                     response.close()
@@ -267,6 +268,7 @@ class DashScopeClient:
                             yield chunk
                     for chunk in reader.close():
                         yield chunk
+                    reader.finish()
                     return
                 finally:
                     await response.aclose()

@@ -70,5 +70,5 @@ def retry_delay(attempt: int, error: DashScopeError) -> float:
     # If the service says how long to wait, do what it says (within reason).
     if wait is not None and 0 <= wait <= _MAX_SERVER_WAIT:
         return wait
-    backoff = min(INITIAL_DELAY * 2**attempt, MAX_DELAY)
+    backoff = min(INITIAL_DELAY * 2.0**attempt, MAX_DELAY)
     return backoff * (1 - 0.25 * random.random())

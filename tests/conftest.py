@@ -46,7 +46,7 @@ def base_url(emulator_server: EmulatorServer) -> str:
 def clean_env(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> None:
     for name in ("DASHSCOPE_API_KEY", "DASHSCOPE_BASE_URL", "DASHSCOPE_WORKSPACE"):
         monkeypatch.delenv(name, raising=False)
-    if "no_emulator_env" in request.keywords or "emulator_server" not in _available():
+    if "no_emulator_env" in request.keywords:
         return
     server: EmulatorServer = request.getfixturevalue("emulator_server")
     monkeypatch.setenv("DASHSCOPE_API_KEY", TEST_API_KEY)
@@ -57,10 +57,3 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -
 def sync(request: pytest.FixtureRequest) -> bool:
     return bool(request.param == "sync")
 
-
-def _available() -> set[str]:
-    try:
-        from dashscope_models.emulator import start_emulator  # noqa: F401
-    except ImportError:  # the emulator front end is still being built
-        return set()
-    return {"emulator_server"}

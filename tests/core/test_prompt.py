@@ -51,7 +51,9 @@ def _moss_echo(prompt: str, reply: str) -> str:
 
 @pytest.mark.parametrize("piece", [1, 2, 3, 7, 1000])
 def test_moss_reply_filter_strips_echo_at_any_chunking(piece: int) -> None:
-    prompt = render_prompt("moss", [Message("user", "你好"), Message("assistant", "hi"), Message("user", "?")])
+    prompt = render_prompt(
+        "moss", [Message("user", "你好"), Message("assistant", "hi"), Message("user", "?")]
+    )
     raw = _moss_echo(prompt, "您好!我是MOSS,有什么我可以帮助您的吗?")
     f = ReplyFilter("moss", prompt)
     out = "".join(f.feed(raw[i : i + piece]) for i in range(0, len(raw), piece)) + f.flush()

@@ -1,0 +1,138 @@
+"""Request checks, as strict as the documents say the service is, with the service's codes.
+
+:func:`check_generation` returns ``None`` for a valid generation request, else the
+``(status, code, message)`` the service answers with. Limits and ranges come from the catalog
+(the same data the client checks against), but the checks are written from the service's
+side: what it rejects and how it says so (reference, sections 10 and 15).
+
+Example::
+
+    check_generation({"model": "moonshot-v1-8k", "input": {"prompt": "hi"},
+                      "parameters": {"temperature": 1.5}}, "text-generation", stream=False)
+    # (400, "InvalidParameter", "Temperature should be in [0, 1]")
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dashscope_models._catalog import ModelSpec, get_spec
+from dashscope_models._embedding import estimate_tokens
+
+__all__ = ["Problem", "check_generation", "input_tokens"]
+
+Problem = tuple[int, str, str]
+
+_ROLE_MESSAGE = "Role must be user or assistant and Content length must be greater than 0"
+_ROLES = {"system", "user", "assistant", "tool"}
+
+
+def _bad(message: str, code: str = "InvalidParameter") -> Problem:
+    return 400, code, message
+
+
+def _text(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "".join(str(p.get("text", "")) for p in content if isinstance(p, dict))
+    return ""
+
+
+def input_tokens(body: dict[str, Any]) -> int:
+    """The emulator's (deterministic) count of input tokens."""
+    inp = body.get("input") or {}
+    texts = [str(inp.get("prompt") or "")]
+    texts += [_text(m.get("content")) for m in inp.get("messages") or [] if isinstance(m, dict)]
+    return sum(estimate_tokens(t) for t in texts) + 4 * len(inp.get("messages") or [])
+
+
+def check_generation(
+    body: Any, endpoint: str, *, stream: bool, extra_models: frozenset[str] = frozenset()
+) -> Problem | None:
+    """The service's answer to an invalid generation request, or ``None`` when valid."""
+    if not isinstance(body, dict) or not isinstance(body.get("model"), str) or not body["model"]:
+        return _bad('Required parameter "model" missing from request.', "BadRequest.EmptyModel")
+    spec = get_spec(body["model"])
+    if not spec.known and body["model"] not in extra_models:
+        return _bad("Model not exist.")
+    if spec.known and spec.endpoint != endpoint:
+        return _bad("Invalid URL provided in your request.", "InvalidURL")
+    inp = body.get("input")
+    if not isinstance(inp, dict):
+        return _bad("Required input parameter missing from request.", "BadRequest.EmptyInput")
+    params = body.get("parameters") or {}
+    if not isinstance(params, dict):
+        return _bad('Required parameter "parameters" missing or invalid.')
+    return _check_input(inp, spec, endpoint) or _check_params(body, params, spec, stream)
+
+
+def _check_input(inp: dict[str, Any], spec: ModelSpec, endpoint: str) -> Problem | None:
+    messages, prompt = inp.get("messages"), inp.get("prompt")
+    if messages is not None and not messages:
+        return _bad(_ROLE_MESSAGE)
+    if messages is None and not prompt:
+        return _bad('Either "prompt" or "messages" must exist and cannot both be none')
+    if messages is None:
+        return None
+    if spec.known and spec.input == "prompt":
+        return _bad(f"Model {spec.name} only accepts input.prompt, not input.messages.")
+    if not isinstance(messages, list):
+        return _bad("input.messages must be a list")
+    for i, message in enumerate(messages):
+        if not isinstance(message, dict) or message.get("role") not in _ROLES:
+            return _bad(_ROLE_MESSAGE)
+        content = message.get("content")
+        if message["role"] == "assistant" and message.get("tool_calls"):
+            continue
+        if isinstance(content, list):
+            if endpoint != "multimodal-generation" and any("text" not in p for p in content):
+                return _bad("The content of text models must be a string, not images.")
+            if not content and message["role"] != "assistant":
+                return _bad(_ROLE_MESSAGE)
+        elif not isinstance(content, str) or (not content and message["role"] != "assistant"):
+            return _bad(_ROLE_MESSAGE)
+        if message["role"] == "system" and spec.system_first and i != 0:
+            return _bad("The system message must be the first message.")
+        if message["role"] == "tool" and not any(
+            isinstance(m, dict) and m.get("tool_calls") for m in messages[:i]
+        ):
+            return _bad("A tool message must follow an assistant message with tool_calls.")
+    return None
+
+
+def _check_params(
+    body: dict[str, Any], params: dict[str, Any], spec: ModelSpec, stream: bool
+) -> Problem | None:
+    for name, interval in spec.ranges.items():
+        value = params.get(name)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            continue
+        if not interval.contains(value):
+            return _bad(f"{name.capitalize()} should be in {interval.text}")
+    max_tokens = params.get("max_tokens")
+    if spec.known and isinstance(max_tokens, int) and max_tokens > spec.max_output_tokens:
+        return _bad(f"Range of max_tokens should be [1, {spec.max_output_tokens}]")
+    used = input_tokens(body)
+    if spec.known and used > spec.max_input_tokens:
+        return _bad(f"Range of input length should be [1, {spec.max_input_tokens}]")
+    if spec.known and spec.family == "moonshot":
+        wanted = used + (max_tokens if isinstance(max_tokens, int) else spec.default_max_tokens)
+        if wanted > spec.context_window:
+            return _bad(
+                f"Range of input length should be [1, {spec.context_window}]: "
+                f"input ({used}) + max_tokens exceeds the model's context length"
+            )
+    stop = params.get("stop")
+    if spec.max_stop and isinstance(stop, list):
+        strings = [s for s in stop if isinstance(s, str)]
+        if len(strings) > spec.max_stop:
+            return _bad(f"At most {spec.max_stop} stop strings are allowed")
+        if spec.max_stop_bytes and any(len(s.encode()) > spec.max_stop_bytes for s in strings):
+            return _bad(f"Each stop string must be at most {spec.max_stop_bytes} bytes")
+    budget = params.get("thinking_budget")
+    if spec.thinking_budget_max and isinstance(budget, int) and budget > spec.thinking_budget_max:
+        return _bad(f"thinking_budget should be in [1, {spec.thinking_budget_max}]")
+    if spec.stream_only_thinking and spec.thinks(params.get("enable_thinking")) and not stream:
+        return _bad("parameter.enable_thinking must be set to false for non-streaming calls")
+    return None

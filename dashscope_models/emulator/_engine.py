@@ -1,0 +1,280 @@
+"""The emulator core: a pure "request → scripted response" function with a script and a log.
+
+:class:`Emulator` holds the queue of scripted replies and faults, the received requests, the
+accepted API key and a server-side delay; :meth:`Emulator.handle` turns one HTTP request into an
+:class:`EmulatorResponse` that a front end (the loopback HTTP server, or the in-process httpx
+transport) plays back. It is thread-safe.
+
+Example::
+
+    emulator = Emulator(api_key="sk-test")
+    emulator.queue(Fault.rate_limit(), Reply(text="Hello!"))
+    response = emulator.handle("POST", "/api/v1/services/aigc/text-generation/generation",
+                               {"authorization": "Bearer sk-test"}, b'{"model": "qwen-plus", ...}')
+    emulator.requests[-1].body["model"]  # "qwen-plus"
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from dashscope_models._catalog import get_spec
+from dashscope_models.emulator._checks import check_generation, input_tokens
+from dashscope_models.emulator._embeddings import embedding_answer
+from dashscope_models.emulator._replies import apply_reply, default_answer
+from dashscope_models.emulator._response import EmulatorResponse, Frame
+from dashscope_models.emulator._script import Fault, Reply, ScriptItem
+from dashscope_models.emulator._wire import Shape, error_body, json_body, sse_frame, stream_events
+
+__all__ = ["Emulator", "RecordedRequest"]
+
+API_PREFIX = "/api/v1"
+_JSON = "application/json;charset=UTF-8"
+_SSE = "text/event-stream;charset=UTF-8"
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedRequest:
+    """One request as the emulator received it (header names lower-case, body parsed)."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: Any
+    stream: bool
+
+
+class _Call:
+    """One request in flight: what the route handlers need."""
+
+    __slots__ = ("body", "fault", "reply", "request_id", "stream")
+
+    def __init__(self, body: Any, stream: bool, item: ScriptItem | None) -> None:
+        self.body = body
+        self.stream = stream
+        self.request_id = str(uuid.uuid4())
+        self.reply = item if isinstance(item, Reply) else None
+        self.fault = item if isinstance(item, Fault) else None
+
+
+class Emulator:
+    """A scriptable DashScope service in memory (see the module docstring).
+
+    ``api_key``: accept only this key (any other gets the service's 401 ``InvalidApiKey``);
+    ``None`` accepts any. ``delay``: seconds before each answer (latency benchmarks).
+    """
+
+    def __init__(self, api_key: str | None = None, delay: float = 0.0) -> None:
+        self.api_key = api_key
+        self.delay = delay
+        self._lock = threading.Lock()
+        self._queue: deque[ScriptItem] = deque()
+        self._requests: list[RecordedRequest] = []
+        self.extra_models: set[str] = set()
+        self._routes: dict[str, Callable[[_Call], EmulatorResponse]] = {
+            "/services/aigc/text-generation/generation": self._text_generation,
+            "/services/aigc/multimodal-generation/generation": self._multimodal_generation,
+            "/services/embeddings/text-embedding/text-embedding": self._embedding,
+        }
+
+    # -- script and log -------------------------------------------------------------------
+
+    def queue(self, *items: ScriptItem) -> None:
+        """Queue replies/faults for the next requests, in order (a fault with ``times=n``
+        answers ``n`` requests)."""
+        with self._lock:
+            for item in items:
+                self._queue.extend([item] * (item.times if isinstance(item, Fault) else 1))
+
+    def add_model(self, *names: str) -> None:
+        """Accept model ids the catalog does not list (they get the generic behaviour)."""
+        self.extra_models.update(names)
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """The requests received so far, oldest first (a copy)."""
+        with self._lock:
+            return list(self._requests)
+
+    @property
+    def last_request(self) -> RecordedRequest | None:
+        """The most recent request, if any."""
+        with self._lock:
+            return self._requests[-1] if self._requests else None
+
+    def clear(self) -> None:
+        """Forget the queued script and the recorded requests."""
+        with self._lock:
+            self._queue.clear()
+            self._requests.clear()
+
+    # -- handling -------------------------------------------------------------------------
+
+    def handle(
+        self, method: str, path: str, headers: Mapping[str, str], body: bytes
+    ) -> EmulatorResponse:
+        """Answer one HTTP request."""
+        lower = {k.lower(): v for k, v in headers.items()}
+        stream = lower.get("x-dashscope-sse", "").lower() == "enable" or (
+            "text/event-stream" in lower.get("accept", "")
+        )
+        route = path.split("?", 1)[0].rstrip("/")
+        route = route[len(API_PREFIX) :] if route.startswith(API_PREFIX) else route
+        try:
+            parsed: Any = json.loads(body) if body else None
+        except ValueError:
+            parsed = None
+        with self._lock:
+            self._requests.append(RecordedRequest(method, path, lower, parsed, stream))
+        request_id = str(uuid.uuid4())
+        if not self._authorized(lower.get("authorization", "")):
+            return _error(401, "InvalidApiKey", "Invalid API-key provided.", request_id)
+        handler = self._routes.get(route)
+        if method.upper() != "POST" or handler is None:
+            return _error(404, "NotFound", f"No such endpoint: {method} {path}", request_id)
+        with self._lock:
+            item = self._queue.popleft() if self._queue else None
+        call = _Call(parsed, stream, item)
+        fault = call.fault
+        if fault is not None and fault.kind == "http_error":
+            extra = list(fault.headers.items())
+            return _error(fault.status, fault.code, fault.message, call.request_id, extra)
+        if parsed is None:
+            return _error(
+                400, "InvalidParameter", "The request body is not valid JSON.", call.request_id
+            )
+        response = handler(call)
+        response.delay += self.delay + (fault.first_byte_delay if fault is not None else 0.0)
+        return response
+
+    def _authorized(self, authorization: str) -> bool:
+        scheme, _, key = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not key.strip():
+            return False
+        return self.api_key is None or key.strip() == self.api_key
+
+    # -- routes ---------------------------------------------------------------------------
+
+    def _text_generation(self, call: _Call) -> EmulatorResponse:
+        return self._generation(call, "text-generation")
+
+    def _multimodal_generation(self, call: _Call) -> EmulatorResponse:
+        return self._generation(call, "multimodal-generation")
+
+    def _generation(self, call: _Call, endpoint: str) -> EmulatorResponse:
+        body = call.body
+        problem = check_generation(
+            body, endpoint, stream=call.stream, extra_models=frozenset(self.extra_models)
+        )
+        if problem is not None:
+            status, code, message = problem
+            if call.stream:  # the service reports it inside a 200 SSE answer
+                frame = sse_frame(
+                    1, error_body(code, message, call.request_id).decode(), error_status=status
+                )
+                return _response(200, _SSE, call.request_id, [Frame(frame)])
+            return _error(status, code, message, call.request_id)
+        spec = get_spec(body["model"])
+        params = body.get("parameters") or {}
+        answer = default_answer(body, spec)
+        if call.reply is not None:
+            answer = apply_reply(answer, call.reply, body)
+        multimodal = endpoint == "multimodal-generation"
+        images = _count_images(body) if multimodal else 0
+        shape = Shape(
+            message=multimodal or (params.get("result_format") or spec.result_format) == "message",
+            multimodal=multimodal,
+            usage=spec.usage,
+            input_tokens=input_tokens(body) + 1000 * images,
+            image_tokens=1000 * images,
+        )
+        fault = call.fault
+        if not call.stream:
+            if fault is not None and fault.kind == "error_event":
+                return _error(fault.status, fault.code, fault.message, call.request_id)
+            data = (
+                b'{"output": {"text": "unterminated'
+                if fault and fault.kind == "malformed"
+                else json_body(answer, shape, call.request_id)
+            )
+            response = _response(200, _JSON, call.request_id, [Frame(data)])
+            if fault is not None and fault.kind == "drop":
+                response.drop_after = 0
+            return response
+        incremental = params.get("incremental_output") is True
+        events: list[Any] = list(
+            stream_events(answer, shape, call.request_id, incremental=incremental)
+        )
+        frames = [Frame(sse_frame(i + 1, data)) for i, data in enumerate(events)]
+        response = _response(200, _SSE, call.request_id, frames)
+        if fault is not None:
+            _apply_stream_fault(response, fault, call.request_id)
+        return response
+
+    def _embedding(self, call: _Call) -> EmulatorResponse:
+        fault = call.fault
+        if fault is not None and fault.kind == "error_event":
+            return _error(fault.status, fault.code, fault.message, call.request_id)
+        status, data = embedding_answer(call.body, call.request_id)
+        if fault is not None and fault.kind == "malformed":
+            data = data[: len(data) // 2]
+        response = _response(status, _JSON, call.request_id, [Frame(data)])
+        if fault is not None and fault.kind == "drop":
+            response.drop_after = 0
+        return response
+
+
+def _apply_stream_fault(response: EmulatorResponse, fault: Fault, request_id: str) -> None:
+    frames = response.frames
+    after = fault.after if fault.after is not None else 0
+    if fault.kind == "error_event":
+        error = error_body(fault.code, fault.message, request_id).decode()
+        del frames[after:]
+        frames.append(Frame(sse_frame(after + 1, error, error_status=fault.status)))
+    elif fault.kind == "drop":
+        response.drop_after = min(after, len(frames) - 1)
+    elif fault.kind == "malformed":
+        at = min(after, len(frames) - 1)
+        frames[at] = Frame(sse_frame(at + 1, '{"output": {"text": "unterminated'))
+    elif fault.kind == "slow":
+        response.frames = [Frame(f.data, f.delay + fault.chunk_delay) for f in frames]
+
+
+def _count_images(body: Any) -> int:
+    messages = (body.get("input") or {}).get("messages") or []
+    return sum(
+        1
+        for m in messages
+        if isinstance(m, dict) and isinstance(m.get("content"), list)
+        for p in m["content"]
+        if isinstance(p, dict) and "image" in p
+    )
+
+
+def _response(
+    status: int, content_type: str, request_id: str, frames: list[Frame]
+) -> EmulatorResponse:
+    headers = [
+        ("content-type", content_type),
+        ("x-request-id", request_id),
+        ("x-dashscope-call-gateway", "true"),
+    ]
+    return EmulatorResponse(status, headers, frames)
+
+
+def _error(
+    status: int,
+    code: str,
+    message: str,
+    request_id: str,
+    extra: list[tuple[str, str]] | None = None,
+) -> EmulatorResponse:
+    response = _response(status, _JSON, request_id, [Frame(error_body(code, message, request_id))])
+    response.headers.extend(extra or [])
+    return response

@@ -1,0 +1,213 @@
+"""The emulator's answers: deterministic, request-aware defaults, and scripted overrides.
+
+With nothing queued the emulator answers so that framework test suites run unchanged:
+* it names the model and repeats the last user message: ``[qwen-plus] You said: Hello``;
+* when tools are offered and ``tool_choice`` allows, and the last message is the user's, it
+  calls the forced tool, else the tool whose name/description best matches the message, with
+  arguments built from the tool's JSON schema and the message's words;
+* after a tool result it answers with that result;
+* with a JSON ``response_format`` it returns JSON (fitting the schema, when one is given);
+* thinking models reason first; prompt-only models get their quirks (MOSS echoes the prompt
+  and ends with ``<eom>``).
+
+Example::
+
+    answer = default_answer(body, get_spec(body["model"]))
+    answer.text, answer.tool_calls, answer.reasoning
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from dashscope_models._catalog import ModelSpec
+from dashscope_models.emulator._script import Reply
+from dashscope_models.emulator._values import Words, value_for
+
+__all__ = ["Answer", "apply_reply", "default_answer", "pieces", "user_text"]
+
+_PIECE = re.compile(r"[\u2e80-\uffff]{1,2}|[^\s\u2e80-\uffff]+\s*|\s+")
+_MOSS_TURN = re.compile(r"<\|Human\|>:\s?(.*?)<eoh>", re.S)
+_YUAN_TURN = re.compile(r"用户：(.*?)\n小元：", re.S)
+
+
+@dataclass(slots=True)
+class Answer:
+    """What the emulator will say, before it is cut into a body or events."""
+
+    text: str
+    reasoning: str = ""
+    tool_calls: list[dict[str, Any]] = field(default_factory=list)
+    finish_reason: str = "stop"
+    chunks: list[str] | None = None
+    usage: dict[str, Any] | None = None
+
+
+def pieces(text: str) -> list[str]:
+    """Cut text into token-like pieces (a word with its space, or two CJK characters)."""
+    return _PIECE.findall(text) if text else []
+
+
+def _text_of(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "".join(p.get("text", "") for p in content if isinstance(p, dict))
+    return ""
+
+
+def user_text(body: dict[str, Any]) -> str:
+    """The last user message (for prompt-only formats: the last human turn)."""
+    inp = body.get("input") or {}
+    for message in reversed(inp.get("messages") or []):
+        if isinstance(message, dict) and message.get("role") == "user":
+            return _text_of(message.get("content"))
+    prompt = str(inp.get("prompt") or "")
+    for pattern in (_MOSS_TURN, _YUAN_TURN):
+        turns = pattern.findall(prompt)
+        if turns:
+            return str(turns[-1]).strip()
+    return prompt
+
+
+def _call_id(seed: str) -> str:
+    return "call_" + hashlib.sha256(seed.encode()).hexdigest()[:24]
+
+
+def _pick_tools(tools: list[dict[str, Any]], choice: Any, text: str, parallel: bool) -> list[Any]:
+    functions = [t.get("function") or {} for t in tools]
+    if isinstance(choice, dict):
+        forced = (choice.get("function") or {}).get("name")
+        return [f for f in functions if f.get("name") == forced][:1] or functions[:1]
+    lowered = text.lower()
+
+    def score(f: dict[str, Any]) -> int:
+        name = str(f.get("name", ""))
+        words = set(
+            re.findall(
+                r"[a-z]{3,}", (name.replace("_", " ") + " " + str(f.get("description", ""))).lower()
+            )
+        )
+        return (10 if name.lower() in lowered else 0) + sum(1 for w in words if w in lowered)
+
+    ranked = sorted(functions, key=score, reverse=True)
+    if parallel:
+        named = [f for f in functions if str(f.get("name", "")).lower() in lowered]
+        if len(named) > 1:
+            return named
+    return ranked[:1]
+
+
+def _tool_calls(body: dict[str, Any], text: str) -> list[dict[str, Any]]:
+    params = body.get("parameters") or {}
+    chosen = _pick_tools(
+        params["tools"], params.get("tool_choice"), text, bool(params.get("parallel_tool_calls"))
+    )
+    calls = []
+    for i, function in enumerate(chosen):
+        arguments = value_for(function.get("parameters") or {"type": "object"}, Words(text))
+        if not isinstance(arguments, dict):
+            arguments = {}
+        encoded = json.dumps(arguments, ensure_ascii=False)
+        calls.append(
+            {
+                "index": i,
+                "id": _call_id(f"{function.get('name')}:{encoded}:{text}:{i}"),
+                "type": "function",
+                "function": {"name": function.get("name", ""), "arguments": encoded},
+            }
+        )
+    return calls
+
+
+def default_answer(body: dict[str, Any], spec: ModelSpec) -> Answer:
+    """The deterministic answer to ``body`` (a valid request) when nothing is queued."""
+    model = str(body.get("model"))
+    params = body.get("parameters") or {}
+    messages = (body.get("input") or {}).get("messages") or []
+    last = messages[-1] if messages else {}
+    text = user_text(body)
+    answer = Answer(text=f"[{model}] You said: {text}")
+    tools = params.get("tools")
+    if last.get("role") == "tool":
+        answer.text = f"[{model}] The tool returned: {_text_of(last.get('content'))}"
+    elif tools and params.get("tool_choice") != "none" and last.get("role") == "user":
+        answer.text = ""
+        answer.tool_calls = _tool_calls(body, text)
+        answer.finish_reason = "tool_calls"
+    elif last.get("role") == "assistant" and last.get("partial"):
+        answer.text = f" (continued by {model})"
+    format_ = params.get("response_format") or {}
+    if not answer.tool_calls and format_.get("type") == "json_object":
+        answer.text = json.dumps({"model": model, "answer": text}, ensure_ascii=False)
+    elif not answer.tool_calls and format_.get("type") == "json_schema":
+        schema = (format_.get("json_schema") or {}).get("schema") or {"type": "object"}
+        answer.text = json.dumps(value_for(schema, Words(text)), ensure_ascii=False)
+    if spec.thinks(params.get("enable_thinking")):
+        answer.reasoning = f"The user asks: {text[:80]}. I should answer clearly and briefly."
+    _limit(answer, params)
+    if spec.prompt_format.startswith("moss") and str(
+        (body.get("input") or {}).get("prompt", "")
+    ).rstrip().endswith("<|MOSS|>:"):
+        echo = str(body["input"]["prompt"]).replace("<eoh>\n", " <eoh> \n")
+        answer.text = f"{echo} {answer.text} <eom>"
+    return answer
+
+
+def _limit(answer: Answer, params: dict[str, Any]) -> None:
+    """Apply ``stop`` strings and ``max_tokens`` (one piece counts as one token)."""
+    stops = params.get("stop")
+    if isinstance(stops, str):
+        stops = [stops]
+    for stop in stops or []:
+        if isinstance(stop, str) and stop and stop in answer.text:
+            answer.text = answer.text[: answer.text.index(stop)]
+    limit = params.get("max_tokens")
+    if isinstance(limit, int) and not answer.tool_calls:
+        reasoning = pieces(answer.reasoning)
+        if len(reasoning) >= limit:
+            answer.reasoning, answer.text, answer.finish_reason = (
+                "".join(reasoning[:limit]),
+                "",
+                "length",
+            )
+            return
+        text = pieces(answer.text)
+        room = limit - len(reasoning)
+        if len(text) > room:
+            answer.text, answer.finish_reason = "".join(text[:room]), "length"
+
+
+def apply_reply(answer: Answer, reply: Reply, body: dict[str, Any]) -> Answer:
+    """Override the default answer with what a scripted :class:`Reply` sets."""
+    if reply.chunks is not None:
+        answer.chunks = list(reply.chunks)
+        answer.text = "".join(reply.chunks)
+    if reply.text is not None:
+        answer.text, answer.chunks = reply.text, None
+    if reply.tool_calls is not None:
+        answer.tool_calls = []
+        for i, call in enumerate(reply.tool_calls):
+            if isinstance(call, tuple):
+                name, args = call
+                encoded = json.dumps(dict(args), ensure_ascii=False)
+                call = {"id": _call_id(f"{name}:{encoded}:{i}"), "type": "function",
+                        "function": {"name": name, "arguments": encoded}}  # fmt: skip
+            answer.tool_calls.append({"index": i, **dict(call)})
+        if reply.text is None and reply.chunks is None:
+            answer.text = ""
+        answer.finish_reason = "tool_calls" if answer.tool_calls else "stop"
+    if reply.reasoning is not None:
+        answer.reasoning = reply.reasoning
+    if reply.finish_reason is not None:
+        answer.finish_reason = reply.finish_reason
+    elif reply.tool_calls is None and (reply.text is not None or reply.chunks is not None):
+        answer.finish_reason = "stop"
+        answer.tool_calls = []
+    if reply.usage is not None:
+        answer.usage = dict(reply.usage)
+    return answer

@@ -1,0 +1,163 @@
+"""Rendering answers in DashScope's exact wire format: JSON bodies and SSE events.
+
+Shapes follow the recorded exchanges: ``output.text`` + ``output.finish_reason`` for the text
+format, ``output.choices[0].message`` for the message format (content as ``[{"text": ...}]`` on
+the multimodal endpoint), ``usage`` per family, and SSE events framed as
+``id:N\\nevent:result\\n:HTTP_STATUS/200\\ndata:{json}\\n\\n`` with ``finish_reason`` the string
+``"null"`` until the last event and usage cumulative on every event.
+
+Example::
+
+    body = json_body(answer, shape, request_id)            # bytes of a plain answer
+    events = stream_events(answer, shape, request_id, incremental=True)  # list of data dicts
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from dashscope_models.emulator._replies import Answer, pieces
+
+__all__ = ["Shape", "error_body", "json_body", "sse_frame", "stream_events"]
+
+
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """How the answer is laid out: result format, endpoint kind and usage reporting."""
+
+    message: bool  # result_format "message" (else "text")
+    multimodal: bool
+    usage: str  # "total" | "no-total" | "none"
+    input_tokens: int
+    image_tokens: int = 0
+
+
+def _dumps(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def error_body(code: str, message: str, request_id: str) -> bytes:
+    """The service's error body."""
+    return _dumps({"code": code, "message": message, "request_id": request_id}).encode()
+
+
+def _usage(shape: Shape, output: int, reasoning: int, override: dict[str, Any] | None) -> Any:
+    if override is not None:
+        return override
+    if shape.usage == "none":
+        return None
+    usage: dict[str, Any] = {"input_tokens": shape.input_tokens, "output_tokens": output}
+    if shape.multimodal:
+        usage["image_tokens"] = shape.image_tokens
+    elif shape.usage == "total":
+        usage["total_tokens"] = shape.input_tokens + output
+        usage["prompt_tokens_details"] = {"cached_tokens": 0}
+    if reasoning:
+        usage["output_tokens_details"] = {"reasoning_tokens": reasoning}
+    return usage
+
+
+def _output(
+    shape: Shape, text: str, reasoning: str, calls: list[dict[str, Any]], finish: str
+) -> dict[str, Any]:
+    if not shape.message and not calls:
+        out: dict[str, Any] = {"finish_reason": finish, "text": text}
+        if reasoning:
+            out["reasoning_content"] = reasoning
+        return out
+    message: dict[str, Any] = {
+        "role": "assistant",
+        "content": [{"text": text}] if shape.multimodal else text,
+    }
+    if reasoning:
+        message["reasoning_content"] = reasoning
+    if calls:
+        message["tool_calls"] = calls
+    return {"choices": [{"finish_reason": finish, "message": message}]}
+
+
+def _data(
+    answer: Answer, shape: Shape, request_id: str, output: dict[str, Any], tokens: tuple[int, int]
+) -> dict[str, Any]:
+    data: dict[str, Any] = {"output": output}
+    usage = _usage(shape, tokens[0], tokens[1], answer.usage)
+    if usage is not None:
+        data["usage"] = usage
+    data["request_id"] = request_id
+    return data
+
+
+def json_body(answer: Answer, shape: Shape, request_id: str) -> bytes:
+    """A plain (non-streamed) answer body."""
+    reasoning = len(pieces(answer.reasoning))
+    output_tokens = len(pieces(answer.text)) + reasoning + 8 * len(answer.tool_calls)
+    output = _output(shape, answer.text, answer.reasoning, answer.tool_calls, answer.finish_reason)
+    return _dumps(_data(answer, shape, request_id, output, (output_tokens, reasoning))).encode()
+
+
+def _fragments(calls: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each call in pieces: the first with id, type and name, later ones arguments only."""
+    out: list[dict[str, Any]] = []
+    for call in calls:
+        args = call["function"]["arguments"]
+        cut = max(1, len(args) // 3)
+        parts = [args[i : i + cut] for i in range(0, len(args), cut)] or [""]
+        out.append({**call, "function": {"name": call["function"]["name"], "arguments": parts[0]}})
+        out += [
+            {"index": call["index"], "id": "", "type": "function", "function": {"arguments": p}}
+            for p in parts[1:]
+        ]
+    return out
+
+
+def stream_events(
+    answer: Answer, shape: Shape, request_id: str, *, incremental: bool
+) -> list[dict[str, Any]]:
+    """The data objects of a streamed answer, one per event, the last with the finish reason."""
+    steps: list[tuple[str, str, list[dict[str, Any]]]] = [
+        ("", p, []) for p in pieces(answer.reasoning)
+    ]
+    text_pieces = answer.chunks if answer.chunks is not None else pieces(answer.text)
+    steps += [(p, "", []) for p in text_pieces]
+    steps += [("", "", [f]) for f in _fragments(answer.tool_calls)]
+    events: list[dict[str, Any]] = []
+    text_so_far, reasoning_so_far = "", ""
+    output_tokens = reasoning_tokens = 0
+    calls_so_far: dict[int, dict[str, Any]] = {}
+    for i, (text, reasoning, frags) in enumerate(steps):
+        last = i == len(steps) - 1 and bool(frags)  # tool streams end on their last fragment
+        text_so_far += text
+        reasoning_so_far += reasoning
+        reasoning_tokens += 1 if reasoning else 0
+        output_tokens += 1
+        finish = answer.finish_reason if last else "null"
+        if incremental:
+            output = _output(shape, text, reasoning, frags, finish)
+        else:
+            for f in frags:
+                whole = calls_so_far.setdefault(
+                    f["index"],
+                    {"index": f["index"], "id": f["id"], "type": "function",
+                     "function": {"name": f["function"].get("name", ""), "arguments": ""}},
+                )  # fmt: skip
+                whole["function"]["arguments"] += f["function"]["arguments"]
+            calls = [{**c, "function": dict(c["function"])} for c in calls_so_far.values()]
+            output = _output(shape, text_so_far, reasoning_so_far, calls, finish)
+        events.append(_data(answer, shape, request_id, output, (output_tokens, reasoning_tokens)))
+    if not steps or not steps[-1][2]:
+        final_text = "" if incremental else text_so_far
+        final_reasoning = "" if incremental else reasoning_so_far
+        output = _output(shape, final_text, final_reasoning, [], answer.finish_reason)
+        events.append(_data(answer, shape, request_id, output, (output_tokens, reasoning_tokens)))
+    return events
+
+
+def sse_frame(
+    event_id: int, data: dict[str, Any] | str, *, error_status: int | None = None
+) -> bytes:
+    """One SSE event exactly as the service frames it."""
+    payload = data if isinstance(data, str) else _dumps(data)
+    kind, status = ("error", error_status) if error_status is not None else ("result", 200)
+    return f"id:{event_id}\nevent:{kind}\n:HTTP_STATUS/{status}\ndata:{payload}\n\n".encode()
