@@ -56,4 +56,3 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -
 @pytest.fixture(params=["sync", "async"])
 def sync(request: pytest.FixtureRequest) -> bool:
     return bool(request.param == "sync")
-

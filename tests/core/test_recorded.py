@@ -34,7 +34,26 @@ NAMES = sorted(
     for p in RECORDED.glob("*.response.body.txt")
     if "embedding" not in p.name
 )
-PARAMS = ["temperature", "top_p", "top_k", "seed", "max_tokens", "repetition_penalty", "presence_penalty", "frequency_penalty", "stop", "result_format", "tools", "tool_choice", "parallel_tool_calls", "response_format", "enable_thinking", "thinking_budget", "enable_search", "incremental_output"]
+PARAMS = [
+    "temperature",
+    "top_p",
+    "top_k",
+    "seed",
+    "max_tokens",
+    "repetition_penalty",
+    "presence_penalty",
+    "frequency_penalty",
+    "stop",
+    "result_format",
+    "tools",
+    "tool_choice",
+    "parallel_tool_calls",
+    "response_format",
+    "enable_thinking",
+    "thinking_budget",
+    "enable_search",
+    "incremental_output",
+]
 
 
 def load(name: str, part: str) -> str:
