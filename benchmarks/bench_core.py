@@ -115,7 +115,7 @@ def streaming() -> list[tuple[str, float, str, float | None, float | None]]:
             emulator.queue(Reply(chunks=pieces))
             return sum(1 for _ in client.stream(REQUEST))
 
-        raw_ms, core_ms = cpu_per(raw_run), cpu_per(core_run)
+        raw_ms, core_ms = cpu_per(raw_run, core_run)
         raw.close()
         client.close()
     return [

@@ -30,7 +30,13 @@ from dashscope_models._embedding import (
     read_batch,
 )
 from dashscope_models._errors import DashScopeError, StreamError
-from dashscope_models._pool import async_pool, new_async_client, new_sync_client, sync_pool
+from dashscope_models._pool import (
+    aclose_async_pool,
+    async_pool,
+    new_async_transport,
+    new_sync_client,
+    sync_pool,
+)
 from dashscope_models._request import (
     PreparedRequest,
     build_body,
@@ -124,7 +130,7 @@ class DashScopeClient:
         )
         self._transport = transport
         self._own_sync: httpx.Client | None = None
-        self._own_async: httpx.AsyncClient | None = None
+        self._own_async: httpx.AsyncBaseTransport | None = None
 
     def __repr__(self) -> str:
         return f"DashScopeClient(base_url={self.config.base_url!r})"
@@ -138,11 +144,11 @@ class DashScopeClient:
             self._own_sync = new_sync_client(self.config, self._transport)  # type: ignore[arg-type]
         return self._own_sync
 
-    def _ahttp(self) -> httpx.AsyncClient:
+    def _ahttp(self) -> httpx.AsyncBaseTransport:
         if self._transport is None:
             return async_pool(self.config)
         if self._own_async is None:
-            self._own_async = new_async_client(self.config, self._transport)  # type: ignore[arg-type]
+            self._own_async = new_async_transport(self._transport)  # type: ignore[arg-type]
         return self._own_async
 
     # -- generation -------------------------------------------------------------------------
@@ -207,8 +213,12 @@ class DashScopeClient:
         attempts = _Attempts(self.config.max_retries)
         while True:
             try:
-                response = await self._ahttp().send(http_request)
-                return read(response.status_code, response.headers, response.content)
+                response = await self._ahttp().handle_async_request(http_request)
+                try:
+                    content = await response.aread()
+                finally:
+                    await response.aclose()
+                return read(response.status_code, response.headers, content)
             except (httpx.HTTPError, DashScopeError) as exc:
                 delay = attempts.delay_after(exc)
             await asyncio.sleep(delay)
@@ -255,7 +265,7 @@ class DashScopeClient:
             reader = StreamReader(prepared)
             box.append(reader)
             try:
-                response = await self._ahttp().send(http_request, stream=True)
+                response = await self._ahttp().handle_async_request(http_request)
                 try:
                     if not reader.start(response.status_code, response.headers):
                         for chunk in reader.whole(
@@ -286,9 +296,11 @@ class DashScopeClient:
 
     async def aclose(self) -> None:
         """Close the async pool this client uses on the running loop, and the sync one."""
-        client = self._own_async if self._transport is not None else async_pool(self.config)
-        if client is not None:
-            await client.aclose()
+        if self._transport is None:
+            await aclose_async_pool(self.config)
+        elif self._own_async is not None:
+            await self._own_async.aclose()
+            self._own_async = None
         self.close()
 
     def __enter__(self) -> Self:

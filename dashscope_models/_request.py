@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import platform
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import httpx
@@ -175,4 +176,20 @@ def build_http_request(
     if config.workspace:
         headers["X-DashScope-WorkSpace"] = config.workspace
     content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
-    return httpx.Request("POST", config.base_url + (path or ""), headers=headers, content=content)
+    request = httpx.Request(
+        "POST", _url(config.base_url + (path or "")), headers=headers, content=content
+    )
+    request.extensions["timeout"] = _timeouts(config.timeout)
+    return request
+
+
+@lru_cache(maxsize=64)
+def _timeouts(seconds: float) -> dict[str, float | None]:
+    """httpx's per-request timeout extension: connect within 10 s, the rest ``seconds``."""
+    return httpx.Timeout(seconds, connect=min(10.0, seconds)).as_dict()
+
+
+@lru_cache(maxsize=256)
+def _url(text: str) -> httpx.URL:
+    """Parsed once per endpoint: URL parsing is a large share of per-request client work."""
+    return httpx.URL(text)

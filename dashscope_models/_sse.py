@@ -23,8 +23,9 @@ from dataclasses import dataclass
 
 __all__ = ["SSEDecoder", "SSEEvent", "aiter_events", "iter_events"]
 
-_BOM = "\ufeff"
-_STATUS_COMMENT = ":HTTP_STATUS/"
+_BOM = "\ufeff".encode()
+_STATUS_COMMENT = b":HTTP_STATUS/"
+_RESULT_LINES = frozenset({b"", b"\r", b"event:result", b"event:result\r", b":HTTP_STATUS/200"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,10 +59,31 @@ class SSEDecoder:
             return []
         *lines, self._buffer = buffer.split(b"\n")
         events: list[SSEEvent] = []
+        line_of = self._line
         for raw in lines:
-            event = self._line(raw)
-            if event is not None:
-                events.append(event)
+            # Fast path (per line, per event: this is the hot loop of every stream): the
+            # service's id/event/status lines for a normal result event need no state.
+            if raw[:5] == b"data:" and self._started:
+                if raw.endswith(b"\r"):
+                    raw = raw[:-1]
+                events.append(
+                    SSEEvent(
+                        self._event,
+                        raw[5:].decode("utf-8", "replace").strip(),
+                        self._id,
+                        self._status,
+                    )
+                )
+                self._event, self._id, self._status = "result", None, None
+            elif raw in _RESULT_LINES and self._started:
+                if raw[:1] == b":":
+                    self._status = 200
+            elif raw[:3] == b"id:" and self._started:
+                self._id = raw[3:].decode("utf-8", "replace").strip()
+            else:
+                event = line_of(raw)
+                if event is not None:
+                    events.append(event)
         return events
 
     def close(self) -> list[SSEEvent]:
@@ -73,28 +95,30 @@ class SSEDecoder:
         return [event] if event is not None else []
 
     def _line(self, raw: bytes) -> SSEEvent | None:
-        line = raw.decode("utf-8", "replace").rstrip("\r")
+        if raw.endswith(b"\r"):
+            raw = raw[:-1]
         if not self._started:
-            line = line.lstrip(_BOM)
-            self._started = bool(line)
-        if line.startswith("data:"):
-            event = SSEEvent(self._event, line[5:].strip(), self._id, self._status)
+            raw = raw.removeprefix(_BOM)
+            self._started = bool(raw)
+        if raw.startswith(b"data:"):
+            data = raw[5:].decode("utf-8", "replace").strip()
+            event = SSEEvent(self._event, data, self._id, self._status)
             self._event, self._id, self._status = "result", None, None
             return event
-        if not line:
+        if not raw:
             return None
-        if line.startswith(_STATUS_COMMENT):
-            self._status = _int(line[len(_STATUS_COMMENT) :])
-        elif line.startswith("event:"):
-            self._event = line[6:].strip()
-        elif line.startswith("id:"):
-            self._id = line[3:].strip()
-        elif line.startswith("status:"):
-            self._status = _int(line[7:])
+        if raw.startswith(_STATUS_COMMENT):
+            self._status = _int(raw[len(_STATUS_COMMENT) :])
+        elif raw.startswith(b"event:"):
+            self._event = raw[6:].decode("utf-8", "replace").strip()
+        elif raw.startswith(b"id:"):
+            self._id = raw[3:].decode("utf-8", "replace").strip()
+        elif raw.startswith(b"status:"):
+            self._status = _int(raw[7:])
         return None  # other comments and unknown fields are ignored, as SSE requires
 
 
-def _int(text: str) -> int | None:
+def _int(text: bytes) -> int | None:
     try:
         return int(text.strip())
     except ValueError:

@@ -52,10 +52,10 @@ class StreamState:
         "_prev",
         "_reasoning",
         "_text",
+        "_usage",
         "finish_reason",
         "last_event",
         "request_id",
-        "usage",
     )
 
     def __init__(self, model: str, *, incremental: bool) -> None:
@@ -68,7 +68,7 @@ class StreamState:
         self._prev = ("", "")  # cumulative mode: the whole text and reasoning so far
         self._last_index = 0
         self.request_id = ""
-        self.usage: Usage | None = None
+        self._usage: dict[str, Any] | None = None
         self.finish_reason: str | None = None
         self.last_event: dict[str, Any] = {}
 
@@ -93,7 +93,7 @@ class StreamState:
         deltas = [d for d in map(self._merge, raw_calls) if d is not None] if raw_calls else []
         usage = data.get("usage")
         if isinstance(usage, dict):
-            self.usage = Usage.from_wire(usage)
+            self._usage = usage  # cumulative: read it once, at the end
         if finish is not None:
             self.finish_reason = finish
         elif not (text or reasoning or deltas):
@@ -106,6 +106,11 @@ class StreamState:
             finish_reason=finish,
             usage=self.usage if finish is not None else None,
         )
+
+    @property
+    def usage(self) -> Usage | None:
+        """The latest usage the service reported (``None`` if it reports none)."""
+        return Usage.from_wire(self._usage) if self._usage is not None else None
 
     def _merge(self, raw: dict[str, Any]) -> ToolCallDelta | None:
         function = raw.get("function") or {}
