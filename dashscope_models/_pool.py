@@ -17,8 +17,10 @@ Example::
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 import weakref
+from collections.abc import AsyncGenerator
 
 import httpx
 from httpx_aiohttp import AiohttpTransport
@@ -79,7 +81,31 @@ def async_pool(config: ClientConfig) -> httpx.AsyncBaseTransport:
     transport = per_loop.get(config.pool_key)
     if transport is None:
         transport = per_loop[config.pool_key] = new_async_transport()
+        _close_at_loop_shutdown(transport)
     return transport
+
+
+_closers: weakref.WeakKeyDictionary[httpx.AsyncBaseTransport, AsyncGenerator[None, None]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _close_at_loop_shutdown(transport: httpx.AsyncBaseTransport) -> None:
+    """Close ``transport`` when its event loop shuts down (``asyncio.run`` and most runners
+    call ``loop.shutdown_asyncgens()``, which finalizes every live async generator), so a
+    shared pool nobody closed explicitly does not leak its sockets or warn at exit."""
+
+    async def closer() -> AsyncGenerator[None, None]:
+        try:
+            yield
+        finally:
+            await transport.aclose()
+
+    generator = closer()
+    step = generator.__anext__()  # registers the generator with the running loop
+    with contextlib.suppress(StopIteration):
+        step.send(None)  # runs it to its ``yield``: no task, no await needed
+    _closers[transport] = generator
 
 
 async def aclose_async_pool(config: ClientConfig) -> None:

@@ -143,7 +143,10 @@ def default_answer(body: dict[str, Any], spec: ModelSpec) -> Answer:
         answer.text = f" (continued by {model})"
     format_ = params.get("response_format") or {}
     if not answer.tool_calls and format_.get("type") == "json_object":
-        answer.text = json.dumps({"model": model, "answer": text}, ensure_ascii=False)
+        # Keys the user asked for by name ('setup' and 'punchline'), else a generic object.
+        keys = [k for k in Words(text).quoted() if k.isidentifier()]
+        data = {k: f"{k} of: {text[:60]}" for k in keys} or {"model": model, "answer": text}
+        answer.text = json.dumps(data, ensure_ascii=False)
     elif not answer.tool_calls and format_.get("type") == "json_schema":
         schema = (format_.get("json_schema") or {}).get("schema") or {"type": "object"}
         answer.text = json.dumps(value_for(schema, Words(text)), ensure_ascii=False)

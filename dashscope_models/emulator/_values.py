@@ -49,6 +49,10 @@ class Words:
         short = self.text.strip()[:60]
         return short or f"{name} example"
 
+    def quoted(self) -> list[str]:
+        """The quoted phrases of the text, in order (not consumed)."""
+        return list(self._quoted)
+
     def number(self) -> float | None:
         return self._numbers.pop(0) if self._numbers else None
 

@@ -1,0 +1,224 @@
+"""``ChatDashScope``: any DashScope model as a LangChain chat model, on the shared core client."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from functools import lru_cache
+from typing import Any, Literal
+
+from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
+from langchain_core.language_models import LanguageModelInput
+from langchain_core.language_models.base import LangSmithParams
+from langchain_core.language_models.chat_models import (
+    BaseChatModel,
+    agenerate_from_stream,
+    generate_from_stream,
+)
+from langchain_core.language_models.model_profile import ModelProfile
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from langchain_core.runnables import Runnable
+from langchain_core.tools import BaseTool
+from pydantic import BaseModel
+
+from dashscope_models import DashScopeError, GenerationRequest, get_spec
+from langchain_dashscope_models._convert import chunk_message, result_message, to_core
+from langchain_dashscope_models._exceptions import translate
+from langchain_dashscope_models._fields import DashScopeFields
+from langchain_dashscope_models._structured import bind_tools_for, structured_output
+
+__all__ = ["ChatDashScope"]
+
+
+@lru_cache(maxsize=512)
+def _profile(model: str) -> ModelProfile:
+    spec = get_spec(model)
+    profile = ModelProfile(
+        max_input_tokens=spec.max_input_tokens,
+        max_output_tokens=spec.max_output_tokens,
+        text_inputs=True,
+        image_inputs=spec.vision,
+        image_url_inputs=spec.vision,
+        reasoning_output=spec.thinking != "none",
+        text_outputs=True,
+        tool_calling=spec.tools,
+        tool_choice=spec.tools,
+        tool_call_streaming=spec.tools,
+        structured_output=spec.tools or spec.json_schema,
+    )
+    return profile
+
+
+class ChatDashScope(DashScopeFields, BaseChatModel):
+    """Any DashScope model as a LangChain chat model (sync, async, streaming, tools).
+
+    The model id decides the endpoint (text or multimodal), the input mode (chat messages, or a
+    prompt rendered in the model's format for MOSS and ChatYuan) and what is checked before a
+    request; ids the catalog does not know still work. Family classes (``ChatQwen``,
+    ``ChatMoonshot`` ...) only change the default model.
+
+    Example::
+
+        from langchain_dashscope_models import ChatDashScope
+
+        llm = ChatDashScope(model="qwen-plus", temperature=0.3)
+        print(llm.invoke("Say hi in French").content)
+        for chunk in llm.stream("Count to three"):
+            print(chunk.content, end="")
+    """
+
+    @property
+    def _llm_type(self) -> str:
+        return "dashscope-chat"
+
+    @classmethod
+    def is_lc_serializable(cls) -> bool:
+        return True
+
+    @classmethod
+    def get_lc_namespace(cls) -> list[str]:
+        return ["langchain_dashscope_models"]
+
+    @property
+    def lc_secrets(self) -> dict[str, str]:
+        return {"api_key": "DASHSCOPE_API_KEY"}
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {"model": self.model, **self._request_params()}
+
+    def _request_params(self) -> dict[str, Any]:
+        keys = ("temperature", "top_p", "top_k", "max_tokens", "seed", "stop", "enable_thinking")
+        return {k: getattr(self, k) for k in keys if getattr(self, k) is not None}
+
+    def _resolve_model_profile(self) -> ModelProfile | None:
+        return ModelProfile(**_profile(self.model))
+
+    def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
+        params = LangSmithParams(
+            ls_provider="dashscope",
+            ls_model_name=kwargs.get("model") or self.model,
+            ls_model_type="chat",
+        )
+        temperature = kwargs.get("temperature", self.temperature)
+        if temperature is not None:
+            params["ls_temperature"] = temperature
+        max_tokens = kwargs.get("max_tokens", self.max_tokens)
+        if max_tokens is not None:
+            params["ls_max_tokens"] = max_tokens
+        if stop := stop or self.stop:
+            params["ls_stop"] = stop
+        return params
+
+    # -- requests ---------------------------------------------------------------------------
+
+    def _build(
+        self, messages: list[BaseMessage], stop: list[str] | None, kwargs: dict[str, Any]
+    ) -> GenerationRequest:
+        call = dict(kwargs)
+        if stop is not None:
+            call["stop"] = stop
+        model = call.get("model") or self.model
+        spec = get_spec(model)
+        # Tool calls and reasoning need the message format; the multimodal endpoint and
+        # prompt-only models have only one format, so nothing is sent for them.
+        text_chat = spec.endpoint == "text-generation" and spec.input == "messages"
+        return self.request(to_core(messages), call, result_format="message" if text_chat else None)
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        if self.streaming:
+            return generate_from_stream(self._stream(messages, stop, run_manager, **kwargs))
+        request = self._build(messages, stop, kwargs)
+        try:
+            result = self.client.generate(request)
+        except DashScopeError as err:
+            raise translate(err) from err
+        return ChatResult(generations=[ChatGeneration(message=result_message(result))])
+
+    async def _agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        if self.streaming:
+            return await agenerate_from_stream(self._astream(messages, stop, run_manager, **kwargs))
+        request = self._build(messages, stop, kwargs)
+        try:
+            result = await self.client.agenerate(request)
+        except DashScopeError as err:
+            raise translate(err) from err
+        return ChatResult(generations=[ChatGeneration(message=result_message(result))])
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        request = self._build(messages, stop, kwargs)
+        try:
+            for chunk in self.client.stream(request):
+                out = ChatGenerationChunk(message=chunk_message(chunk, request.model))
+                if run_manager is not None:
+                    run_manager.on_llm_new_token(chunk.text, chunk=out)
+                yield out
+        except DashScopeError as err:
+            raise translate(err) from err
+
+    async def _astream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        request = self._build(messages, stop, kwargs)
+        try:
+            async for chunk in self.client.astream(request):
+                out = ChatGenerationChunk(message=chunk_message(chunk, request.model))
+                if run_manager is not None:
+                    await run_manager.on_llm_new_token(chunk.text, chunk=out)
+                yield out
+        except DashScopeError as err:
+            raise translate(err) from err
+
+    # -- tools and structured output ----------------------------------------------------------
+
+    def bind_tools(
+        self,
+        tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool],
+        *,
+        tool_choice: dict[str, Any] | str | bool | None = None,
+        parallel_tool_calls: bool | None = None,
+        strict: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, AIMessage]:
+        """Offer tools. ``tool_choice``: ``"auto"``, ``"none"``, a tool name, or
+        ``"any"``/``"required"``/``True`` — DashScope can force only one named function, so
+        those bind the single tool by name and raise ``ValueError`` when there are several."""
+        bound = bind_tools_for(tools, tool_choice, parallel_tool_calls, strict)
+        return self.bind(**bound, **kwargs)
+
+    def with_structured_output(
+        self,
+        schema: dict[str, Any] | type | None = None,
+        *,
+        method: Literal["function_calling", "json_mode", "json_schema"] = "function_calling",
+        include_raw: bool = False,
+        strict: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, dict[str, Any] | BaseModel]:
+        """Answers parsed into ``schema`` by a forced tool call (default), JSON mode or JSON
+        schema (where the catalog says the model supports them)."""
+        if kwargs:
+            raise ValueError(f"unexpected arguments: {sorted(kwargs)}")
+        return structured_output(self, schema, method, include_raw, strict)

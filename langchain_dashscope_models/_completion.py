@@ -1,0 +1,159 @@
+"""``DashScopeLLM``: DashScope models as LangChain completion-style LLMs (text in, text out)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
+from langchain_core.language_models.llms import BaseLLM
+from langchain_core.outputs import Generation, GenerationChunk, LLMResult
+
+from dashscope_models import (
+    Chunk,
+    DashScopeError,
+    GenerationRequest,
+    GenerationResult,
+    Message,
+    get_spec,
+)
+from langchain_dashscope_models._convert import usage_metadata
+from langchain_dashscope_models._exceptions import translate
+from langchain_dashscope_models._fields import DashScopeFields
+
+__all__ = ["DashScopeLLM"]
+
+
+def _info(result: GenerationResult | Chunk, model: str) -> dict[str, Any]:
+    return {
+        "finish_reason": result.finish_reason,
+        "request_id": result.request_id,
+        "model_name": model,
+        "usage": usage_metadata(result.usage),
+    }
+
+
+class DashScopeLLM(DashScopeFields, BaseLLM):
+    """Any DashScope model as a LangChain LLM: a prompt string in, the completion out.
+
+    Prompt-only models (MOSS, ChatYuan) take the prompt as it is (write it in the model's
+    format); chat models get it as one user message. Sync, async and streaming.
+
+    Example::
+
+        from langchain_dashscope_models import DashScopeLLM
+
+        llm = DashScopeLLM(model="qwen-plus", max_tokens=50)
+        print(llm.invoke("The capital of France is"))
+    """
+
+    @property
+    def _llm_type(self) -> str:
+        return "dashscope"
+
+    @classmethod
+    def is_lc_serializable(cls) -> bool:
+        return True
+
+    @classmethod
+    def get_lc_namespace(cls) -> list[str]:
+        return ["langchain_dashscope_models"]
+
+    @property
+    def lc_secrets(self) -> dict[str, str]:
+        return {"api_key": "DASHSCOPE_API_KEY"}
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {"model": self.model, "temperature": self.temperature, "max_tokens": self.max_tokens}
+
+    def _build(
+        self, prompt: str, stop: list[str] | None, kwargs: dict[str, Any]
+    ) -> GenerationRequest:
+        call = dict(kwargs)
+        if stop is not None:
+            call["stop"] = stop
+        spec = get_spec(call.get("model") or self.model)
+        if spec.input == "prompt":
+            return self.request(None, call, prompt=prompt)
+        return self.request([Message("user", prompt)], call)
+
+    def _result(self, generations: list[Generation], results: list[GenerationResult]) -> LLMResult:
+        usage = [r.usage for r in results if r.usage is not None]
+        token_usage = {
+            "input_tokens": sum(u.input_tokens for u in usage),
+            "output_tokens": sum(u.output_tokens for u in usage),
+            "total_tokens": sum(u.total_tokens for u in usage),
+        }
+        return LLMResult(
+            generations=[[g] for g in generations],
+            llm_output={"token_usage": token_usage, "model_name": self.model},
+        )
+
+    def _generate(
+        self,
+        prompts: list[str],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> LLMResult:
+        results = []
+        try:
+            for prompt in prompts:
+                results.append(self.client.generate(self._build(prompt, stop, kwargs)))
+        except DashScopeError as err:
+            raise translate(err) from err
+        gens = [Generation(text=r.text, generation_info=_info(r, r.model)) for r in results]
+        return self._result(gens, results)
+
+    async def _agenerate(
+        self,
+        prompts: list[str],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> LLMResult:
+        requests = [self._build(prompt, stop, kwargs) for prompt in prompts]
+        try:
+            results = await asyncio.gather(*(self.client.agenerate(r) for r in requests))
+        except DashScopeError as err:
+            raise translate(err) from err
+        gens = [Generation(text=r.text, generation_info=_info(r, r.model)) for r in results]
+        return self._result(gens, results)
+
+    def _stream(
+        self,
+        prompt: str,
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[GenerationChunk]:
+        request = self._build(prompt, stop, kwargs)
+        try:
+            for chunk in self.client.stream(request):
+                info = _info(chunk, request.model) if chunk.finish_reason is not None else None
+                out = GenerationChunk(text=chunk.text, generation_info=info)
+                if run_manager is not None:
+                    run_manager.on_llm_new_token(chunk.text, chunk=out)
+                yield out
+        except DashScopeError as err:
+            raise translate(err) from err
+
+    async def _astream(
+        self,
+        prompt: str,
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[GenerationChunk]:
+        request = self._build(prompt, stop, kwargs)
+        try:
+            async for chunk in self.client.astream(request):
+                info = _info(chunk, request.model) if chunk.finish_reason is not None else None
+                out = GenerationChunk(text=chunk.text, generation_info=info)
+                if run_manager is not None:
+                    await run_manager.on_llm_new_token(chunk.text, chunk=out)
+                yield out
+        except DashScopeError as err:
+            raise translate(err) from err

@@ -1,0 +1,215 @@
+"""LangChain messages ⇄ the core's types.
+
+Inbound: system/human/AI/tool messages become core :class:`Message` objects. Images in
+LangChain's standard blocks (``{"type": "image", "url"|"base64": ...}``) and OpenAI's
+``image_url`` blocks (URL or data URI) become DashScope's ``{"image": ...}`` parts; tool-call
+history comes from ``AIMessage.tool_calls``; reasoning content is sent back when present.
+Outbound: a core result or chunk becomes an ``AIMessage`` / ``AIMessageChunk`` with tool calls,
+``usage_metadata``, ``response_metadata`` and reasoning in ``additional_kwargs`` (which
+``content_blocks`` shows as standard reasoning blocks).
+
+Example::
+
+    to_core([SystemMessage("Be brief."), HumanMessage("Hi")])
+    # [Message("system", "Be brief."), Message("user", "Hi")]
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from langchain_core.messages import (
+    AIMessage,
+    AIMessageChunk,
+    BaseMessage,
+    ChatMessage,
+    HumanMessage,
+    SystemMessage,
+    ToolMessage,
+)
+from langchain_core.messages.ai import InputTokenDetails, OutputTokenDetails, UsageMetadata
+from langchain_core.messages.tool import invalid_tool_call, tool_call, tool_call_chunk
+
+from dashscope_models import (
+    Chunk,
+    ContentPart,
+    GenerationResult,
+    Message,
+    RequestValidationError,
+    ToolCall,
+    Usage,
+)
+
+__all__ = ["chunk_message", "result_message", "to_core", "usage_metadata"]
+
+_ROLES = {"system": "system", "human": "user", "user": "user", "ai": "assistant",
+          "assistant": "assistant", "tool": "tool"}  # fmt: skip
+
+
+def _image(block: dict[str, Any]) -> str | None:
+    kind = block.get("type")
+    if kind == "image_url":
+        url = block.get("image_url")
+        return str(url.get("url") if isinstance(url, dict) else url)
+    if kind == "image":
+        if block.get("url"):
+            return str(block["url"])
+        data = block.get("base64") or block.get("data")
+        if data and block.get("source_type", "base64") == "base64":
+            return f"data:{block.get('mime_type') or 'image/png'};base64,{data}"
+        if block.get("source_type") == "url":
+            return str(block.get("url") or block.get("data"))
+    return None
+
+
+def _content(content: str | list[Any]) -> str | list[ContentPart]:
+    """Plain text stays a string; anything with media becomes a DashScope part list."""
+    if isinstance(content, str):
+        return content
+    parts: list[ContentPart] = []
+    for block in content:
+        if isinstance(block, str):
+            parts.append({"text": block})
+        elif isinstance(block, dict):
+            kind = block.get("type")
+            if kind == "text":
+                parts.append({"text": str(block.get("text", ""))})
+            elif kind in ("reasoning", "thinking", "tool_use", "tool_call"):
+                continue
+            elif (url := _image(block)) is not None:
+                parts.append({"image": url})
+            elif kind in ("video", "audio") and block.get("url"):
+                parts.append({str(kind): str(block["url"])})
+            else:
+                raise RequestValidationError(
+                    f"unsupported content block type {kind!r}: DashScope takes text, images "
+                    "(image / image_url blocks), and video or audio URLs",
+                    code="UnsupportedContent",
+                )
+    if all("text" in p for p in parts):
+        return "".join(p["text"] for p in parts)
+    return parts
+
+
+def _text(content: str | list[Any]) -> str:
+    value = _content(content)
+    if isinstance(value, str):
+        return value
+    return "".join(p.get("text", "") for p in value)
+
+
+def _tool_calls(message: AIMessage) -> list[ToolCall] | None:
+    calls = [
+        ToolCall(id=c.get("id") or f"call_{i}", name=c["name"],
+                 arguments=json.dumps(c.get("args") or {}, ensure_ascii=False), index=i)
+        for i, c in enumerate(message.tool_calls)
+    ]  # fmt: skip
+    return calls or None
+
+
+def to_core(messages: Sequence[BaseMessage]) -> list[Message]:
+    """Convert a LangChain conversation (raises ``RequestValidationError`` on unknown roles)."""
+    out: list[Message] = []
+    for m in messages:
+        if isinstance(m, ChatMessage):
+            role = _ROLES.get(m.role)
+        elif isinstance(m, SystemMessage | HumanMessage | AIMessage | ToolMessage):
+            role = _ROLES.get(m.type)
+        else:
+            role = None
+        if role is None:
+            kind = m.role if isinstance(m, ChatMessage) else m.type
+            raise RequestValidationError(
+                f"unsupported message role {kind!r}: use system, human (user), ai (assistant) "
+                "or tool messages",
+                code="UnknownRole",
+            )
+        if isinstance(m, AIMessage):
+            reasoning = m.additional_kwargs.get("reasoning_content")
+            out.append(
+                Message(
+                    "assistant",
+                    _text(m.content),
+                    tool_calls=_tool_calls(m),
+                    reasoning_content=reasoning if isinstance(reasoning, str) else None,
+                )
+            )
+        elif isinstance(m, ToolMessage):
+            text = _text(m.content)
+            if m.status == "error" and not text.lower().startswith("error"):
+                text = f"Error: {text}"
+            out.append(Message("tool", text, tool_call_id=m.tool_call_id, name=m.name))
+        else:
+            out.append(Message(role, _content(m.content)))
+    return out
+
+
+def usage_metadata(usage: Usage | None) -> UsageMetadata | None:
+    """LangChain's usage record, with cache-read and reasoning details when reported."""
+    if usage is None:
+        return None
+    meta = UsageMetadata(
+        input_tokens=usage.input_tokens,
+        output_tokens=usage.output_tokens,
+        total_tokens=usage.total_tokens,
+    )
+    if usage.cached_tokens is not None:
+        meta["input_token_details"] = InputTokenDetails(cache_read=usage.cached_tokens)
+    if usage.reasoning_tokens is not None:
+        meta["output_token_details"] = OutputTokenDetails(reasoning=usage.reasoning_tokens)
+    return meta
+
+
+def _metadata(model: str, finish: str | None, request_id: str) -> dict[str, Any]:
+    return {"model_name": model, "finish_reason": finish, "request_id": request_id,
+            "model_provider": "dashscope"}  # fmt: skip
+
+
+def result_message(result: GenerationResult) -> AIMessage:
+    """A complete answer as an ``AIMessage``."""
+    calls, invalid = [], []
+    for c in result.tool_calls:
+        try:
+            args = json.loads(c.arguments) if c.arguments.strip() else {}
+            if not isinstance(args, dict):
+                raise ValueError("arguments are not a JSON object")
+            calls.append(tool_call(name=c.name, args=args, id=c.id))
+        except ValueError as exc:
+            invalid.append(
+                invalid_tool_call(name=c.name, args=c.arguments, id=c.id, error=str(exc))
+            )
+    extra: dict[str, Any] = {}
+    if result.reasoning_content:
+        extra["reasoning_content"] = result.reasoning_content
+    return AIMessage(
+        content=result.text,
+        tool_calls=calls,
+        invalid_tool_calls=invalid,
+        additional_kwargs=extra,
+        usage_metadata=usage_metadata(result.usage),
+        response_metadata=_metadata(result.model, result.finish_reason, result.request_id),
+        id=result.request_id or None,
+    )
+
+
+def chunk_message(chunk: Chunk, model: str) -> AIMessageChunk:
+    """One streamed delta as an ``AIMessageChunk`` (metadata and usage on the last one)."""
+    extra: dict[str, Any] = {}
+    if chunk.reasoning_content:
+        extra["reasoning_content"] = chunk.reasoning_content
+    return AIMessageChunk(
+        content=chunk.text,
+        additional_kwargs=extra,
+        tool_call_chunks=[
+            tool_call_chunk(name=d.name, args=d.arguments, id=d.id, index=d.index)
+            for d in chunk.tool_calls
+        ],
+        usage_metadata=usage_metadata(chunk.usage),
+        response_metadata=_metadata(model, chunk.finish_reason, chunk.request_id)
+        if chunk.finish_reason is not None
+        else {"model_provider": "dashscope"},
+        id=chunk.request_id or None,
+        chunk_position="last" if chunk.finish_reason is not None else None,
+    )

@@ -1,0 +1,136 @@
+"""The constructor fields every LangChain class here shares, and the request they build.
+
+Connection settings (``api_key``, ``region``, ``base_url``, ``workspace``, ``timeout``,
+``max_retries``) make one lazily created core client that uses the shared connection pool;
+generation parameters reach the request only when set (``None`` means "the service default").
+
+Example::
+
+    class ChatDashScope(DashScopeFields, BaseChatModel): ...
+    ChatDashScope(model="qwen-plus", temperature=0.2).request([Message("user", "hi")], {})
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from langchain_core.utils.utils import secret_from_env
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr
+
+from dashscope_models import DashScopeClient, GenerationRequest, Message
+
+__all__ = ["GENERATION_FIELDS", "DashScopeFields"]
+
+GENERATION_FIELDS = frozenset(GenerationRequest.__dataclass_fields__) - {
+    "model",
+    "messages",
+    "prompt",
+    "extra_parameters",
+}
+_SAMPLING = (
+    "temperature",
+    "top_p",
+    "top_k",
+    "max_tokens",
+    "seed",
+    "repetition_penalty",
+    "presence_penalty",
+    "frequency_penalty",
+    "enable_thinking",
+    "thinking_budget",
+    "enable_search",
+)
+
+
+class DashScopeFields(BaseModel):
+    """Shared fields of the DashScope LangChain classes (see the module docstring)."""
+
+    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+
+    model: str = Field(default="qwen-plus", alias="model_name")
+    """Any DashScope model id; the catalog supplies what it can do."""
+    temperature: float | None = None
+    top_p: float | None = None
+    top_k: int | None = None
+    max_tokens: int | None = Field(default=None, alias="max_completion_tokens")
+    stop: list[str] | None = Field(default=None, alias="stop_sequences")
+    seed: int | None = None
+    repetition_penalty: float | None = None
+    presence_penalty: float | None = None
+    frequency_penalty: float | None = None
+    enable_thinking: bool | None = None
+    """Thinking on/off for hybrid models (Qwen3, DeepSeek v3.1+ ...)."""
+    thinking_budget: int | None = None
+    enable_search: bool | None = None
+    model_kwargs: dict[str, Any] = Field(default_factory=dict)
+    """Extra request parameters, sent verbatim (new service options)."""
+    streaming: bool = False
+    """Stream inside ``invoke`` (callbacks still see every token)."""
+
+    api_key: SecretStr | None = Field(
+        alias="dashscope_api_key",
+        default_factory=secret_from_env("DASHSCOPE_API_KEY", default=None),
+    )
+    """The API key; read from ``DASHSCOPE_API_KEY`` when not given."""
+    region: str | None = None
+    """``"beijing"`` (default), ``"singapore"`` ... (see ``dashscope_models.REGIONS``)."""
+    base_url: str | None = None
+    """API root including ``/api/v1``; wins over ``region``; also ``DASHSCOPE_BASE_URL``."""
+    workspace: str | None = None
+    timeout: float | None = Field(default=None, alias="request_timeout")
+    max_retries: int | None = None
+
+    _client: DashScopeClient | None = PrivateAttr(default=None)
+
+    @property
+    def client(self) -> DashScopeClient:
+        """The core client (made on first use; shares the process-wide connection pool)."""
+        client = self._client
+        if client is None:
+            client = self._client = DashScopeClient(
+                api_key=self.api_key,
+                base_url=self.base_url,
+                region=self.region,
+                workspace=self.workspace,
+                timeout=self.timeout,
+                max_retries=self.max_retries,
+            )
+        return client
+
+    def request(
+        self,
+        messages: Sequence[Message] | None,
+        call: dict[str, Any],
+        *,
+        prompt: str | None = None,
+        result_format: str | None = None,
+    ) -> GenerationRequest:
+        """The core request: fields that are set, then ``call`` (per-call kwargs) over them."""
+        params: dict[str, Any] = {}
+        for name in _SAMPLING:
+            value = getattr(self, name)
+            if value is not None:
+                params[name] = value
+        if self.stop:  # an empty list means "no stop strings": nothing to send
+            params["stop"] = self.stop
+        if result_format is not None:
+            params["result_format"] = result_format
+        extra = dict(self.model_kwargs)
+        for key in [k for k in extra if k in GENERATION_FIELDS]:
+            params[key] = extra.pop(key)
+        call = dict(call)
+        model = call.pop("model", None) or call.pop("model_name", None) or self.model
+        call.pop("ls_structured_output_format", None)
+        if "max_completion_tokens" in call:
+            call["max_tokens"] = call.pop("max_completion_tokens")
+        for key, value in call.items():
+            if value is None or (key == "stop" and not value):
+                continue
+            if key in GENERATION_FIELDS:
+                params[key] = value
+            else:
+                extra[key] = value
+        return GenerationRequest(
+            model=model, messages=messages, prompt=prompt, extra_parameters=extra, **params
+        )

@@ -1,0 +1,155 @@
+"""Tool binding and structured output for the DashScope chat models.
+
+``tool_choice`` mapping: ``"auto"`` and ``"none"`` as they are; a tool name (or an OpenAI-style
+``{"type": "function", "function": {"name": ...}}``) forces that function; ``"any"``,
+``"required"`` or ``True`` force "some tool" — which DashScope cannot express — so with exactly
+one tool it is forced by name, and with several a ``ValueError`` says so (never a silent
+downgrade to "auto").
+
+Structured output: ``function_calling`` forces a tool shaped like the schema (every model with
+tools); ``json_mode`` and ``json_schema`` use ``response_format`` where the catalog says the
+model supports it, and raise a clear error where it does not.
+
+Example::
+
+    Joke = ...  # a pydantic model
+    ChatQwen().with_structured_output(Joke, method="json_schema").invoke("Tell a joke")
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from operator import itemgetter
+from typing import TYPE_CHECKING, Any
+
+from langchain_core.output_parsers import JsonOutputParser, PydanticOutputParser
+from langchain_core.output_parsers.openai_tools import (
+    JsonOutputKeyToolsParser,
+    PydanticToolsParser,
+)
+from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
+from langchain_core.tools import BaseTool
+from langchain_core.utils.function_calling import convert_to_json_schema, convert_to_openai_tool
+from langchain_core.utils.pydantic import is_basemodel_subclass
+
+from dashscope_models import get_spec
+
+if TYPE_CHECKING:
+    from langchain_dashscope_models._chat_model import ChatDashScope
+
+__all__ = ["bind_tools_for", "structured_output"]
+
+_FORCE_ANY = ("any", "required")
+
+
+def _forced(name: str) -> dict[str, Any]:
+    return {"type": "function", "function": {"name": name}}
+
+
+def bind_tools_for(
+    tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool],
+    tool_choice: dict[str, Any] | str | bool | None,
+    parallel_tool_calls: bool | None,
+    strict: bool | None,
+) -> dict[str, Any]:
+    """The ``bind`` keyword arguments for these tools (DashScope's wire format)."""
+    formatted = [convert_to_openai_tool(t, strict=strict) for t in tools]
+    names = [t["function"]["name"] for t in formatted]
+    bound: dict[str, Any] = {"tools": formatted}
+    if tool_choice is not None and tool_choice is not False:
+        if tool_choice is True or tool_choice in _FORCE_ANY:
+            if len(names) != 1:
+                raise ValueError(
+                    f"tool_choice={tool_choice!r} with {len(names)} tools: DashScope can force "
+                    "one named function but not 'any of these'; pass one tool's name as "
+                    "tool_choice, or 'auto'"
+                )
+            choice: Any = _forced(names[0])
+        elif tool_choice in ("auto", "none"):
+            choice = tool_choice
+        elif isinstance(tool_choice, str):
+            if tool_choice not in names:
+                raise ValueError(f"tool_choice {tool_choice!r} is not one of the tools {names}")
+            choice = _forced(tool_choice)
+        elif isinstance(tool_choice, dict):
+            choice = tool_choice
+        else:
+            raise ValueError(f"unsupported tool_choice {tool_choice!r}")
+        bound["tool_choice"] = choice
+    if parallel_tool_calls is not None:
+        bound["parallel_tool_calls"] = parallel_tool_calls
+    return bound
+
+
+def structured_output(
+    model: ChatDashScope,
+    schema: dict[str, Any] | type | None,
+    method: str,
+    include_raw: bool,
+    strict: bool | None,
+) -> Runnable[Any, Any]:
+    """The runnable behind ``with_structured_output`` (see the module docstring)."""
+    if schema is None:
+        raise ValueError(
+            "with_structured_output needs a schema (pydantic class, TypedDict or dict)"
+        )
+    spec = get_spec(model.model)
+    pydantic = isinstance(schema, type) and is_basemodel_subclass(schema)
+    parser: Runnable[Any, Any]
+    if method == "function_calling":
+        if spec.known and not spec.tools:
+            raise ValueError(
+                f"{spec.name} has no tool calling (catalog), so method='function_calling' "
+                "cannot work; use a model with tools, or json_mode/json_schema where supported"
+            )
+        tool = convert_to_openai_tool(schema, strict=strict)
+        name = tool["function"]["name"]
+        llm = model.bind(
+            **bind_tools_for([schema], name, None, strict),
+            ls_structured_output_format={
+                "kwargs": {"method": method, "strict": strict},
+                "schema": tool,
+            },
+        )
+        parser = (
+            PydanticToolsParser(tools=[schema], first_tool_only=True)
+            if pydantic
+            else JsonOutputKeyToolsParser(key_name=name, first_tool_only=True)
+        )
+    elif method in ("json_mode", "json_schema"):
+        supported = spec.json_mode if method == "json_mode" else spec.json_schema
+        if spec.known and not supported:
+            raise ValueError(
+                f"{spec.name} does not support method={method!r} according to the catalog; "
+                "use method='function_calling'"
+            )
+        json_schema = convert_to_json_schema(schema)
+        if method == "json_mode":
+            response_format: dict[str, Any] = {"type": "json_object"}
+        else:
+            response_format = {
+                "type": "json_schema",
+                "json_schema": {"name": json_schema.get("title", "output"), "schema": json_schema,
+                                "strict": bool(strict)},
+            }  # fmt: skip
+        llm = model.bind(
+            response_format=response_format,
+            ls_structured_output_format={
+                "kwargs": {"method": method, "strict": strict},
+                "schema": json_schema,
+            },
+        )
+        parser = PydanticOutputParser(pydantic_object=schema) if pydantic else JsonOutputParser()
+    else:
+        raise ValueError(
+            f"unknown method {method!r}: use function_calling, json_mode or json_schema"
+        )
+    if not include_raw:
+        return llm | parser
+    with_parsed = RunnablePassthrough.assign(
+        parsed=itemgetter("raw") | parser, parsing_error=lambda _: None
+    )
+    without = RunnablePassthrough.assign(parsed=lambda _: None)
+    return RunnableMap(raw=llm) | with_parsed.with_fallbacks(
+        [without], exception_key="parsing_error"
+    )

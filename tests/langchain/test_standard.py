@@ -1,0 +1,254 @@
+"""langchain-tests' standard suites for our chat models and LLM, over the emulator's HTTP server.
+
+Each model below is used with every capability the catalog says it has switched on; nothing
+is overridden. The suites' image tests download a picture from the internet: a fixture
+serves that download from ``tests/data`` instead (the emulator does not fetch images).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage
+from langchain_core.tools import BaseTool
+from langchain_tests.integration_tests import ChatModelIntegrationTests
+from langchain_tests.unit_tests import ChatModelUnitTests
+
+from dashscope_models.emulator import Emulator, Reply
+from langchain_dashscope_models import ChatMoonshot, ChatQwen, ChatQwenVL
+
+IMAGE = (Path(__file__).parent.parent / "data" / "red-square.png").read_bytes()
+NO_FORCE_ANY = pytest.mark.xfail(
+    reason="DashScope's tool_choice can force one named function but not 'any of several' "
+    "(the protocol has no 'required'); bind_tools raises ValueError instead of silently "
+    "downgrading to 'auto'. With one tool, 'any' forces it by name.",
+    raises=ValueError,
+    strict=True,
+)
+NO_THIRD_PARTY_LOAD = pytest.mark.xfail(
+    reason="langchain-core >= 1.3's load(allowed_objects='all') admits only classes in its "
+    "built-in mapping, so no third-party class can pass this test; dumpd/load round-trips "
+    "with allowed_objects=[ChatQwen] (tests/langchain/test_chat_models.py).",
+    raises=ValueError,
+    strict=True,
+)
+_emulators: list[Emulator] = []
+
+
+@pytest.fixture(autouse=True)
+def remember_emulator(emulator: Emulator) -> None:
+    _emulators[:] = [emulator]
+
+
+def _invoke(model: BaseChatModel, text: str, stream: bool) -> AIMessage:
+    if not stream:
+        result = model.invoke(text)
+        assert isinstance(result, AIMessage)
+        return result
+    total = None
+    for chunk in model.stream(text):
+        total = chunk if total is None else total + chunk
+    assert isinstance(total, AIMessage)
+    return total
+
+
+ENV = ({"DASHSCOPE_API_KEY": "sk-from-env"}, {}, {"model": "qwen-plus"})
+
+
+@pytest.fixture(autouse=True)
+def local_image_downloads(monkeypatch: pytest.MonkeyPatch) -> None:
+    real_get = httpx.get
+
+    def get(url: Any, *args: Any, **kwargs: Any) -> httpx.Response:
+        if str(url).startswith("http://127.0.0.1"):
+            return real_get(url, *args, **kwargs)
+        return httpx.Response(200, content=IMAGE, headers={"content-type": "image/png"})
+
+    monkeypatch.setattr(httpx, "get", get)
+
+
+class TestChatQwenUnit(ChatModelUnitTests):
+    @property
+    def chat_model_class(self) -> type[ChatQwen]:
+        return ChatQwen
+
+    @property
+    def chat_model_params(self) -> dict[str, Any]:
+        return {"model": "qwen-plus"}
+
+    @property
+    def init_from_env_params(self) -> tuple[dict[str, str], dict[str, Any], dict[str, Any]]:
+        return ENV
+
+    @property
+    def supports_json_mode(self) -> bool:
+        return True
+
+    @NO_FORCE_ANY
+    def test_bind_tool_pydantic(self, model: BaseChatModel, my_adder_tool: BaseTool) -> None:
+        super().test_bind_tool_pydantic(model, my_adder_tool)
+
+    @NO_THIRD_PARTY_LOAD
+    def test_serdes(self, model: BaseChatModel, snapshot: Any) -> None:
+        super().test_serdes(model, snapshot)
+
+
+class TestChatMoonshotUnit(ChatModelUnitTests):
+    @property
+    def chat_model_class(self) -> type[ChatMoonshot]:
+        return ChatMoonshot
+
+    @property
+    def init_from_env_params(self) -> tuple[dict[str, str], dict[str, Any], dict[str, Any]]:
+        return ({"DASHSCOPE_API_KEY": "sk-from-env"}, {}, {"model": "moonshot-v1-8k"})
+
+    # moonshot-v1 has neither tool calling nor a JSON mode (seed 001; the catalog).
+    @property
+    def has_tool_calling(self) -> bool:
+        return False
+
+    @property
+    def has_structured_output(self) -> bool:
+        return False
+
+    @NO_THIRD_PARTY_LOAD
+    def test_serdes(self, model: BaseChatModel, snapshot: Any) -> None:
+        super().test_serdes(model, snapshot)
+
+
+class _Integration(ChatModelIntegrationTests):
+    """Shared settings: the emulator's server comes from the environment (tests/conftest.py)."""
+
+    @property
+    def supports_json_mode(self) -> bool:
+        return True
+
+    @property
+    def returns_usage_metadata(self) -> bool:
+        return True
+
+    @property
+    def supported_usage_metadata_details(self) -> dict[Any, list[Any]]:
+        return {"invoke": ["cache_read_input"], "stream": ["cache_read_input"]}
+
+    def invoke_with_cache_read_input(self, *, stream: bool = False) -> AIMessage:
+        # The emulator reports the context-cache hit the way the service does.
+        usage = {"input_tokens": 1200, "output_tokens": 5, "total_tokens": 1205,
+                 "prompt_tokens_details": {"cached_tokens": 1024}}  # fmt: skip
+        _emulators[0].queue(Reply(text="cached answer", usage=usage))
+        model = self.chat_model_class(**self.chat_model_params)
+        return _invoke(model, "a long shared prefix ... question", stream)
+
+    @NO_FORCE_ANY
+    def test_tool_choice(self, model: BaseChatModel) -> None:
+        super().test_tool_choice(model)
+
+
+class TestChatQwenIntegration(_Integration):
+    @property
+    def chat_model_class(self) -> type[ChatQwen]:
+        return ChatQwen
+
+    @property
+    def chat_model_params(self) -> dict[str, Any]:
+        return {"model": "qwen-plus"}
+
+    @property
+    def model_override_value(self) -> str:
+        return "qwen-max"
+
+    @property
+    def supported_usage_metadata_details(self) -> dict[Any, list[Any]]:
+        details = ["cache_read_input", "reasoning_output"]
+        return {"invoke": details, "stream": details}
+
+    def invoke_with_reasoning_output(self, *, stream: bool = False) -> AIMessage:
+        model = self.chat_model_class(**self.chat_model_params, enable_thinking=True)
+        return _invoke(model, "Why is the sky blue? Think first.", stream)
+
+    @property
+    def structured_output_kwargs(self) -> dict[str, Any]:
+        return {"method": "function_calling"}
+
+
+class TestChatQwenJsonSchemaIntegration(TestChatQwenIntegration):
+    """The same model with native JSON-schema structured output."""
+
+    @property
+    def structured_output_kwargs(self) -> dict[str, Any]:
+        return {"method": "json_schema"}
+
+
+class TestChatMoonshotIntegration(_Integration):
+    @property
+    def chat_model_class(self) -> type[ChatMoonshot]:
+        return ChatMoonshot
+
+    @property
+    def chat_model_params(self) -> dict[str, Any]:
+        return {"model": "moonshot-v1-8k"}
+
+    @property
+    def standard_chat_model_params(self) -> dict[str, Any]:
+        return {**super().standard_chat_model_params, "temperature": 0}
+
+    @property
+    def model_override_value(self) -> str:
+        return "moonshot-v1-32k"
+
+    # moonshot-v1 has neither tool calling nor a JSON mode (seed 001; the catalog).
+    @property
+    def has_tool_calling(self) -> bool:
+        return False
+
+    @property
+    def has_structured_output(self) -> bool:
+        return False
+
+    @property
+    def supports_json_mode(self) -> bool:
+        return False
+
+    @NO_FORCE_ANY
+    def test_tool_choice(self, model: BaseChatModel) -> None:
+        super().test_tool_choice(model)
+
+
+class TestChatQwenVLIntegration(_Integration):
+    """A vision model: the image tests run (images served locally, see above)."""
+
+    @property
+    def chat_model_class(self) -> type[ChatQwenVL]:
+        return ChatQwenVL
+
+    @property
+    def chat_model_params(self) -> dict[str, Any]:
+        return {"model": "qwen3-vl-plus"}
+
+    @property
+    def supports_json_mode(self) -> bool:
+        return False
+
+    @property
+    def supports_image_inputs(self) -> bool:
+        return True
+
+    @property
+    def supports_image_urls(self) -> bool:
+        return True
+
+    @property
+    def supports_image_tool_message(self) -> bool:
+        return True
+
+    @property
+    def supported_usage_metadata_details(self) -> dict[Any, list[Any]]:
+        return {"invoke": [], "stream": []}
+
+    @property
+    def model_override_value(self) -> str:
+        return "qwen-vl-max"
