@@ -10,10 +10,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING
 
 import pytest
+
+from dashscope_models import aclose_pools
 
 if TYPE_CHECKING:
     from dashscope_models.emulator import Emulator, EmulatorServer
@@ -51,6 +53,13 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -
     server: EmulatorServer = request.getfixturevalue("emulator_server")
     monkeypatch.setenv("DASHSCOPE_API_KEY", TEST_API_KEY)
     monkeypatch.setenv("DASHSCOPE_BASE_URL", server.base_url)
+
+
+@pytest.fixture(autouse=True)
+async def close_async_pools() -> AsyncIterator[None]:
+    """Each test's event loop is closed after it: close the shared async pools first."""
+    yield
+    await aclose_pools()
 
 
 @pytest.fixture(params=["sync", "async"])

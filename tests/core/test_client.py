@@ -177,7 +177,7 @@ ERRORS: list[tuple[Fault, type[Exception], int, str]] = [
 @pytest.mark.parametrize(("fault", "cls", "status", "code"), ERRORS)
 @pytest.mark.parametrize("streaming", [False, True])
 async def test_typed_errors(
-    client: DashScopeClient,
+    base_url: str,
     emulator: Emulator,
     sync: bool,
     streaming: bool,
@@ -186,9 +186,11 @@ async def test_typed_errors(
     status: int,
     code: str,
 ) -> None:
+    client = DashScopeClient(base_url=base_url, max_retries=0)  # retries: tested below
     emulator.queue(fault)
     with pytest.raises(cls) as info:
         await (stream if streaming else generate)(client, ask(), sync)
+    assert len(emulator.requests) == 1
     err = info.value
     assert err.status_code == status and err.code == code  # type: ignore[attr-defined]
     assert err.request_id and err.message  # type: ignore[attr-defined]
