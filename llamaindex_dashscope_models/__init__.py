@@ -1,0 +1,34 @@
+"""LlamaIndex LLMs and embeddings for every DashScope model family.
+
+Example::
+
+    from llama_index.core import Settings
+    from llamaindex_dashscope_models import DashScopeEmbedding, Qwen
+
+    Settings.llm = Qwen(model="qwen-plus")        # DASHSCOPE_API_KEY from the environment
+    Settings.embed_model = DashScopeEmbedding()
+"""
+
+from llamaindex_dashscope_models._classes import (
+    ChatYuan,
+    DeepSeek,
+    Kimi,
+    Moonshot,
+    Moss,
+    Qwen,
+    QwenVL,
+)
+from llamaindex_dashscope_models._dashscope_llm import DashScope
+from llamaindex_dashscope_models._embedding import DashScopeEmbedding
+
+__all__ = [
+    "ChatYuan",
+    "DashScope",
+    "DashScopeEmbedding",
+    "DeepSeek",
+    "Kimi",
+    "Moonshot",
+    "Moss",
+    "Qwen",
+    "QwenVL",
+]

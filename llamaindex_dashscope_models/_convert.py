@@ -1,0 +1,209 @@
+"""LlamaIndex chat messages ⇄ the core's types.
+
+Inbound: text and image blocks become DashScope content (images as URLs or ``data:`` URIs);
+tool-call history is read from ``ToolCallBlock`` blocks or ``additional_kwargs["tool_calls"]``
+(as llama-index-llms-openai writes it); tool results carry ``tool_call_id``. Outbound: a core
+result or chunk becomes a ``ChatResponse`` with the accumulated message, the ``delta``, tool calls
+(both as blocks and in ``additional_kwargs["tool_calls"]``), reasoning as a ``ThinkingBlock`` and
+``thinking_delta``, and token usage in ``additional_kwargs``.
+
+Example::
+
+    to_core([ChatMessage(role="user", content="Hi")])  # [Message("user", "Hi")]
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from llama_index.core.base.llms.types import (
+    ChatMessage,
+    ChatResponse,
+    ImageBlock,
+    MessageRole,
+    TextBlock,
+    ThinkingBlock,
+    ToolCallBlock,
+)
+
+from dashscope_models import (
+    Chunk,
+    ContentPart,
+    GenerationResult,
+    Message,
+    RequestValidationError,
+    ToolCall,
+    Usage,
+)
+
+__all__ = ["StreamAccumulator", "response_from_result", "to_core", "usage_kwargs"]
+
+_ROLES = {
+    MessageRole.SYSTEM: "system",
+    MessageRole.DEVELOPER: "system",
+    MessageRole.USER: "user",
+    MessageRole.ASSISTANT: "assistant",
+    MessageRole.TOOL: "tool",
+    MessageRole.CHATBOT: "assistant",
+    MessageRole.MODEL: "assistant",
+}
+
+
+def _image(block: ImageBlock) -> str:
+    if block.url is not None and not block.image and not block.path:
+        return str(block.url)
+    if block.image_mimetype is None:
+        block.image_to_base64()  # type: ignore[operator]  # a pydantic validator, also callable
+    return block.inline_url()
+
+
+def _content(message: ChatMessage) -> str | list[ContentPart]:
+    parts: list[ContentPart] = []
+    for block in message.blocks:
+        if isinstance(block, TextBlock):
+            parts.append({"text": block.text})
+        elif isinstance(block, ImageBlock):
+            parts.append({"image": _image(block)})
+        elif isinstance(block, ThinkingBlock | ToolCallBlock):
+            continue
+        else:
+            raise RequestValidationError(
+                f"unsupported content block {type(block).__name__}: DashScope takes text and "
+                "images here",
+                code="UnsupportedContent",
+            )
+    if all("text" in p for p in parts):
+        return "".join(p["text"] for p in parts)
+    return parts
+
+
+def _tool_calls(message: ChatMessage) -> list[ToolCall] | None:
+    calls: list[ToolCall] = []
+    for block in message.blocks:
+        if isinstance(block, ToolCallBlock):
+            args = block.tool_kwargs
+            arguments = args if isinstance(args, str) else json.dumps(args, ensure_ascii=False)
+            calls.append(ToolCall(block.tool_call_id or f"call_{len(calls)}", block.tool_name,
+                                  arguments, index=len(calls)))  # fmt: skip
+    if not calls:
+        for i, raw in enumerate(message.additional_kwargs.get("tool_calls") or []):
+            function = raw.get("function") or {}
+            arguments = function.get("arguments") or "{}"
+            if not isinstance(arguments, str):
+                arguments = json.dumps(arguments, ensure_ascii=False)
+            calls.append(
+                ToolCall(raw.get("id") or f"call_{i}", function.get("name", ""), arguments, index=i)
+            )
+    return calls or None
+
+
+def to_core(messages: Sequence[ChatMessage]) -> list[Message]:
+    """Convert a LlamaIndex conversation (raises ``RequestValidationError`` on unknown roles)."""
+    out: list[Message] = []
+    for m in messages:
+        role = _ROLES.get(m.role)
+        if role is None:
+            raise RequestValidationError(
+                f"unsupported message role {m.role.value!r}: use system, user, assistant or tool",
+                code="UnknownRole",
+            )
+        if role == "tool":
+            call_id = m.additional_kwargs.get("tool_call_id")
+            out.append(
+                Message(
+                    "tool", _text(m), tool_call_id=call_id, name=m.additional_kwargs.get("name")
+                )
+            )
+        elif role == "assistant":
+            reasoning = next(
+                (b.content for b in m.blocks if isinstance(b, ThinkingBlock) and b.content), None
+            )
+            out.append(
+                Message(
+                    "assistant", _text(m), tool_calls=_tool_calls(m), reasoning_content=reasoning
+                )
+            )
+        else:
+            out.append(Message(role, _content(m)))
+    return out
+
+
+def _text(message: ChatMessage) -> str:
+    content = _content(message)
+    return content if isinstance(content, str) else "".join(p.get("text", "") for p in content)
+
+
+def usage_kwargs(usage: Usage | None) -> dict[str, Any]:
+    """Token counts as llama-index-llms-openai reports them."""
+    if usage is None:
+        return {}
+    out: dict[str, Any] = {
+        "prompt_tokens": usage.input_tokens,
+        "completion_tokens": usage.output_tokens,
+        "total_tokens": usage.total_tokens,
+    }
+    if usage.cached_tokens is not None:
+        out["cached_tokens"] = usage.cached_tokens
+    if usage.reasoning_tokens is not None:
+        out["reasoning_tokens"] = usage.reasoning_tokens
+    return out
+
+
+def _wire_calls(calls: Sequence[ToolCall]) -> list[dict[str, Any]]:
+    return [c.to_wire() for c in calls]
+
+
+def _message(text: str, reasoning: str | None, calls: Sequence[ToolCall]) -> ChatMessage:
+    blocks: list[Any] = []
+    if reasoning:
+        blocks.append(ThinkingBlock(content=reasoning))
+    blocks.append(TextBlock(text=text))
+    for c in calls:
+        blocks.append(ToolCallBlock(tool_call_id=c.id, tool_name=c.name, tool_kwargs=c.arguments))
+    extra: dict[str, Any] = {"tool_calls": _wire_calls(calls)} if calls else {}
+    return ChatMessage(role=MessageRole.ASSISTANT, blocks=blocks, additional_kwargs=extra)
+
+
+def response_from_result(result: GenerationResult) -> ChatResponse:
+    """A complete answer as a ``ChatResponse``."""
+    return ChatResponse(
+        message=_message(result.text, result.reasoning_content, result.tool_calls),
+        raw=result.raw,
+        additional_kwargs={
+            **usage_kwargs(result.usage),
+            "request_id": result.request_id,
+            "finish_reason": result.finish_reason,
+        },
+    )
+
+
+class StreamAccumulator:
+    """Builds the growing ``ChatResponse`` of a stream, chunk by chunk."""
+
+    def __init__(self) -> None:
+        self.text = ""
+        self.reasoning = ""
+        self.calls: dict[int, list[str]] = {}  # index -> [id, name, arguments]
+
+    def add(self, chunk: Chunk) -> ChatResponse:
+        self.text += chunk.text
+        self.reasoning += chunk.reasoning_content
+        for d in chunk.tool_calls:
+            slot = self.calls.setdefault(d.index, ["", "", ""])
+            slot[0] = d.id or slot[0]
+            slot[1] = d.name or slot[1]
+            slot[2] += d.arguments
+        calls = [ToolCall(i, n, a, index=k) for k, (i, n, a) in sorted(self.calls.items())]
+        extra: dict[str, Any] = {"request_id": chunk.request_id}
+        if chunk.reasoning_content:
+            extra["thinking_delta"] = chunk.reasoning_content
+        if chunk.finish_reason is not None:
+            extra.update(usage_kwargs(chunk.usage), finish_reason=chunk.finish_reason)
+        return ChatResponse(
+            message=_message(self.text, self.reasoning or None, calls),
+            delta=chunk.text,
+            raw=None,
+            additional_kwargs=extra,
+        )

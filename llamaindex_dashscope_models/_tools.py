@@ -1,0 +1,111 @@
+"""Function calling and structured output for the LlamaIndex ``DashScope`` LLM.
+
+Tool schemas are LlamaIndex's OpenAI-style tool specs (nested ``$defs`` included), which is
+DashScope's wire format. ``tool_required``: with one tool it is forced by name; DashScope cannot
+force "any of several", so with several tools a ``ValueError`` says so (never a silent "auto").
+Tool calls are read back tolerantly: while streaming, ``FunctionAgent`` asks on every chunk, so
+half-received arguments are parsed as partial JSON.
+
+Example::
+
+    kwargs = prepare_chat_with_tools([tool], "weather in Paris?", None, False, False, {})
+    llm.chat(**kwargs)
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from llama_index.core.base.llms.types import ChatMessage, ChatResponse, MessageRole, ToolCallBlock
+from llama_index.core.llms.llm import ToolSelection
+from llama_index.core.llms.utils import parse_partial_json
+
+from dashscope_models import get_spec
+
+if TYPE_CHECKING:
+    from llama_index.core.tools.types import BaseTool
+
+__all__ = ["prepare_chat_with_tools", "structured_response_format", "tool_calls_from_response"]
+
+
+def prepare_chat_with_tools(
+    tools: Sequence[BaseTool],
+    user_msg: str | ChatMessage | None,
+    chat_history: list[ChatMessage] | None,
+    allow_parallel_tool_calls: bool,
+    tool_required: bool,
+    kwargs: dict[str, Any],
+) -> dict[str, Any]:
+    """The ``chat`` keyword arguments for a tool-calling turn."""
+    specs = [t.metadata.to_openai_tool(skip_length_check=True) for t in tools]
+    messages = list(chat_history or [])
+    if user_msg is not None:
+        messages.append(
+            ChatMessage(role=MessageRole.USER, content=user_msg)
+            if isinstance(user_msg, str)
+            else user_msg
+        )
+    out: dict[str, Any] = {"messages": messages, **kwargs}
+    if specs:
+        out["tools"] = specs
+        if allow_parallel_tool_calls:
+            out["parallel_tool_calls"] = True
+        choice = kwargs.get("tool_choice")
+        if tool_required and choice is None:
+            if len(specs) != 1:
+                raise ValueError(
+                    f"tool_required=True with {len(specs)} tools: DashScope can force one named "
+                    "function but not 'any of these'; pass tool_choice=<tool name> or one tool"
+                )
+            choice = specs[0]["function"]["name"]
+        if isinstance(choice, str) and choice not in ("auto", "none"):
+            choice = {"type": "function", "function": {"name": choice}}
+        if choice is not None:
+            out["tool_choice"] = choice
+    return out
+
+
+def _arguments(raw: Any) -> dict[str, Any]:
+    if isinstance(raw, dict):
+        return raw
+    text = str(raw or "").strip()
+    if not text:
+        return {}
+    try:
+        value = json.loads(text)
+    except ValueError:
+        try:
+            value = parse_partial_json(text)
+        except (ValueError, TypeError):
+            return {}
+    return value if isinstance(value, dict) else {}
+
+
+def tool_calls_from_response(
+    response: ChatResponse, error_on_no_tool_call: bool
+) -> list[ToolSelection]:
+    """Tool calls of a (possibly still streaming) response."""
+    calls = [b for b in response.message.blocks if isinstance(b, ToolCallBlock)]
+    selections = [
+        ToolSelection(
+            tool_id=c.tool_call_id or "",
+            tool_name=c.tool_name,
+            tool_kwargs=_arguments(c.tool_kwargs),
+        )
+        for c in calls
+    ]
+    if not selections and error_on_no_tool_call:
+        raise ValueError(f"expected at least one tool call, got: {response.message.content!r}")
+    return selections
+
+
+def structured_response_format(model: str, output_cls: Any) -> dict[str, Any] | None:
+    """DashScope's ``response_format`` for ``output_cls``, when the model has JSON schema
+    output (catalog); ``None`` means: use a forced tool call instead."""
+    spec = get_spec(model)
+    if not spec.json_schema:
+        return None
+    schema = output_cls.model_json_schema()
+    return {"type": "json_schema", "json_schema": {"name": output_cls.__name__, "schema": schema}}
