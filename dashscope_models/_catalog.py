@@ -8,10 +8,9 @@ and a caller who knows better declares it with :func:`generic_spec`.
 from __future__ import annotations
 
 import math
-import tomllib
 from dataclasses import dataclass, field, replace
 from functools import cache
-from importlib.resources import files
+from pathlib import Path
 from typing import Any, Literal
 
 Endpoint = Literal["text-generation", "multimodal-generation", "text-embedding"]
@@ -128,7 +127,9 @@ def _spec_from(name: str, family: str, table: dict[str, Any], known: bool) -> Mo
 
 @cache
 def _load() -> tuple[dict[str, dict[str, Any]], dict[str, ModelSpec]]:
-    raw = tomllib.loads(files("dashscope_models").joinpath("catalog.toml").read_text("utf-8"))
+    import tomllib  # only when the catalog is first read
+
+    raw = tomllib.loads((Path(__file__).parent / "catalog.toml").read_text("utf-8"))
     families: dict[str, dict[str, Any]] = raw["family"]
     specs: dict[str, ModelSpec] = {}
     for name, entry in raw["model"].items():

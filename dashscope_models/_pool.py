@@ -23,7 +23,6 @@ import weakref
 from collections.abc import AsyncGenerator
 
 import httpx
-from httpx_aiohttp import AiohttpTransport
 
 from dashscope_models._config import ClientConfig
 
@@ -58,7 +57,11 @@ def new_async_transport(
     none of its auth, cookie, redirect or hook machinery, and skipping it is measurably
     cheaper under concurrency; see ``benchmarks/bench_core.py``).
     """
-    return transport or AiohttpTransport(limits=_LIMITS)
+    if transport is not None:
+        return transport
+    from httpx_aiohttp import AiohttpTransport  # aiohttp is imported only when first needed
+
+    return AiohttpTransport(limits=_LIMITS)
 
 
 def sync_pool(config: ClientConfig) -> httpx.Client:

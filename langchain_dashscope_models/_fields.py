@@ -46,7 +46,8 @@ _SAMPLING = (
 class DashScopeFields(BaseModel):
     """Shared fields of the DashScope LangChain classes (see the module docstring)."""
 
-    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+    # defer_build: the family classes build their validators on first use, not at import.
+    model_config = ConfigDict(populate_by_name=True, protected_namespaces=(), defer_build=True)
 
     model: str = Field(default="qwen-plus", alias="model_name")
     """Any DashScope model id; the catalog supplies what it can do."""

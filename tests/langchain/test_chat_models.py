@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import warnings
-from typing import Any
+from typing import Any, get_type_hints
 
 import pytest
 from langchain_core._api.beta_decorator import LangChainBetaWarning
@@ -18,6 +18,7 @@ from langchain_core.exceptions import (
     ModelNotFoundError,
     ModelRateLimitError,
 )
+from langchain_core.language_models.model_profile import ModelProfile
 from langchain_core.load import dumpd, dumps, load
 from langchain_core.messages import (
     AIMessage,
@@ -36,8 +37,10 @@ from langgraph.prebuilt import ToolNode, tools_condition
 from pydantic import BaseModel, Field
 
 import dashscope_models as core
+from dashscope_models import all_specs
 from dashscope_models.emulator import Emulator, Fault
 from langchain_dashscope_models import (
+    ChatDashScope,
     ChatDeepSeek,
     ChatKimi,
     ChatMoonshot,
@@ -408,3 +411,11 @@ def test_ls_structured_output_format_reaches_callbacks(emulator: Emulator) -> No
     ChatQwen().with_structured_output(City).invoke("'Paris' 'France'", {"callbacks": [Spy()]})
     assert seen and seen[0]["kwargs"]["method"] == "function_calling" and seen[0]["schema"]
     assert "ls_structured_output_format" not in json.dumps(emulator.requests[-1].body)
+
+
+def test_profile_keys_are_declared() -> None:
+    # ChatDashScope skips langchain-core's per-instance unknown-key check: this is that check.
+    declared = set(get_type_hints(ModelProfile))
+    for spec in all_specs():
+        profile = ChatDashScope(model=spec.name).profile
+        assert profile is not None and set(profile) <= declared

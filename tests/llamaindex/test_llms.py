@@ -322,3 +322,35 @@ def test_bad_input_fails_before_any_request(emulator: Emulator) -> None:
     with pytest.raises(core.RequestValidationError, match="role"):
         Qwen().chat([ChatMessage(role="function", content="x")])
     assert emulator.requests == []
+
+
+def test_fast_constructors_equal_validated_ones() -> None:
+    # The streaming path builds these without validation; they must equal the real thing,
+    # and name every field (a new field in llama-index would make this fail).
+    from llama_index.core.base.llms.types import ChatResponse
+
+    from llamaindex_dashscope_models._convert import _fast, assistant, text_block
+
+    assert set(TextBlock.model_fields) == {"block_type", "text"}
+    assert set(ChatMessage.model_fields) == {"role", "additional_kwargs", "blocks"}
+    assert set(ChatResponse.model_fields) == {
+        "message",
+        "raw",
+        "delta",
+        "logprobs",
+        "additional_kwargs",
+    }
+    block = text_block("hi")
+    assert block == TextBlock(text="hi")
+    message = assistant([block], {"a": 1})
+    assert message == ChatMessage(
+        role="assistant", blocks=[TextBlock(text="hi")], additional_kwargs={"a": 1}
+    )
+    values = {
+        "message": message,
+        "raw": None,
+        "delta": "hi",
+        "logprobs": None,
+        "additional_kwargs": {},
+    }
+    assert _fast(ChatResponse, dict(values)) == ChatResponse(**values)

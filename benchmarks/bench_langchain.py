@@ -1,0 +1,157 @@
+"""LangChain adapter benchmarks (run by hand): ratios against raw httpx and the core client.
+
+    python benchmarks/bench_langchain.py
+
+* sequential ``ChatQwen.invoke``: us/call vs raw httpx (target <= 1.6x);
+* 200 concurrent ``ainvoke`` with a 100 ms server delay vs the core client's ``agenerate``
+  in the same run (target <= 1.2x);
+* streaming a 2,000-chunk answer: client CPU per 1,000 chunks vs raw httpx (target <= 2.5x);
+* import time of ``from langchain_dashscope_models import ChatQwen`` vs langchain-core's
+  ``BaseChatModel`` alone (target <= +60 ms), and constructing one model (target <= 20 us).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from _common import (
+    API_KEY,
+    BODY,
+    cpu_per,
+    emulator_process,
+    per_call,
+    raw_httpx_call,
+    raw_httpx_stream,
+    report,
+    use_env,
+)
+
+from dashscope_models import DashScopeClient, GenerationRequest, Message
+from dashscope_models.emulator import Reply, start_emulator
+from langchain_dashscope_models import ChatQwen
+
+Rows = list[tuple[str, float, str, float | None, float | None]]
+CHUNKS = 2000
+
+
+def sequential(base_url: str) -> Rows:
+    raw = httpx.Client()
+    model = ChatQwen(base_url=base_url, api_key=API_KEY)
+    raw_us = per_call(lambda: raw_httpx_call(raw, base_url), 300)
+    lc_us = per_call(lambda: model.invoke("Say hello"), 300)
+    raw.close()
+    return [
+        ("raw httpx POST + json", raw_us, "us/call", None, None),
+        ("ChatQwen.invoke", lc_us, "us/call", lc_us / raw_us, 1.6),
+    ]
+
+
+async def concurrent(base_url: str) -> Rows:
+    client = DashScopeClient(base_url=base_url, api_key=API_KEY)
+    model = ChatQwen(base_url=base_url, api_key=API_KEY)
+    request = GenerationRequest(model="qwen-plus", messages=[Message("user", "Say hello")])
+
+    async def core() -> None:
+        await asyncio.gather(*(client.agenerate(request) for _ in range(200)))
+
+    async def lc() -> None:
+        await asyncio.gather(*(model.ainvoke("Say hello") for _ in range(200)))
+
+    best = {"core": float("inf"), "lc": float("inf")}
+    await core()
+    await lc()
+    for _ in range(3):
+        for name, fn in (("core", core), ("lc", lc)):
+            start = time.perf_counter()
+            await fn()
+            best[name] = min(best[name], time.perf_counter() - start)
+    await client.aclose()
+    return [
+        ("DashScopeClient.agenerate x200", best["core"] * 1e3, "ms", None, None),
+        ("ChatQwen.ainvoke x200", best["lc"] * 1e3, "ms", best["lc"] / best["core"], 1.2),
+    ]
+
+
+def streaming() -> Rows:
+    pieces = [f"w{i} " for i in range(CHUNKS)]
+    with start_emulator(api_key=API_KEY) as server:
+        emulator, base_url = server.emulator, server.base_url
+        raw = httpx.Client()
+        model = ChatQwen(base_url=base_url, api_key=API_KEY)
+        body = {**BODY, "parameters": {"incremental_output": True, "result_format": "message"}}
+
+        def raw_run() -> int:
+            emulator.queue(Reply(chunks=pieces))
+            return raw_httpx_stream(raw, base_url, body)
+
+        def lc_run() -> int:
+            emulator.queue(Reply(chunks=pieces))
+            return sum(1 for _ in model.stream("Say hello"))
+
+        raw_ms, lc_ms = cpu_per(raw_run, lc_run, rounds=5)
+        raw.close()
+    return [
+        (f"raw httpx iter_lines + json ({CHUNKS} chunks)", raw_ms, "ms/1k", None, None),
+        ("ChatQwen.stream", lc_ms, "ms/1k", lc_ms / raw_ms, 2.5),
+    ]
+
+
+def import_ms(statement: str) -> float:
+    """Best of 5 fresh interpreters: milliseconds to run ``statement``."""
+    code = (
+        f"import time; t = time.perf_counter(); {statement}; print((time.perf_counter() - t) * 1e3)"
+    )
+    runs = [
+        float(
+            subprocess.run(
+                [sys.executable, "-c", code], capture_output=True, text=True, check=True
+            ).stdout
+        )
+        for _ in range(5)
+    ]
+    return min(runs)
+
+
+def startup() -> Rows:
+    base = import_ms("from langchain_core.language_models import BaseChatModel")
+    ours = import_ms("from langchain_dashscope_models import ChatQwen")
+    ChatQwen()
+    samples = []
+    for _ in range(5):
+        start = time.perf_counter()
+        for _ in range(2000):
+            ChatQwen()
+        samples.append((time.perf_counter() - start) / 2000 * 1e6)
+    build = statistics.median(samples)
+    return [
+        ("import langchain-core BaseChatModel", base, "ms", None, None),
+        ("import ChatQwen", ours, "ms", None, None),
+        (f"  difference (target <= 60 ms): {ours - base:.1f} ms", 0.0, "", None, None),
+        ("construct ChatQwen() (target <= 20 us)", build, "us", None, None),
+    ]
+
+
+def main() -> None:
+    use_env("http://127.0.0.1:1/api/v1")  # construction reads the environment
+    with emulator_process() as base_url:
+        report("Sequential invoke (emulator in a child process)", sequential(base_url))
+    with emulator_process(delay=0.1) as base_url:
+        report(
+            "200 concurrent calls, 100 ms server delay (best of 3)",
+            asyncio.run(concurrent(base_url)),
+        )
+    report("Streaming CPU of the client thread", streaming())
+    report("Import and construction", startup())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,117 @@
+"""LlamaIndex adapter benchmarks (run by hand): ratios against raw httpx and the core client.
+
+    python benchmarks/bench_llamaindex.py
+
+* sequential ``Qwen.chat``: us/call vs raw httpx (target <= 1.6x);
+* 200 concurrent ``achat`` with a 100 ms server delay vs the core client's ``agenerate`` in the
+  same run (target <= 1.2x);
+* streaming a 2,000-chunk answer: client CPU per 1,000 chunks vs raw httpx (target <= 2.5x).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+from pathlib import Path
+
+import httpx
+from llama_index.core.base.llms.types import ChatMessage
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from _common import (
+    API_KEY,
+    BODY,
+    cpu_per,
+    emulator_process,
+    per_call,
+    raw_httpx_call,
+    raw_httpx_stream,
+    report,
+)
+
+from dashscope_models import DashScopeClient, GenerationRequest, Message
+from dashscope_models.emulator import Reply, start_emulator
+from llamaindex_dashscope_models import Qwen
+
+Rows = list[tuple[str, float, str, float | None, float | None]]
+CHUNKS = 2000
+USER = [ChatMessage(role="user", content="Say hello")]
+
+
+def sequential(base_url: str) -> Rows:
+    raw = httpx.Client()
+    llm = Qwen(base_url=base_url, api_key=API_KEY)
+    raw_us = per_call(lambda: raw_httpx_call(raw, base_url), 300)
+    li_us = per_call(lambda: llm.chat(USER), 300)
+    raw.close()
+    return [
+        ("raw httpx POST + json", raw_us, "us/call", None, None),
+        ("Qwen.chat", li_us, "us/call", li_us / raw_us, 1.6),
+    ]
+
+
+async def concurrent(base_url: str) -> Rows:
+    client = DashScopeClient(base_url=base_url, api_key=API_KEY)
+    llm = Qwen(base_url=base_url, api_key=API_KEY)
+    request = GenerationRequest(model="qwen-plus", messages=[Message("user", "Say hello")])
+
+    async def core() -> None:
+        await asyncio.gather(*(client.agenerate(request) for _ in range(200)))
+
+    async def li() -> None:
+        await asyncio.gather(*(llm.achat(USER) for _ in range(200)))
+
+    best = {"core": float("inf"), "li": float("inf")}
+    await core()
+    await li()
+    for _ in range(3):
+        for name, fn in (("core", core), ("li", li)):
+            start = time.perf_counter()
+            await fn()
+            best[name] = min(best[name], time.perf_counter() - start)
+    await client.aclose()
+    return [
+        ("DashScopeClient.agenerate x200", best["core"] * 1e3, "ms", None, None),
+        ("Qwen.achat x200", best["li"] * 1e3, "ms", best["li"] / best["core"], 1.2),
+    ]
+
+
+def streaming() -> Rows:
+    pieces = [f"w{i} " for i in range(CHUNKS)]
+    with start_emulator(api_key=API_KEY) as server:
+        emulator, base_url = server.emulator, server.base_url
+        raw = httpx.Client()
+        llm = Qwen(base_url=base_url, api_key=API_KEY)
+        body = {**BODY, "parameters": {"incremental_output": True, "result_format": "message"}}
+
+        def raw_run() -> int:
+            emulator.queue(Reply(chunks=pieces))
+            return raw_httpx_stream(raw, base_url, body)
+
+        def li_run() -> int:
+            emulator.queue(Reply(chunks=pieces))
+            return sum(1 for _ in llm.stream_chat(USER))
+
+        raw_ms, li_ms = cpu_per(raw_run, li_run, rounds=5)
+        raw.close()
+    return [
+        (f"raw httpx iter_lines + json ({CHUNKS} chunks)", raw_ms, "ms/1k", None, None),
+        ("Qwen.stream_chat", li_ms, "ms/1k", li_ms / raw_ms, 2.5),
+    ]
+
+
+def main() -> None:
+    with emulator_process() as base_url:
+        report("Sequential chat (emulator in a child process)", sequential(base_url))
+    with emulator_process(delay=0.1) as base_url:
+        report(
+            "200 concurrent calls, 100 ms server delay (best of 3)",
+            asyncio.run(concurrent(base_url)),
+        )
+    report("Streaming CPU of the client thread", streaming())
+
+
+if __name__ == "__main__":
+    main()
