@@ -46,8 +46,9 @@ CHUNKS = 2000
 def sequential(base_url: str) -> Rows:
     raw = httpx.Client()
     model = ChatQwen(base_url=base_url, api_key=API_KEY)
-    raw_us = per_call(lambda: raw_httpx_call(raw, base_url), 300)
-    lc_us = per_call(lambda: model.invoke("Say hello"), 300)
+    raw_us, lc_us = per_call(
+        lambda: raw_httpx_call(raw, base_url), lambda: model.invoke("Say hello")
+    )
     raw.close()
     return [
         ("raw httpx POST + json", raw_us, "us/call", None, None),
@@ -69,7 +70,7 @@ async def concurrent(base_url: str) -> Rows:
     best = {"core": float("inf"), "lc": float("inf")}
     await core()
     await lc()
-    for _ in range(3):
+    for _ in range(5):
         for name, fn in (("core", core), ("lc", lc)):
             start = time.perf_counter()
             await fn()
@@ -146,7 +147,7 @@ def main() -> None:
         report("Sequential invoke (emulator in a child process)", sequential(base_url))
     with emulator_process(delay=0.1) as base_url:
         report(
-            "200 concurrent calls, 100 ms server delay (best of 3)",
+            "200 concurrent calls, 100 ms server delay (best of 5)",
             asyncio.run(concurrent(base_url)),
         )
     report("Streaming CPU of the client thread", streaming())

@@ -43,8 +43,7 @@ USER = [ChatMessage(role="user", content="Say hello")]
 def sequential(base_url: str) -> Rows:
     raw = httpx.Client()
     llm = Qwen(base_url=base_url, api_key=API_KEY)
-    raw_us = per_call(lambda: raw_httpx_call(raw, base_url), 300)
-    li_us = per_call(lambda: llm.chat(USER), 300)
+    raw_us, li_us = per_call(lambda: raw_httpx_call(raw, base_url), lambda: llm.chat(USER))
     raw.close()
     return [
         ("raw httpx POST + json", raw_us, "us/call", None, None),
@@ -66,7 +65,7 @@ async def concurrent(base_url: str) -> Rows:
     best = {"core": float("inf"), "li": float("inf")}
     await core()
     await li()
-    for _ in range(3):
+    for _ in range(5):
         for name, fn in (("core", core), ("li", li)):
             start = time.perf_counter()
             await fn()
@@ -107,7 +106,7 @@ def main() -> None:
         report("Sequential chat (emulator in a child process)", sequential(base_url))
     with emulator_process(delay=0.1) as base_url:
         report(
-            "200 concurrent calls, 100 ms server delay (best of 3)",
+            "200 concurrent calls, 100 ms server delay (best of 5)",
             asyncio.run(concurrent(base_url)),
         )
     report("Streaming CPU of the client thread", streaming())

@@ -11,7 +11,15 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-EXAMPLES = ["core_client.py"]
+EXAMPLES = [
+    "core_client.py",
+    "langchain_chain.py",
+    "langgraph_agent.py",
+    "structured_output.py",
+    "llamaindex_rag.py",
+    "prompt_only_models.py",
+    "async_throughput.py",
+]
 
 
 def main() -> int:

@@ -22,7 +22,12 @@ from langchain_core.tools import BaseTool
 from pydantic import BaseModel, model_validator
 
 from dashscope_models import DashScopeError, GenerationRequest, get_spec
-from langchain_dashscope_models._convert import chunk_message, result_message, to_core
+from langchain_dashscope_models._convert import (
+    chunk_message,
+    generation_chunk,
+    result_message,
+    to_core,
+)
 from langchain_dashscope_models._exceptions import translate
 from langchain_dashscope_models._fields import DashScopeFields
 from langchain_dashscope_models._structured import bind_tools_for, structured_output
@@ -174,7 +179,7 @@ class ChatDashScope(DashScopeFields, BaseChatModel):
         request = self._build(messages, stop, kwargs)
         try:
             for chunk in self.client.stream(request):
-                out = ChatGenerationChunk(message=chunk_message(chunk, request.model))
+                out = generation_chunk(chunk_message(chunk, request.model))
                 if run_manager is not None:
                     run_manager.on_llm_new_token(chunk.text, chunk=out)
                 yield out
@@ -191,7 +196,7 @@ class ChatDashScope(DashScopeFields, BaseChatModel):
         request = self._build(messages, stop, kwargs)
         try:
             async for chunk in self.client.astream(request):
-                out = ChatGenerationChunk(message=chunk_message(chunk, request.model))
+                out = generation_chunk(chunk_message(chunk, request.model))
                 if run_manager is not None:
                     await run_manager.on_llm_new_token(chunk.text, chunk=out)
                 yield out

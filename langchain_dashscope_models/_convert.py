@@ -31,6 +31,7 @@ from langchain_core.messages import (
 )
 from langchain_core.messages.ai import InputTokenDetails, OutputTokenDetails, UsageMetadata
 from langchain_core.messages.tool import invalid_tool_call, tool_call, tool_call_chunk
+from langchain_core.outputs import ChatGenerationChunk
 
 from dashscope_models import (
     Chunk,
@@ -42,7 +43,7 @@ from dashscope_models import (
     Usage,
 )
 
-__all__ = ["chunk_message", "result_message", "to_core", "usage_metadata"]
+__all__ = ["chunk_message", "generation_chunk", "result_message", "to_core", "usage_metadata"]
 
 _ROLES = {"system": "system", "human": "user", "user": "user", "ai": "assistant",
           "assistant": "assistant", "tool": "tool"}  # fmt: skip
@@ -199,6 +200,25 @@ def chunk_message(chunk: Chunk, model: str) -> AIMessageChunk:
     extra: dict[str, Any] = {}
     if chunk.reasoning_content:
         extra["reasoning_content"] = chunk.reasoning_content
+    metadata = (
+        _metadata(model, chunk.finish_reason, chunk.request_id)
+        if chunk.finish_reason is not None
+        else {"model_provider": "dashscope"}
+    )
+    if not chunk.tool_calls and chunk.finish_reason is None:
+        # The common case, once per streamed token: built without pydantic validation, which
+        # is most of a chunk's cost. A test checks it equals the validated constructor's.
+        return AIMessageChunk.model_construct(
+            content=chunk.text,
+            additional_kwargs=extra,
+            response_metadata=metadata,
+            id=chunk.request_id or None,
+            tool_calls=[],
+            invalid_tool_calls=[],
+            tool_call_chunks=[],
+            usage_metadata=None,
+            chunk_position=None,
+        )
     return AIMessageChunk(
         content=chunk.text,
         additional_kwargs=extra,
@@ -207,9 +227,15 @@ def chunk_message(chunk: Chunk, model: str) -> AIMessageChunk:
             for d in chunk.tool_calls
         ],
         usage_metadata=usage_metadata(chunk.usage),
-        response_metadata=_metadata(model, chunk.finish_reason, chunk.request_id)
-        if chunk.finish_reason is not None
-        else {"model_provider": "dashscope"},
+        response_metadata=metadata,
         id=chunk.request_id or None,
         chunk_position="last" if chunk.finish_reason is not None else None,
+    )
+
+
+def generation_chunk(message: AIMessageChunk) -> ChatGenerationChunk:
+    """``ChatGenerationChunk(message=message)`` without re-validating the message (``text`` is
+    what its validator would set: our chunks' content is always a string)."""
+    return ChatGenerationChunk.model_construct(
+        message=message, text=message.text, generation_info=None, type="ChatGenerationChunk"
     )

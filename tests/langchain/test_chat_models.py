@@ -419,3 +419,25 @@ def test_profile_keys_are_declared() -> None:
     for spec in all_specs():
         profile = ChatDashScope(model=spec.name).profile
         assert profile is not None and set(profile) <= declared
+
+
+def test_fast_stream_chunks_equal_validated_ones() -> None:
+    from langchain_core.outputs import ChatGenerationChunk
+
+    from dashscope_models import Chunk
+    from langchain_dashscope_models._convert import chunk_message, generation_chunk
+
+    for reasoning in ("", "hmm"):
+        fast = chunk_message(
+            Chunk(text="hi", request_id="r", reasoning_content=reasoning), "qwen-plus"
+        )
+        extra = {"reasoning_content": reasoning} if reasoning else {}
+        slow = AIMessageChunk(
+            content="hi",
+            id="r",
+            additional_kwargs=extra,
+            response_metadata={"model_provider": "dashscope"},
+        )
+        assert fast == slow and fast.model_dump() == slow.model_dump()
+        assert (fast + fast).content == "hihi" and fast.content_blocks == slow.content_blocks
+        assert generation_chunk(fast) == ChatGenerationChunk(message=slow)
