@@ -36,7 +36,14 @@ from dashscope_models._sse import SSEDecoder, SSEEvent
 from dashscope_models._stream import StreamState
 from dashscope_models._types import Chunk, GenerationResult, ToolCallDelta
 
-__all__ = ["StreamReader", "error_from_http", "read_response", "read_result", "transport_error"]
+__all__ = [
+    "StreamReader",
+    "error_from_http",
+    "read_json",
+    "read_response",
+    "read_result",
+    "transport_error",
+]
 
 
 def error_from_http(status: int, headers: Mapping[str, str], body: bytes) -> DashScopeError:
@@ -57,21 +64,12 @@ def error_from_http(status: int, headers: Mapping[str, str], body: bytes) -> Das
     return err
 
 
-def read_response(
-    prepared: PreparedRequest, status: int, headers: Mapping[str, str], body: bytes
-) -> GenerationResult:
-    """A whole answer: the typed error for a non-200 status, else the parsed result."""
+def read_json(status: int, headers: Mapping[str, str], body: bytes) -> Any:
+    """A whole JSON answer: the typed error for a non-200 status, else the parsed body."""
     if status != 200:
         raise error_from_http(status, headers, body)
-    return read_result(prepared, body, headers)
-
-
-def read_result(
-    prepared: PreparedRequest, body: bytes, headers: Mapping[str, str]
-) -> GenerationResult:
-    """Parse a 200 JSON answer, applying the prompt-only reply filter when there is one."""
     try:
-        data = json.loads(body)
+        return json.loads(body)
     except ValueError:
         raise StreamError(
             f"the service answered with a body that is not JSON: {body[:200]!r}",
@@ -79,6 +77,17 @@ def read_result(
             status_code=200,
             request_id=headers.get("x-request-id"),
         ) from None
+
+
+def read_response(
+    prepared: PreparedRequest, status: int, headers: Mapping[str, str], body: bytes
+) -> GenerationResult:
+    """A whole answer: the typed error for a non-200 status, else the parsed result."""
+    return read_result(prepared, read_json(status, headers, body))
+
+
+def read_result(prepared: PreparedRequest, data: Any) -> GenerationResult:
+    """Parse a JSON answer, applying the prompt-only reply filter when there is one."""
     result = parse_result(data, prepared.body["model"])
     if prepared.reply_filter is not None:
         result.text = prepared.reply_filter.feed(result.text) + prepared.reply_filter.flush()

@@ -8,7 +8,6 @@ and loop; each is a few lines, and the sync and async forms differ only by ``awa
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
@@ -19,7 +18,7 @@ from typing import Any, Self, TypeVar
 import httpx
 from pydantic import SecretStr
 
-from dashscope_models._call import StreamReader, error_from_http, read_response, transport_error
+from dashscope_models._call import StreamReader, read_json, read_response, transport_error
 from dashscope_models._catalog import get_spec
 from dashscope_models._config import ClientConfig
 from dashscope_models._embedding import (
@@ -29,7 +28,7 @@ from dashscope_models._embedding import (
     merge_batches,
     read_batch,
 )
-from dashscope_models._errors import DashScopeError, StreamError
+from dashscope_models._errors import DashScopeError
 from dashscope_models._pool import (
     aclose_async_pool,
     async_pool,
@@ -52,6 +51,7 @@ logger = logging.getLogger("dashscope_models")
 
 _Transport = httpx.BaseTransport | httpx.AsyncBaseTransport
 _T = TypeVar("_T")
+_SETTINGS = ("api_key", "base_url", "region", "workspace", "timeout", "max_retries")
 _Reader = Callable[[int, Mapping[str, str], bytes], _T]
 _Batch = tuple[list[list[float]], int, str]
 
@@ -131,6 +131,12 @@ class DashScopeClient:
         self._transport = transport
         self._own_sync: httpx.Client | None = None
         self._own_async: httpx.AsyncBaseTransport | None = None
+
+    @classmethod
+    def from_settings(cls, settings: object) -> DashScopeClient:
+        """A client configured from an object's ``api_key``, ``base_url``, ``region``,
+        ``workspace``, ``timeout`` and ``max_retries`` attributes (the adapters' fields)."""
+        return cls(**{name: getattr(settings, name, None) for name in _SETTINGS})
 
     def __repr__(self) -> str:
         return f"DashScopeClient(base_url={self.config.base_url!r})"
@@ -333,15 +339,4 @@ def _must_stream(request: GenerationRequest) -> bool:
 
 
 def _read_batch(expected: int, status: int, headers: Mapping[str, str], body: bytes) -> _Batch:
-    if status != 200:
-        raise error_from_http(status, headers, body)
-    try:
-        data = json.loads(body)
-    except ValueError:
-        raise StreamError(
-            f"the service answered with a body that is not JSON: {body[:200]!r}",
-            code="MalformedResponse",
-            status_code=200,
-            request_id=headers.get("x-request-id"),
-        ) from None
-    return read_batch(data, expected)
+    return read_batch(read_json(status, headers, body), expected)

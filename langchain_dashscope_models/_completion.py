@@ -52,18 +52,6 @@ class DashScopeLLM(DashScopeFields, BaseLLM):
     def _llm_type(self) -> str:
         return "dashscope"
 
-    @classmethod
-    def is_lc_serializable(cls) -> bool:
-        return True
-
-    @classmethod
-    def get_lc_namespace(cls) -> list[str]:
-        return ["langchain_dashscope_models"]
-
-    @property
-    def lc_secrets(self) -> dict[str, str]:
-        return {"api_key": "DASHSCOPE_API_KEY"}
-
     @property
     def _identifying_params(self) -> dict[str, Any]:
         return {"model": self.model, "temperature": self.temperature, "max_tokens": self.max_tokens}

@@ -84,19 +84,25 @@ class DashScopeFields(BaseModel):
 
     _client: DashScopeClient | None = PrivateAttr(default=None)
 
+    # LangChain serialization: constructor kwargs, the key by its environment variable name.
+    @classmethod
+    def is_lc_serializable(cls) -> bool:
+        return True
+
+    @classmethod
+    def get_lc_namespace(cls) -> list[str]:
+        return ["langchain_dashscope_models"]
+
+    @property
+    def lc_secrets(self) -> dict[str, str]:
+        return {"api_key": "DASHSCOPE_API_KEY"}
+
     @property
     def client(self) -> DashScopeClient:
         """The core client (made on first use; shares the process-wide connection pool)."""
         client = self._client
         if client is None:
-            client = self._client = DashScopeClient(
-                api_key=self.api_key,
-                base_url=self.base_url,
-                region=self.region,
-                workspace=self.workspace,
-                timeout=self.timeout,
-                max_retries=self.max_retries,
-            )
+            client = self._client = DashScopeClient.from_settings(self)
         return client
 
     def request(

@@ -102,14 +102,7 @@ class DashScope(FunctionCallingLLM):
     def client(self) -> DashScopeClient:
         """The core client (made on first use; shares the process-wide connection pool)."""
         if self._client is None:
-            self._client = DashScopeClient(
-                api_key=self.api_key,
-                base_url=self.base_url,
-                region=self.region,
-                workspace=self.workspace,
-                timeout=self.timeout,
-                max_retries=self.max_retries,
-            )
+            self._client = DashScopeClient.from_settings(self)
         return self._client
 
     @property

@@ -55,14 +55,7 @@ class DashScopeEmbedding(BaseEmbedding):
     def client(self) -> DashScopeClient:
         """The shared-pool core client (made on first use; no I/O at construction)."""
         if self._client is None:
-            self._client = DashScopeClient(
-                api_key=self.api_key,
-                base_url=self.base_url,
-                region=self.region,
-                workspace=self.workspace,
-                timeout=self.timeout,
-                max_retries=self.max_retries,
-            )
+            self._client = DashScopeClient.from_settings(self)
         return self._client
 
     def _request(self, texts: list[str], kind: Literal["query", "document"]) -> EmbeddingRequest:
