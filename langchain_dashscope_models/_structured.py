@@ -22,20 +22,17 @@ from collections.abc import Callable, Sequence
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
-from langchain_core.output_parsers import JsonOutputParser, PydanticOutputParser
-from langchain_core.output_parsers.openai_tools import (
-    JsonOutputKeyToolsParser,
-    PydanticToolsParser,
-)
-from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
-from langchain_core.tools import BaseTool
-from langchain_core.utils.function_calling import convert_to_json_schema, convert_to_openai_tool
-from langchain_core.utils.pydantic import is_basemodel_subclass
-
 from dashscope_models import get_spec
 
 if TYPE_CHECKING:
+    from langchain_core.runnables import Runnable
+    from langchain_core.tools import BaseTool
+
     from langchain_dashscope_models._chat_model import ChatDashScope
+
+# The parsers, runnables and schema converters below are imported inside the functions: they
+# are a large part of langchain-core's import time, and a chat model that never binds tools
+# should not pay for them (see the import figure in benchmarks/bench_langchain.py).
 
 __all__ = ["bind_tools_for", "structured_output"]
 
@@ -53,6 +50,8 @@ def bind_tools_for(
     strict: bool | None,
 ) -> dict[str, Any]:
     """The ``bind`` keyword arguments for these tools (DashScope's wire format)."""
+    from langchain_core.utils.function_calling import convert_to_openai_tool
+
     formatted = [convert_to_openai_tool(t, strict=strict) for t in tools]
     names = [t["function"]["name"] for t in formatted]
     bound: dict[str, Any] = {"tools": formatted}
@@ -89,6 +88,15 @@ def structured_output(
     strict: bool | None,
 ) -> Runnable[Any, Any]:
     """The runnable behind ``with_structured_output`` (see the module docstring)."""
+    from langchain_core.output_parsers import JsonOutputParser, PydanticOutputParser
+    from langchain_core.output_parsers.openai_tools import (
+        JsonOutputKeyToolsParser,
+        PydanticToolsParser,
+    )
+    from langchain_core.runnables import RunnableMap, RunnablePassthrough
+    from langchain_core.utils.function_calling import convert_to_json_schema, convert_to_openai_tool
+    from langchain_core.utils.pydantic import is_basemodel_subclass
+
     if schema is None:
         raise ValueError(
             "with_structured_output needs a schema (pydantic class, TypedDict or dict)"
