@@ -126,6 +126,9 @@ async def test_aio_generation_call(emulator: Emulator) -> None:
     )
     texts = [message_text(r) async for r in stream]
     assert "".join(texts) == "[qwen-plus] You said: What is 1+1?"
+    from dashscope.api_entities.aio_session import get_shared_aio_session
+
+    await (await get_shared_aio_session()).close()  # the SDK's per-loop session
 
 
 def test_invalid_key_gets_401(emulator: Emulator) -> None:
