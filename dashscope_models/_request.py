@@ -165,22 +165,30 @@ def build_http_request(
         path = path or _PATHS[prepared.spec.endpoint]
     else:
         body, stream = prepared, False
-    headers = {
-        "Authorization": config.bearer(),
-        "Content-Type": "application/json",
-        "Accept": "text/event-stream" if stream else "application/json",
-        "User-Agent": USER_AGENT,
-    }
-    if stream:
-        headers["X-DashScope-SSE"] = "enable"
-    if config.workspace:
-        headers["X-DashScope-WorkSpace"] = config.workspace
+    headers = _headers(config.bearer(), config.workspace, stream)
     content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
     request = httpx.Request(
         "POST", _url(config.base_url + (path or "")), headers=headers, content=content
     )
     request.extensions["timeout"] = _timeouts(config.timeout)
     return request
+
+
+@lru_cache(maxsize=64)
+def _headers(authorization: str, workspace: str | None, stream: bool) -> httpx.Headers:
+    """The request headers, built and normalised once per key, workspace and mode (httpx
+    copies a ``Headers`` object cheaply, but normalises a dict on every request)."""
+    headers = {
+        "Authorization": authorization,
+        "Content-Type": "application/json",
+        "Accept": "text/event-stream" if stream else "application/json",
+        "User-Agent": USER_AGENT,
+    }
+    if stream:
+        headers["X-DashScope-SSE"] = "enable"
+    if workspace:
+        headers["X-DashScope-WorkSpace"] = workspace
+    return httpx.Headers(headers)
 
 
 @lru_cache(maxsize=64)
