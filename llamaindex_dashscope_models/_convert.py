@@ -192,15 +192,14 @@ def _message(text: str, reasoning: str | None, calls: Sequence[ToolCall]) -> Cha
 
 def response_from_result(result: GenerationResult) -> ChatResponse:
     """A complete answer as a ``ChatResponse``."""
-    return ChatResponse(
-        message=_message(result.text, result.reasoning_content, result.tool_calls),
-        raw=result.raw,
-        additional_kwargs={
-            **usage_kwargs(result.usage),
-            "request_id": result.request_id,
-            "finish_reason": result.finish_reason,
-        },
-    )
+    extra = {
+        **usage_kwargs(result.usage),
+        "request_id": result.request_id,
+        "finish_reason": result.finish_reason,
+    }
+    message = _message(result.text, result.reasoning_content, result.tool_calls)
+    return _fast(ChatResponse, {"message": message, "raw": result.raw, "delta": None,
+                                "logprobs": None, "additional_kwargs": extra})  # fmt: skip
 
 
 class StreamAccumulator:
