@@ -8,6 +8,7 @@ and measures with ``time.thread_time()``, which counts only the calling thread's
 
 from __future__ import annotations
 
+import gc
 import json
 import math
 import os
@@ -59,6 +60,7 @@ def per_call(*fns: Callable[[], object], calls: int = 200, rounds: int = 7) -> l
     best = [math.inf] * len(fns)
     for _ in range(rounds):
         for i, fn in enumerate(fns):
+            gc.collect()
             start = time.perf_counter()
             for _ in range(calls):
                 fn()
@@ -77,6 +79,7 @@ def cpu_per(*fns: Callable[[], int], rounds: int = 9) -> list[float]:
     best = [math.inf] * len(fns)
     for _ in range(rounds):
         for i, fn in enumerate(fns):
+            gc.collect()  # start each run from the same heap: no inherited collection debt
             start = time.thread_time()
             count = fn()
             best[i] = min(best[i], (time.thread_time() - start) * 1e3 / count * 1000)
