@@ -53,7 +53,10 @@ class EmbeddingRequest:
 
 @dataclass(slots=True)
 class EmbeddingResult:
-    """One vector per input text, in input order; ``total_tokens`` summed over batches."""
+    """One vector per input text, in input order; ``total_tokens`` summed over batches.
+
+    Example: ``client.embed(EmbeddingRequest(model="text-embedding-v4", texts=t)).embeddings``
+    """
 
     embeddings: list[list[float]]
     model: str

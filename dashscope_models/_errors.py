@@ -57,7 +57,10 @@ __all__ = [
 
 
 class DashScopeError(Exception):
-    """Base of every error this package raises."""
+    """Base of every error this package raises.
+
+    Example: ``except DashScopeError as err: print(err.code, err.request_id)``
+    """
 
     def __init__(
         self,
@@ -111,63 +114,108 @@ def _rebuild(
 
 
 class ConfigurationError(DashScopeError, ValueError):
-    """The client is not configured well enough to send a request (e.g. no API key)."""
+    """The client is not configured well enough to send a request (e.g. no API key).
+
+    Example: ``except ConfigurationError as err: print(err.code, err.request_id)``
+    """
 
 
 class RequestValidationError(DashScopeError, ValueError):
-    """The request breaks a documented rule; it was not sent."""
+    """The request breaks a documented rule; it was not sent.
+
+    Example: ``except RequestValidationError as err: print(err.code, err.request_id)``
+    """
 
 
 class APIConnectionError(DashScopeError):
-    """The service could not be reached, or the connection broke."""
+    """The service could not be reached, or the connection broke.
+
+    Example: ``except APIConnectionError as err: print(err.code, err.request_id)``
+    """
 
 
 class APITimeoutError(APIConnectionError):
-    """The request timed out (on our side, or HTTP 408 from the service)."""
+    """The request timed out (on our side, or HTTP 408 from the service).
+
+    Example: ``except APITimeoutError as err: print(err.code, err.request_id)``
+    """
 
 
 class StreamError(DashScopeError):
-    """The SSE stream was malformed or ended before its final event."""
+    """The SSE stream was malformed or ended before its final event.
+
+    Example: ``except StreamError as err: print(err.code, err.request_id)``
+    """
 
 
 class APIStatusError(DashScopeError):
-    """The service answered with an error code."""
+    """The service answered with an error code.
+
+    Example: ``except APIStatusError as err: print(err.code, err.request_id)``
+    """
 
 
 class BadRequestError(APIStatusError):
-    """HTTP 400: the service rejected the request."""
+    """HTTP 400: the service rejected the request.
+
+    Example: ``except BadRequestError as err: print(err.code, err.request_id)``
+    """
 
 
 class ContentInspectionError(BadRequestError):
-    """The input or output failed DashScope's content inspection (DataInspectionFailed)."""
+    """The input or output failed DashScope's content inspection (DataInspectionFailed).
+
+    Example: ``except ContentInspectionError as err: print(err.code, err.request_id)``
+    """
 
 
 class ContextLengthError(BadRequestError):
-    """The input is longer than the model's context allows."""
+    """The input is longer than the model's context allows.
+
+    Example: ``except ContextLengthError as err: print(err.code, err.request_id)``
+    """
 
 
 class ModelNotFoundError(BadRequestError):
-    """The model id does not exist (or is not available to this key/region)."""
+    """The model id does not exist (or is not available to this key/region).
+
+    Example: ``except ModelNotFoundError as err: print(err.code, err.request_id)``
+    """
 
 
 class AuthenticationError(APIStatusError):
-    """HTTP 401: the API key is missing, wrong, or of another region."""
+    """HTTP 401: the API key is missing, wrong, or of another region.
+
+    Example: ``except AuthenticationError as err: print(err.code, err.request_id)``
+    """
 
 
 class PermissionDeniedError(APIStatusError):
-    """HTTP 403 (or Arrearage): the account may not use this model."""
+    """HTTP 403 (or Arrearage): the account may not use this model.
+
+    Example: ``except PermissionDeniedError as err: print(err.code, err.request_id)``
+    """
 
 
 class NotFoundError(APIStatusError):
-    """HTTP 404: no such resource."""
+    """HTTP 404: no such resource.
+
+    Example: ``except NotFoundError as err: print(err.code, err.request_id)``
+    """
 
 
 class RateLimitError(APIStatusError):
-    """HTTP 429: throttled or out of quota."""
+    """HTTP 429: throttled or out of quota.
+
+    Example: ``except RateLimitError as err: print(err.code, err.request_id)``
+    """
 
 
 class InternalServerError(APIStatusError):
-    """HTTP 5xx: the service failed."""
+    """HTTP 5xx: the service failed.
+
+    Example: ``except InternalServerError as err: print(err.code, err.request_id)``
+    """
 
 
 # The table: DashScope code first, then a message marker for codes that mean several things,

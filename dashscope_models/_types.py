@@ -64,7 +64,10 @@ class ToolCall:
 @dataclass(frozen=True, slots=True)
 class ToolCallDelta:
     """One streamed fragment of a tool call. The first fragment of a call carries ``id`` and
-    ``name``; later ones only an ``arguments`` piece. ``index`` is always resolved."""
+    ``name``; later ones only an ``arguments`` piece. ``index`` is always resolved.
+
+    Example: ``"".join(d.arguments for c in chunks for d in c.tool_calls if d.index == 0)``
+    """
 
     index: int
     id: str | None
@@ -135,6 +138,8 @@ class Usage:
 
     ``total_tokens`` is computed when the service omits it; the detail fields are ``None``
     when not reported.
+
+    Example: ``Usage.from_wire({"input_tokens": 5, "output_tokens": 2}).total_tokens  # 7``
     """
 
     input_tokens: int = 0
@@ -172,6 +177,8 @@ class GenerationResult:
     ``text`` is the reply (joined text parts on the multimodal endpoint); ``tool_calls`` is
     empty when the model called none; ``usage`` is ``None`` for models that report none;
     ``raw`` is the wire body (or the last event of a stream).
+
+    Example: ``result = client.generate(request); print(result.text, result.usage)``
     """
 
     text: str
@@ -190,6 +197,8 @@ class Chunk:
 
     The last chunk of a stream has ``finish_reason`` set and carries the final ``usage``;
     no earlier chunk carries usage, so summing is never needed.
+
+    Example: ``for chunk in client.stream(request): print(chunk.text, end="")``
     """
 
     text: str

@@ -49,55 +49,94 @@ __all__ = [
 
 
 class DashScopeAuthenticationError(core.AuthenticationError, ModelAuthenticationError):
-    """401 ``InvalidApiKey``: the key is wrong, or belongs to another region."""
+    """401 ``InvalidApiKey``: the key is wrong, or belongs to another region.
+
+    Example: ``except DashScopeAuthenticationError as err: print(err.code, err.request_id)``
+    """
 
 
 class DashScopePermissionDeniedError(core.PermissionDeniedError, ModelPermissionDeniedError):
-    """403: the account may not use this model (not activated, overdue, not approved)."""
+    """403: the account may not use this model (not activated, overdue, not approved).
+
+    Example: ``except DashScopePermissionDeniedError as err: print(err.code, err.request_id)``
+    """
 
 
 class DashScopeBadRequestError(core.BadRequestError, ModelInvalidRequestError):
-    """400: the service rejected a parameter or the input."""
+    """400: the service rejected a parameter or the input.
+
+    Example: ``except DashScopeBadRequestError as err: print(err.code, err.request_id)``
+    """
 
 
 class DashScopeContentInspectionError(core.ContentInspectionError, ModelInvalidRequestError):
-    """400 ``DataInspectionFailed``: content moderation rejected the input or output."""
+    """400 ``DataInspectionFailed``: content moderation rejected the input or output.
+
+    Example: ``except DashScopeContentInspectionError as err: print(err.code, err.request_id)``
+    """
 
 
 class DashScopeContextLengthError(core.ContextLengthError, ContextOverflowError):
-    """400: the input (plus ``max_tokens``) does not fit the model's context."""
+    """400: the input (plus ``max_tokens``) does not fit the model's context.
+
+    Example: ``except DashScopeContextLengthError as err: print(err.code, err.request_id)``
+    """
 
 
 class DashScopeModelNotFoundError(core.ModelNotFoundError, ModelNotFoundError):
-    """400 ``Model not exist.``: unknown model id."""
+    """400 ``Model not exist.``: unknown model id.
+
+    Example: ``except DashScopeModelNotFoundError as err: print(err.code, err.request_id)``
+    """
 
 
 class DashScopeNotFoundError(core.NotFoundError, ModelNotFoundError):
-    """404: unknown endpoint or resource."""
+    """404: unknown endpoint or resource.
+
+    Example: ``except DashScopeNotFoundError as err: print(err.code, err.request_id)``
+    """
 
 
 class DashScopeRateLimitError(core.RateLimitError, ModelRateLimitError):
-    """429: throttled or out of quota (already retried ``max_retries`` times)."""
+    """429: throttled or out of quota (already retried ``max_retries`` times).
+
+    Example: ``except DashScopeRateLimitError as err: print(err.code, err.request_id)``
+    """
 
 
 class DashScopeAPIError(core.InternalServerError, ModelAPIError):
-    """5xx: the service failed (already retried ``max_retries`` times)."""
+    """5xx: the service failed (already retried ``max_retries`` times).
+
+    Example: ``except DashScopeAPIError as err: print(err.code, err.request_id)``
+    """
 
 
 class DashScopeConnectionError(core.APIConnectionError, ModelConnectionError):
-    """The service could not be reached."""
+    """The service could not be reached.
+
+    Example: ``except DashScopeConnectionError as err: print(err.code, err.request_id)``
+    """
 
 
 class DashScopeTimeoutError(core.APITimeoutError, ModelTimeoutError):
-    """The request timed out."""
+    """The request timed out.
+
+    Example: ``except DashScopeTimeoutError as err: print(err.code, err.request_id)``
+    """
 
 
 class DashScopeStreamError(core.StreamError, ModelAPIError):
-    """The answer was malformed or the stream broke part way."""
+    """The answer was malformed or the stream broke part way.
+
+    Example: ``except DashScopeStreamError as err: print(err.code, err.request_id)``
+    """
 
 
 class DashScopeStatusError(core.APIStatusError, ModelAPIError):
-    """Any other HTTP error status."""
+    """Any other HTTP error status.
+
+    Example: ``except DashScopeStatusError as err: print(err.code, err.request_id)``
+    """
 
 
 # Most specific first: the first core class the error is an instance of wins.

@@ -41,7 +41,10 @@ _SSE = "text/event-stream;charset=UTF-8"
 
 @dataclass(frozen=True, slots=True)
 class RecordedRequest:
-    """One request as the emulator received it (header names lower-case, body parsed)."""
+    """One request as the emulator received it (header names lower-case, body parsed).
+
+    Example: ``emulator.requests[-1].body["parameters"]["incremental_output"]``
+    """
 
     method: str
     path: str
@@ -68,6 +71,13 @@ class Emulator:
 
     ``api_key``: accept only this key (any other gets the service's 401 ``InvalidApiKey``);
     ``None`` accepts any. ``delay``: seconds before each answer (latency benchmarks).
+
+    Example::
+
+        emulator = Emulator(api_key="sk-test")
+        emulator.queue(Reply(text="Hi!"))
+        client = DashScopeClient(api_key="sk-test", base_url="http://emulator/api/v1",
+                                 transport=EmulatorTransport(emulator))
     """
 
     def __init__(self, api_key: str | None = None, delay: float = 0.0) -> None:

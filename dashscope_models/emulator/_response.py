@@ -14,7 +14,10 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True, slots=True)
 class Frame:
-    """One piece of the response body, sent after waiting ``delay`` seconds."""
+    """One piece of the response body, sent after waiting ``delay`` seconds.
+
+    Example: ``Frame(b"id:1\\nevent:result\\n...", delay=0.05)``
+    """
 
     data: bytes
     delay: float = 0.0
@@ -22,7 +25,10 @@ class Frame:
 
 @dataclass(slots=True)
 class EmulatorResponse:
-    """A complete scripted answer to one request."""
+    """A complete scripted answer to one request.
+
+    Example: ``response = emulator.handle("POST", path, headers, body); response.status``
+    """
 
     status: int
     headers: list[tuple[str, str]]
