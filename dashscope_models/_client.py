@@ -13,7 +13,7 @@ import time
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from functools import partial
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import httpx
 from pydantic import SecretStr
@@ -44,6 +44,9 @@ from dashscope_models._request import (
 )
 from dashscope_models._retry import retry_delay, should_retry
 from dashscope_models._types import Chunk, GenerationRequest, GenerationResult
+
+if TYPE_CHECKING:
+    from dashscope_models._aio import AsyncSender
 
 __all__ = ["DashScopeClient"]
 
@@ -130,7 +133,7 @@ class DashScopeClient:
         )
         self._transport = transport
         self._own_sync: httpx.Client | None = None
-        self._own_async: httpx.AsyncBaseTransport | None = None
+        self._own_async: AsyncSender | None = None
 
     @classmethod
     def from_settings(cls, settings: object) -> DashScopeClient:
@@ -150,7 +153,7 @@ class DashScopeClient:
             self._own_sync = new_sync_client(self.config, self._transport)  # type: ignore[arg-type]
         return self._own_sync
 
-    def _ahttp(self) -> httpx.AsyncBaseTransport:
+    def _ahttp(self) -> AsyncSender:
         if self._transport is None:
             return async_pool(self.config)
         if self._own_async is None:

@@ -5,9 +5,9 @@ Every client with the same ``base_url`` and timeout shares one pool, whatever it
 first request. Async pools are bound to the event loop that created them, because
 connections cannot move between loops; a loop's pools disappear with the loop.
 
-The async path runs on aiohttp through ``httpx-aiohttp``: measured in
-``benchmarks/bench_core.py``, it serves 200 concurrent calls about 3x faster than httpx's
-own async pool (see README, Benchmarks).
+The async path sends straight through an aiohttp session (``_aio``): measured in
+``benchmarks/bench_core.py``, httpx's own async pool is 10-30x slower for 200 concurrent calls,
+and wrapping aiohttp in httpx response objects cost another 5-15 % (see README, Benchmarks).
 
 Example::
 
@@ -21,10 +21,14 @@ import contextlib
 import threading
 import weakref
 from collections.abc import AsyncGenerator
+from typing import TYPE_CHECKING
 
 import httpx
 
 from dashscope_models._config import ClientConfig
+
+if TYPE_CHECKING:
+    from dashscope_models._aio import AsyncSender
 
 __all__ = ["async_pool", "close_pools", "sync_pool"]
 
@@ -33,7 +37,7 @@ _LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=200, keep
 _lock = threading.Lock()
 _sync: dict[tuple[str, float], httpx.Client] = {}
 _async: weakref.WeakKeyDictionary[
-    asyncio.AbstractEventLoop, dict[tuple[str, float], httpx.AsyncBaseTransport]
+    asyncio.AbstractEventLoop, dict[tuple[str, float], AsyncSender]
 ] = weakref.WeakKeyDictionary()
 
 
@@ -48,20 +52,19 @@ def new_sync_client(
     return httpx.Client(timeout=_timeout(config), limits=_LIMITS, transport=transport)
 
 
-def new_async_transport(
-    transport: httpx.AsyncBaseTransport | None = None,
-) -> httpx.AsyncBaseTransport:
-    """The async transport requests are sent through: aiohttp's pool unless one is given.
+def new_async_transport(transport: httpx.AsyncBaseTransport | None = None) -> AsyncSender:
+    """The async sender requests go through: straight to aiohttp unless a transport is given.
 
-    The async path calls the transport directly (no ``httpx.AsyncClient`` layer: we need
-    none of its auth, cookie, redirect or hook machinery, and skipping it is measurably
-    cheaper under concurrency; see ``benchmarks/bench_core.py``).
+    See ``_aio``: httpx's async pool serialises under concurrency, and wrapping aiohttp in httpx
+    objects costs time per request (``benchmarks/bench_core.py``).
     """
     if transport is not None:
         return transport
-    from httpx_aiohttp import AiohttpTransport  # aiohttp is imported only when first needed
+    from dashscope_models._aio import AioSender  # aiohttp is imported only when first needed
 
-    return AiohttpTransport(limits=_LIMITS)
+    return AioSender(
+        limit=_LIMITS.max_connections or 1000, keepalive=_LIMITS.keepalive_expiry or 30
+    )
 
 
 def sync_pool(config: ClientConfig) -> httpx.Client:
@@ -75,7 +78,7 @@ def sync_pool(config: ClientConfig) -> httpx.Client:
     return client
 
 
-def async_pool(config: ClientConfig) -> httpx.AsyncBaseTransport:
+def async_pool(config: ClientConfig) -> AsyncSender:
     """The shared async transport for ``config``'s endpoint settings on the running loop."""
     loop = asyncio.get_running_loop()
     per_loop = _async.get(loop)
@@ -88,12 +91,12 @@ def async_pool(config: ClientConfig) -> httpx.AsyncBaseTransport:
     return transport
 
 
-_closers: weakref.WeakKeyDictionary[httpx.AsyncBaseTransport, AsyncGenerator[None, None]] = (
+_closers: weakref.WeakKeyDictionary[AsyncSender, AsyncGenerator[None, None]] = (
     weakref.WeakKeyDictionary()
 )
 
 
-def _close_at_loop_shutdown(transport: httpx.AsyncBaseTransport) -> None:
+def _close_at_loop_shutdown(transport: AsyncSender) -> None:
     """Close ``transport`` when its event loop shuts down (``asyncio.run`` and most runners
     call ``loop.shutdown_asyncgens()``, which finalizes every live async generator), so a
     shared pool nobody closed explicitly does not leak its sockets or warn at exit."""
