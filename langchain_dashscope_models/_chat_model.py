@@ -16,7 +16,7 @@ from langchain_core.language_models.chat_models import (
 )
 from langchain_core.language_models.model_profile import ModelProfile
 from langchain_core.messages import AIMessage, BaseMessage
-from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from pydantic import BaseModel, model_validator
 
 from dashscope_models import DashScopeError, GenerationRequest, get_spec
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from langchain_core.runnables import Runnable
     from langchain_core.tools import BaseTool
 from langchain_dashscope_models._convert import (
+    chat_result,
     chunk_message,
     generation_chunk,
     result_message,
@@ -142,7 +143,7 @@ class ChatDashScope(DashScopeFields, BaseChatModel):
             result = self.client.generate(request)
         except DashScopeError as err:
             raise translate(err) from err
-        return ChatResult(generations=[ChatGeneration(message=result_message(result))])
+        return chat_result(result_message(result))
 
     async def _agenerate(
         self,
@@ -158,7 +159,7 @@ class ChatDashScope(DashScopeFields, BaseChatModel):
             result = await self.client.agenerate(request)
         except DashScopeError as err:
             raise translate(err) from err
-        return ChatResult(generations=[ChatGeneration(message=result_message(result))])
+        return chat_result(result_message(result))
 
     def _stream(
         self,

@@ -31,7 +31,7 @@ from langchain_core.messages import (
 )
 from langchain_core.messages.ai import InputTokenDetails, OutputTokenDetails, UsageMetadata
 from langchain_core.messages.tool import invalid_tool_call, tool_call, tool_call_chunk
-from langchain_core.outputs import ChatGenerationChunk
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
 from dashscope_models import (
     Chunk,
@@ -43,7 +43,14 @@ from dashscope_models import (
     Usage,
 )
 
-__all__ = ["chunk_message", "generation_chunk", "result_message", "to_core", "usage_metadata"]
+__all__ = [
+    "chat_result",
+    "chunk_message",
+    "generation_chunk",
+    "result_message",
+    "to_core",
+    "usage_metadata",
+]
 
 _ROLES = {"system": "system", "human": "user", "user": "user", "ai": "assistant",
           "assistant": "assistant", "tool": "tool"}  # fmt: skip
@@ -184,6 +191,18 @@ def result_message(result: GenerationResult) -> AIMessage:
     extra: dict[str, Any] = {}
     if result.reasoning_content:
         extra["reasoning_content"] = result.reasoning_content
+    if not calls and not invalid:
+        # Once per call: built without pydantic validation (our values are typed already);
+        # a test checks it equals the validated constructor's.
+        return AIMessage.model_construct(
+            content=result.text,
+            additional_kwargs=extra,
+            response_metadata=_metadata(result.model, result.finish_reason, result.request_id),
+            id=result.request_id or None,
+            tool_calls=[],
+            invalid_tool_calls=[],
+            usage_metadata=usage_metadata(result.usage),
+        )
     return AIMessage(
         content=result.text,
         tool_calls=calls,
@@ -239,3 +258,11 @@ def generation_chunk(message: AIMessageChunk) -> ChatGenerationChunk:
     return ChatGenerationChunk.model_construct(
         message=message, text=message.text, generation_info=None, type="ChatGenerationChunk"
     )
+
+
+def chat_result(message: AIMessage) -> ChatResult:
+    """``ChatResult(generations=[ChatGeneration(message=message)])`` without re-validating."""
+    generation = ChatGeneration.model_construct(
+        message=message, text=message.text, generation_info=None, type="ChatGeneration"
+    )
+    return ChatResult.model_construct(generations=[generation], llm_output=None)

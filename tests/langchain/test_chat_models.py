@@ -441,3 +441,20 @@ def test_fast_stream_chunks_equal_validated_ones() -> None:
         assert fast == slow and fast.model_dump() == slow.model_dump()
         assert (fast + fast).content == "hihi" and fast.content_blocks == slow.content_blocks
         assert generation_chunk(fast) == ChatGenerationChunk(message=slow)
+
+
+def test_fast_results_equal_validated_ones() -> None:
+    from langchain_core.outputs import ChatGeneration, ChatResult
+
+    from dashscope_models import GenerationResult, Usage
+    from langchain_dashscope_models._convert import chat_result, result_message
+
+    for reasoning in (None, "hmm"):
+        result = GenerationResult(text="hi", request_id="r", model="qwen-plus", finish_reason="stop",
+                                  reasoning_content=reasoning, usage=Usage(3, 2, 5, 1, None))  # fmt: skip
+        fast = result_message(result)
+        slow = AIMessage(content="hi", id="r", additional_kwargs=fast.additional_kwargs,
+                         response_metadata=fast.response_metadata, usage_metadata=fast.usage_metadata)  # fmt: skip
+        assert fast == slow and fast.model_dump() == slow.model_dump()
+        assert fast.content_blocks == slow.content_blocks
+        assert chat_result(fast) == ChatResult(generations=[ChatGeneration(message=slow)])
