@@ -1,11 +1,13 @@
 """LlamaIndex chat messages ⇄ the core's types.
 
-Inbound: text and image blocks become DashScope content (images as URLs or ``data:`` URIs);
-tool-call history is read from ``ToolCallBlock`` blocks or ``additional_kwargs["tool_calls"]``
-(as llama-index-llms-openai writes it); tool results carry ``tool_call_id``. Outbound: a core
-result or chunk becomes a ``ChatResponse`` with the accumulated message, the ``delta``, tool calls
-(both as blocks and in ``additional_kwargs["tool_calls"]``), reasoning as a ``ThinkingBlock`` and
-``thinking_delta``, and token usage in ``additional_kwargs``.
+Inbound: text, image, video and audio blocks become DashScope content (a URL as given; local
+bytes, paths and ``file://`` URLs as ``data:`` URIs); tool-call history is read from
+``ToolCallBlock`` blocks or ``additional_kwargs["tool_calls"]`` (as llama-index-llms-openai
+writes it); tool results carry ``tool_call_id``. Outbound: a core result or chunk becomes a
+``ChatResponse`` with the accumulated message, the ``delta``, tool calls (both as blocks and in
+``additional_kwargs["tool_calls"]``), reasoning as a ``ThinkingBlock`` and ``thinking_delta``,
+and token usage in ``additional_kwargs``; completions likewise as a ``CompletionResponse``
+(reasoning in ``additional_kwargs``).
 
 Example::
 
@@ -16,16 +18,21 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, TypeVar
 
 from llama_index.core.base.llms.types import (
+    AudioBlock,
+    CachePoint,
     ChatMessage,
     ChatResponse,
+    CompletionResponse,
     ImageBlock,
     MessageRole,
     TextBlock,
     ThinkingBlock,
     ToolCallBlock,
+    VideoBlock,
 )
 
 from dashscope_models import (
@@ -40,7 +47,14 @@ from dashscope_models import (
 
 _M = TypeVar("_M")
 
-__all__ = ["StreamAccumulator", "response_from_result", "to_core", "usage_kwargs"]
+__all__ = [
+    "CompletionAccumulator",
+    "StreamAccumulator",
+    "completion_from_result",
+    "response_from_result",
+    "to_core",
+    "usage_kwargs",
+]
 
 _ROLES = {
     MessageRole.SYSTEM: "system",
@@ -53,12 +67,31 @@ _ROLES = {
 }
 
 
-def _image(block: ImageBlock) -> str:
-    if block.url is not None and not block.image and not block.path:
-        return str(block.url)
-    if block.image_mimetype is None:
-        block.image_to_base64()  # type: ignore[operator]  # a pydantic validator, also callable
-    return block.inline_url()
+_TYPE_HINTS = {"image": "image_mimetype='image/png'", "video": "video_mimetype='video/mp4'",
+               "audio": "format='mp3'"}  # fmt: skip
+
+
+def _media_url(block: ImageBlock | VideoBlock | AudioBlock, key: str) -> str:
+    """A URL DashScope can read: a URL as given (the service fetches it), local data (bytes,
+    a path, ``file://``) inline as a ``data:`` URI."""
+    if getattr(block, key) is None and block.path is None and block.url is not None:
+        url = str(block.url)
+        if not url.startswith("file://"):
+            return url
+        block = block.model_copy(update={"url": None, "path": Path(url.removeprefix("file://"))})
+    inline = block.inline_url()
+    mime, _, data = inline.removeprefix("data:").partition(";")
+    if "/" not in mime:  # LlamaIndex could not tell the type ("None", "video", "audio")
+        import filetype  # type: ignore[import-untyped]  # llama-index-core's own type sniffer
+
+        guess = filetype.guess(getattr(block, f"resolve_{key}")().read())
+        if guess is None or not guess.mime.startswith(key + "/"):
+            raise RequestValidationError(
+                f"cannot tell the type of this {key}: set it on the block, e.g. {_TYPE_HINTS[key]}",
+                code="UnsupportedContent",
+            )
+        inline = f"data:{guess.mime};{data}"
+    return inline
 
 
 def _content(message: ChatMessage) -> str | list[ContentPart]:
@@ -66,14 +99,14 @@ def _content(message: ChatMessage) -> str | list[ContentPart]:
     for block in message.blocks:
         if isinstance(block, TextBlock):
             parts.append({"text": block.text})
-        elif isinstance(block, ImageBlock):
-            parts.append({"image": _image(block)})
-        elif isinstance(block, ThinkingBlock | ToolCallBlock):
-            continue
+        elif isinstance(block, ImageBlock | VideoBlock | AudioBlock):
+            parts.append({block.block_type: _media_url(block, block.block_type)})
+        elif isinstance(block, ThinkingBlock | ToolCallBlock | CachePoint):
+            continue  # thinking and calls travel in their own fields; cache hints have none
         else:
             raise RequestValidationError(
-                f"unsupported content block {type(block).__name__}: DashScope takes text and "
-                "images here",
+                f"unsupported content block {type(block).__name__}: DashScope takes text, "
+                "images, video and audio here",
                 code="UnsupportedContent",
             )
     if all("text" in p for p in parts):
@@ -227,3 +260,38 @@ class StreamAccumulator:
         message = _message(self.text, self.reasoning or None, calls)
         return _fast(ChatResponse, {"message": message, "raw": None, "delta": chunk.text,
                                     "logprobs": None, "additional_kwargs": extra})  # fmt: skip
+
+
+def _completion(
+    text: str, delta: str | None, raw: Any, extra: dict[str, Any]
+) -> CompletionResponse:
+    return _fast(CompletionResponse, {"text": text, "additional_kwargs": extra, "raw": raw,
+                                      "logprobs": None, "delta": delta})  # fmt: skip
+
+
+def completion_from_result(result: GenerationResult) -> CompletionResponse:
+    """A complete answer as a ``CompletionResponse`` (reasoning in ``reasoning_content``)."""
+    extra = {
+        **usage_kwargs(result.usage),
+        "request_id": result.request_id,
+        "finish_reason": result.finish_reason,
+    }
+    if result.reasoning_content:
+        extra["reasoning_content"] = result.reasoning_content
+    return _completion(result.text, None, result.raw, extra)
+
+
+class CompletionAccumulator:
+    """Builds the growing ``CompletionResponse`` of a stream, chunk by chunk."""
+
+    def __init__(self) -> None:
+        self.text = ""
+
+    def add(self, chunk: Chunk) -> CompletionResponse:
+        self.text += chunk.text
+        extra: dict[str, Any] = {"request_id": chunk.request_id}
+        if chunk.reasoning_content:
+            extra["thinking_delta"] = chunk.reasoning_content
+        if chunk.finish_reason is not None:
+            extra.update(usage_kwargs(chunk.usage), finish_reason=chunk.finish_reason)
+        return _completion(self.text, chunk.text, None, extra)

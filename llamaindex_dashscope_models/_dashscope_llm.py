@@ -7,6 +7,7 @@ import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+import llama_index.core.instrumentation as instrument
 from llama_index.core.base.llms.types import (
     ChatMessage,
     ChatResponse,
@@ -17,26 +18,33 @@ from llama_index.core.base.llms.types import (
     CompletionResponseGen,
     LLMMetadata,
 )
+from llama_index.core.instrumentation.events.llm import (
+    LLMStructuredPredictEndEvent,
+    LLMStructuredPredictStartEvent,
+)
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
 from llama_index.core.llms.function_calling import FunctionCallingLLM
 from pydantic import Field, PrivateAttr, SecretStr
 
 from dashscope_models import DashScopeClient, GenerationRequest, Message, get_spec
 from llamaindex_dashscope_models._convert import (
+    CompletionAccumulator,
     StreamAccumulator,
+    completion_from_result,
     response_from_result,
     to_core,
-    usage_kwargs,
 )
-from llamaindex_dashscope_models._tools import (
-    prepare_chat_with_tools,
-    structured_response_format,
-    tool_calls_from_response,
-)
+from llamaindex_dashscope_models._structured import program_for
+from llamaindex_dashscope_models._tools import prepare_chat_with_tools, tool_calls_from_response
 
 if TYPE_CHECKING:
+    from collections.abc import AsyncGenerator, Generator
+
     from llama_index.core.llms.llm import ToolSelection
+    from llama_index.core.program.utils import FlexibleModel
+    from llama_index.core.prompts.base import BasePromptTemplate
     from llama_index.core.tools.types import BaseTool
+    from llama_index.core.types import Model
 
 __all__ = ["DashScope"]
 
@@ -45,6 +53,12 @@ _GENERATION = (
     "presence_penalty", "frequency_penalty", "enable_thinking", "thinking_budget", "enable_search",
 )  # fmt: skip
 _REQUEST_KEYS = frozenset(GenerationRequest.__dataclass_fields__) - {"model", "messages", "prompt"}
+_CLIENT_SETTINGS = ("api_key", "base_url", "region", "workspace", "timeout", "max_retries")
+# Prompt formats that only join texts (base models): LlamaIndex should call ``complete`` there.
+_PLAIN_PROMPT_FORMATS = frozenset({"moss-base"})
+_PAYLOADS: dict[tuple[type, str, int | None], dict[str, Any]] = {}
+
+dispatcher = instrument.get_dispatcher(__name__)  # type: ignore[attr-defined]  # re-exported, no __all__
 
 
 class DashScope(FunctionCallingLLM):
@@ -88,7 +102,8 @@ class DashScope(FunctionCallingLLM):
     timeout: float | None = None
     max_retries: int | None = None
 
-    _client: DashScopeClient | None = PrivateAttr(default=None)
+    # (settings the client was made from, the client): remade when a setting changes.
+    _client: tuple[tuple[Any, ...], DashScopeClient] | None = PrivateAttr(default=None)
 
     def __init__(self, **data: Any) -> None:
         if data.get("api_key") is None and os.environ.get("DASHSCOPE_API_KEY"):
@@ -102,20 +117,38 @@ class DashScope(FunctionCallingLLM):
     @property
     def client(self) -> DashScopeClient:
         """The core client (made on first use; shares the process-wide connection pool)."""
-        if self._client is None:
-            self._client = DashScopeClient.from_settings(self)
-        return self._client
+        settings = tuple(getattr(self, name) for name in _CLIENT_SETTINGS)
+        # Read the private attribute from its dict: every call comes here, and pydantic's
+        # attribute lookup for private names costs a raised AttributeError each time.
+        private: dict[str, Any] = self.__pydantic_private__  # type: ignore[assignment]
+        cached = private["_client"]
+        if cached is None or cached[0] != settings:
+            cached = private["_client"] = (settings, DashScopeClient.from_settings(self))
+        client: DashScopeClient = cached[1]
+        return client
 
     @property
     def metadata(self) -> LLMMetadata:
+        """From the catalog, no network. ``is_chat_model`` is true for prompt-only models
+        too when their catalog prompt format renders a conversation (MOSS, ChatYuan): ``chat``
+        then gives LlamaIndex the model's own format, which ``complete`` would not."""
         spec = get_spec(self.model)
         return LLMMetadata(
             context_window=spec.context_window,
             num_output=self.max_tokens or spec.default_max_tokens,
-            is_chat_model=True,
+            is_chat_model=spec.is_chat_model or spec.prompt_format not in _PLAIN_PROMPT_FORMATS,
             is_function_calling_model=spec.tools,
             model_name=self.model,
         )
+
+    def to_payload(self) -> dict[str, Any]:
+        # What the callbacks put in every start event: the same for the same model, so built
+        # once (it is metadata only: never the key).
+        key = (type(self), self.model, self.max_tokens)
+        payload = _PAYLOADS.get(key)
+        if payload is None:
+            payload = _PAYLOADS[key] = super().to_payload()
+        return dict(payload)
 
     # -- requests ---------------------------------------------------------------------------
 
@@ -144,8 +177,12 @@ class DashScope(FunctionCallingLLM):
     ) -> GenerationRequest:
         return self._request(to_core(messages), dict(kwargs))
 
-    def _complete_request(self, prompt: str, kwargs: dict[str, Any]) -> GenerationRequest:
+    def _complete_request(
+        self, prompt: str, formatted: bool, kwargs: dict[str, Any]
+    ) -> GenerationRequest:
         kwargs = dict(kwargs)
+        if not formatted and self.completion_to_prompt is not None:
+            prompt = self.completion_to_prompt(prompt)  # LlamaIndex's hook (identity by default)
         if get_spec(kwargs.get("model") or self.model).input == "prompt":
             return self._request(None, kwargs, prompt=prompt)
         return self._request([Message("user", prompt)], kwargs)
@@ -187,33 +224,26 @@ class DashScope(FunctionCallingLLM):
 
     @llm_completion_callback()
     def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
-        result = self.client.generate(self._complete_request(prompt, kwargs))
-        return CompletionResponse(
-            text=result.text, raw=result.raw, additional_kwargs=usage_kwargs(result.usage)
-        )
+        request = self._complete_request(prompt, formatted, kwargs)
+        return completion_from_result(self.client.generate(request))
 
     @llm_completion_callback()
     async def acomplete(
         self, prompt: str, formatted: bool = False, **kwargs: Any
     ) -> CompletionResponse:
-        result = await self.client.agenerate(self._complete_request(prompt, kwargs))
-        return CompletionResponse(
-            text=result.text, raw=result.raw, additional_kwargs=usage_kwargs(result.usage)
-        )
+        request = self._complete_request(prompt, formatted, kwargs)
+        return completion_from_result(await self.client.agenerate(request))
 
     @llm_completion_callback()
     def stream_complete(
         self, prompt: str, formatted: bool = False, **kwargs: Any
     ) -> CompletionResponseGen:
-        request = self._complete_request(prompt, kwargs)
+        request = self._complete_request(prompt, formatted, kwargs)
 
         def gen() -> CompletionResponseGen:
-            text = ""
+            acc = CompletionAccumulator()
             for chunk in self.client.stream(request):
-                text += chunk.text
-                yield CompletionResponse(
-                    text=text, delta=chunk.text, additional_kwargs=usage_kwargs(chunk.usage)
-                )
+                yield acc.add(chunk)
 
         return gen()
 
@@ -221,15 +251,12 @@ class DashScope(FunctionCallingLLM):
     async def astream_complete(
         self, prompt: str, formatted: bool = False, **kwargs: Any
     ) -> CompletionResponseAsyncGen:
-        request = self._complete_request(prompt, kwargs)
+        request = self._complete_request(prompt, formatted, kwargs)
 
         async def gen() -> CompletionResponseAsyncGen:
-            text = ""
+            acc = CompletionAccumulator()
             async for chunk in self.client.astream(request):
-                text += chunk.text
-                yield CompletionResponse(
-                    text=text, delta=chunk.text, additional_kwargs=usage_kwargs(chunk.usage)
-                )
+                yield acc.add(chunk)
 
         return gen()
 
@@ -271,36 +298,66 @@ class DashScope(FunctionCallingLLM):
     ) -> list[ToolSelection]:
         return tool_calls_from_response(response, error_on_no_tool_call)
 
+    # Structured output: the model's native JSON output where the catalog has it (see
+    # _structured.py); the bodies are LlamaIndex's own, with that program in place of its choice.
+
+    @dispatcher.span
     def structured_predict(
         self,
-        output_cls: Any,
-        prompt: Any,
+        output_cls: type[Model],
+        prompt: BasePromptTemplate,
         llm_kwargs: dict[str, Any] | None = None,
         **prompt_args: Any,
-    ) -> Any:
-        """Native JSON-schema output where the catalog says the model has it; else the
-        default (a forced tool call)."""
-        response_format = structured_response_format(self.model, output_cls)
-        if response_format is None:
-            return super().structured_predict(output_cls, prompt, llm_kwargs, **prompt_args)
-        messages = prompt.format_messages(llm=self, **prompt_args)
-        response = self.chat(messages, response_format=response_format, **(llm_kwargs or {}))
-        return output_cls.model_validate_json(response.message.content or "")
+    ) -> Model:
+        """A ``output_cls`` instance: native JSON schema (or JSON mode) output where the model
+        has it, else LlamaIndex's default program (a forced tool call on tool models)."""
+        dispatcher.event(
+            LLMStructuredPredictStartEvent(
+                output_cls=output_cls, template=prompt, template_args=prompt_args
+            )
+        )
+        result = program_for(self, output_cls, prompt)(llm_kwargs=llm_kwargs, **prompt_args)
+        dispatcher.event(LLMStructuredPredictEndEvent(output=result))
+        return result  # type: ignore[return-value]  # one model: no parallel outputs asked
 
+    @dispatcher.span
     async def astructured_predict(
         self,
-        output_cls: Any,
-        prompt: Any,
+        output_cls: type[Model],
+        prompt: BasePromptTemplate,
         llm_kwargs: dict[str, Any] | None = None,
         **prompt_args: Any,
-    ) -> Any:
+    ) -> Model:
         """Async :meth:`structured_predict`."""
-        response_format = structured_response_format(self.model, output_cls)
-        if response_format is None:
-            return await super().astructured_predict(output_cls, prompt, llm_kwargs, **prompt_args)
-        messages = prompt.format_messages(llm=self, **prompt_args)
-        response = await self.achat(messages, response_format=response_format, **(llm_kwargs or {}))
-        return output_cls.model_validate_json(response.message.content or "")
+        dispatcher.event(
+            LLMStructuredPredictStartEvent(
+                output_cls=output_cls, template=prompt, template_args=prompt_args
+            )
+        )
+        program = program_for(self, output_cls, prompt)
+        result = await program.acall(llm_kwargs=llm_kwargs, **prompt_args)
+        dispatcher.event(LLMStructuredPredictEndEvent(output=result))
+        return result  # type: ignore[return-value]
+
+    def _structured_stream_call(
+        self,
+        output_cls: type[Model],
+        prompt: BasePromptTemplate,
+        llm_kwargs: dict[str, Any] | None = None,
+        **prompt_args: Any,
+    ) -> Generator[Model | list[Model] | FlexibleModel | list[FlexibleModel], None, None]:
+        program = program_for(self, output_cls, prompt)
+        return program.stream_call(llm_kwargs=llm_kwargs, **prompt_args)
+
+    async def _structured_astream_call(
+        self,
+        output_cls: type[Model],
+        prompt: BasePromptTemplate,
+        llm_kwargs: dict[str, Any] | None = None,
+        **prompt_args: Any,
+    ) -> AsyncGenerator[Model | list[Model] | FlexibleModel | list[FlexibleModel], None]:
+        program = program_for(self, output_cls, prompt)
+        return await program.astream_call(llm_kwargs=llm_kwargs, **prompt_args)
 
 
 def _precompute_signatures() -> None:

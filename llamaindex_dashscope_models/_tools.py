@@ -1,8 +1,10 @@
-"""Function calling and structured output for the LlamaIndex ``DashScope`` LLM.
+"""Function calling for the LlamaIndex ``DashScope`` LLM.
 
 Tool schemas are LlamaIndex's OpenAI-style tool specs (nested ``$defs`` included), which is
-DashScope's wire format. ``tool_required``: with one tool it is forced by name; DashScope cannot
-force "any of several", so with several tools a ``ValueError`` says so (never a silent "auto").
+DashScope's wire format. ``tool_required`` (or ``tool_choice="required"``/``"any"``): with one
+tool it is forced by name; DashScope cannot force "any of several", so with several tools a
+``RequestValidationError`` (a ``ValueError``) says so, never a silent "auto". A tool name as
+``tool_choice`` forces that tool.
 Tool calls are read back tolerantly: while streaming, ``FunctionAgent`` asks on every chunk, so
 half-received arguments are parsed as partial JSON.
 
@@ -22,12 +24,14 @@ from llama_index.core.base.llms.types import ChatMessage, ChatResponse, MessageR
 from llama_index.core.llms.llm import ToolSelection
 from llama_index.core.llms.utils import parse_partial_json
 
-from dashscope_models import get_spec
+from dashscope_models import RequestValidationError
 
 if TYPE_CHECKING:
     from llama_index.core.tools.types import BaseTool
 
-__all__ = ["prepare_chat_with_tools", "structured_response_format", "tool_calls_from_response"]
+__all__ = ["prepare_chat_with_tools", "tool_calls_from_response"]
+
+_FORCE_ANY = ("required", "any")  # OpenAI/Anthropic words for "some tool"
 
 
 def prepare_chat_with_tools(
@@ -47,23 +51,25 @@ def prepare_chat_with_tools(
             if isinstance(user_msg, str)
             else user_msg
         )
-    out: dict[str, Any] = {"messages": messages, **kwargs}
-    if specs:
-        out["tools"] = specs
-        if allow_parallel_tool_calls:
-            out["parallel_tool_calls"] = True
-        choice = kwargs.get("tool_choice")
-        if tool_required and choice is None:
-            if len(specs) != 1:
-                raise ValueError(
-                    f"tool_required=True with {len(specs)} tools: DashScope can force one named "
-                    "function but not 'any of these'; pass tool_choice=<tool name> or one tool"
-                )
-            choice = specs[0]["function"]["name"]
-        if isinstance(choice, str) and choice not in ("auto", "none"):
-            choice = {"type": "function", "function": {"name": choice}}
-        if choice is not None:
-            out["tool_choice"] = choice
+    out: dict[str, Any] = {**kwargs, "messages": messages}
+    choice = out.pop("tool_choice", None)
+    if not specs:
+        return out
+    out["tools"] = specs
+    if allow_parallel_tool_calls:
+        out["parallel_tool_calls"] = True
+    if choice in _FORCE_ANY or (tool_required and choice is None):
+        if len(specs) != 1:
+            raise RequestValidationError(
+                f"a required tool call with {len(specs)} tools: DashScope can force one named "
+                "function but not 'any of these'; pass tool_choice=<tool name>, or one tool",
+                code="ToolChoiceUnsupported",
+            )
+        choice = specs[0]["function"]["name"]
+    if isinstance(choice, str) and choice not in ("auto", "none"):
+        choice = {"type": "function", "function": {"name": choice}}
+    if choice is not None:
+        out["tool_choice"] = choice
     return out
 
 
@@ -99,13 +105,3 @@ def tool_calls_from_response(
     if not selections and error_on_no_tool_call:
         raise ValueError(f"expected at least one tool call, got: {response.message.content!r}")
     return selections
-
-
-def structured_response_format(model: str, output_cls: Any) -> dict[str, Any] | None:
-    """DashScope's ``response_format`` for ``output_cls``, when the model has JSON schema
-    output (catalog); ``None`` means: use a forced tool call instead."""
-    spec = get_spec(model)
-    if not spec.json_schema:
-        return None
-    schema = output_cls.model_json_schema()
-    return {"type": "json_schema", "json_schema": {"name": output_cls.__name__, "schema": schema}}
