@@ -279,6 +279,12 @@ async def test_rate_limit_retried_transparently(emulator: Emulator, sync: bool) 
     emulator.queue(Fault.rate_limit(retry_after=0.01))
     response = Qwen().chat(USER) if sync else await Qwen().achat(USER)
     assert response.message.content == ANSWER and len(emulator.requests) == 2
+    emulator.queue(Fault.rate_limit(retry_after=0.01))  # before a stream starts, too
+    if sync:
+        streamed = list(Qwen().stream_chat(USER))
+    else:
+        streamed = [r async for r in await Qwen().astream_chat(USER)]
+    assert streamed[-1].message.content == ANSWER and len(emulator.requests) == 4
 
 
 def test_tool_required_mapping(emulator: Emulator) -> None:
@@ -327,9 +333,9 @@ def test_bad_input_fails_before_any_request(emulator: Emulator) -> None:
 def test_fast_constructors_equal_validated_ones() -> None:
     # The streaming path builds these without validation; they must equal the real thing,
     # and name every field (a new field in llama-index would make this fail).
-    from llama_index.core.base.llms.types import ChatResponse
+    from llama_index.core.base.llms.types import ChatResponse, CompletionResponse
 
-    from llamaindex_dashscope_models._convert import _fast, assistant, text_block
+    from llamaindex_dashscope_models._convert import _completion, _fast, assistant, text_block
 
     assert set(TextBlock.model_fields) == {"block_type", "text"}
     assert set(ChatMessage.model_fields) == {"role", "additional_kwargs", "blocks"}
@@ -354,3 +360,13 @@ def test_fast_constructors_equal_validated_ones() -> None:
         "additional_kwargs": {},
     }
     assert _fast(ChatResponse, dict(values)) == ChatResponse(**values)
+    assert set(CompletionResponse.model_fields) == {
+        "text",
+        "additional_kwargs",
+        "raw",
+        "logprobs",
+        "delta",
+    }
+    assert _completion("ab", "b", {"x": 1}, {"k": 2}) == CompletionResponse(
+        text="ab", delta="b", raw={"x": 1}, additional_kwargs={"k": 2}
+    )
