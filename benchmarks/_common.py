@@ -8,6 +8,7 @@ and measures with ``time.thread_time()``, which counts only the calling thread's
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import json
 import math
@@ -15,7 +16,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -65,6 +66,24 @@ def per_call(*fns: Callable[[], object], calls: int = 200, rounds: int = 7) -> l
             for _ in range(calls):
                 fn()
             best[i] = min(best[i], (time.perf_counter() - start) / calls * 1e6)
+    return best
+
+
+async def concurrent_seconds(
+    *calls: Callable[[], Awaitable[object]], n: int = 200, rounds: int = 7
+) -> list[float]:
+    """Seconds for ``n`` concurrent calls of each ``call``: batches run interleaved, each from
+    a collected heap, and the best batch of each counts (a 2-core machine shares its CPUs
+    with the emulator process, so single batches are noisy)."""
+    for call in calls:
+        await asyncio.gather(*(call() for _ in range(n)))  # warm up: open the connections
+    best = [math.inf] * len(calls)
+    for _ in range(rounds):
+        for i, call in enumerate(calls):
+            gc.collect()
+            start = time.perf_counter()
+            await asyncio.gather(*(call() for _ in range(n)))
+            best[i] = min(best[i], time.perf_counter() - start)
     return best
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import sys
-import time
 from pathlib import Path
 
 import aiohttp
@@ -26,6 +25,7 @@ from _common import (
     BODY,
     HEADERS,
     TEXT_PATH,
+    concurrent_seconds,
     cpu_per,
     emulator_process,
     per_call,
@@ -39,6 +39,7 @@ from dashscope_models.emulator import Reply, start_emulator
 
 REQUEST = GenerationRequest(model="qwen-plus", messages=[Message("user", "Say hello")])
 CONCURRENCY = 200
+ROUNDS = 7  # best of, for the concurrent batches (see _common.concurrent_seconds)
 DELAY = 0.1
 CHUNKS = 2000
 
@@ -55,12 +56,6 @@ def sequential(base_url: str) -> list[tuple[str, float, str, float | None, float
         ("raw httpx POST + json", raw_us, "us/call", None, None),
         ("DashScopeClient.generate", core_us, "us/call", core_us / raw_us, 1.15),
     ]
-
-
-async def _gather(n: int, call: object) -> float:
-    start = time.perf_counter()
-    await asyncio.gather(*(call() for _ in range(n)))  # type: ignore[operator]
-    return time.perf_counter() - start
 
 
 async def concurrent(base_url: str) -> list[tuple[str, float, str, float | None, float | None]]:
@@ -81,25 +76,14 @@ async def concurrent(base_url: str) -> list[tuple[str, float, str, float | None,
             async def core() -> None:
                 await client.agenerate(REQUEST)
 
-            runs = (("aiohttp", raw_aiohttp), ("httpx", raw_httpx), ("core", core))
-            for _, fn in runs:
-                await _gather(CONCURRENCY, fn)  # warm up: open the connections
-            results = {name: float("inf") for name, _ in runs}
-            for _ in range(5):  # interleaved, best of 5
-                for name, fn in runs:
-                    results[name] = min(results[name], await _gather(CONCURRENCY, fn))
+            aiohttp_s, httpx_s, core_s = await concurrent_seconds(
+                raw_aiohttp, raw_httpx, core, n=CONCURRENCY, rounds=ROUNDS
+            )
             await client.aclose()
-    base = results["aiohttp"]
     return [
-        (f"raw aiohttp, {CONCURRENCY} concurrent", base * 1e3, "ms", None, None),
-        (
-            "raw httpx default transport (reference)",
-            results["httpx"] * 1e3,
-            "ms",
-            results["httpx"] / base,
-            None,
-        ),
-        ("DashScopeClient.agenerate", results["core"] * 1e3, "ms", results["core"] / base, 1.1),
+        (f"raw aiohttp, {CONCURRENCY} concurrent", aiohttp_s * 1e3, "ms", None, None),
+        ("raw httpx default transport (reference)", httpx_s * 1e3, "ms", httpx_s / aiohttp_s, None),
+        ("DashScopeClient.agenerate", core_s * 1e3, "ms", core_s / aiohttp_s, 1.1),
     ]
 
 
@@ -132,7 +116,8 @@ def main() -> None:
     with emulator_process() as base_url:
         report("Sequential calls (emulator in a child process)", sequential(base_url))
     with emulator_process(delay=DELAY) as base_url:
-        title = f"{CONCURRENCY} concurrent calls, {DELAY * 1000:.0f} ms server delay (best of 5)"
+        delay_ms = DELAY * 1000
+        title = f"{CONCURRENCY} concurrent calls, {delay_ms:.0f} ms server delay (best of {ROUNDS})"
         report(title, asyncio.run(concurrent(base_url)))
     report("Streaming CPU of the client thread", streaming())
 

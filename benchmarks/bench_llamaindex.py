@@ -11,9 +11,7 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -24,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from _common import (
     API_KEY,
     BODY,
+    concurrent_seconds,
     cpu_per,
     emulator_process,
     per_call,
@@ -38,7 +37,7 @@ from llamaindex_dashscope_models import Qwen
 
 Rows = list[tuple[str, float, str, float | None, float | None]]
 CHUNKS = 2000
-ROUNDS = 7  # best of: a 2-core machine shares its CPUs with the emulator process
+ROUNDS = 7  # best of, for the concurrent batches (see _common.concurrent_seconds)
 USER = [ChatMessage(role="user", content="Say hello")]
 
 
@@ -56,27 +55,18 @@ def sequential(base_url: str) -> Rows:
 async def concurrent(base_url: str) -> Rows:
     client = DashScopeClient(base_url=base_url, api_key=API_KEY)
     llm = Qwen(base_url=base_url, api_key=API_KEY)
-    request = GenerationRequest(model="qwen-plus", messages=[Message("user", "Say hello")])
+    # The very request the adapter sends (chat models ask for the message result format).
+    request = GenerationRequest(
+        model="qwen-plus", messages=[Message("user", "Say hello")], result_format="message"
+    )
 
-    async def core() -> None:
-        await asyncio.gather(*(client.agenerate(request) for _ in range(200)))
-
-    async def li() -> None:
-        await asyncio.gather(*(llm.achat(USER) for _ in range(200)))
-
-    best = {"core": float("inf"), "li": float("inf")}
-    await core()
-    await li()
-    for _ in range(ROUNDS):
-        for name, fn in (("core", core), ("li", li)):
-            gc.collect()  # each batch starts from the same heap (as _common's timers do)
-            start = time.perf_counter()
-            await fn()
-            best[name] = min(best[name], time.perf_counter() - start)
+    core_s, li_s = await concurrent_seconds(
+        lambda: client.agenerate(request), lambda: llm.achat(USER), rounds=ROUNDS
+    )
     await client.aclose()
     return [
-        ("DashScopeClient.agenerate x200", best["core"] * 1e3, "ms", None, None),
-        ("Qwen.achat x200", best["li"] * 1e3, "ms", best["li"] / best["core"], 1.2),
+        ("DashScopeClient.agenerate x200", core_s * 1e3, "ms", None, None),
+        ("Qwen.achat x200", li_s * 1e3, "ms", li_s / core_s, 1.2),
     ]
 
 

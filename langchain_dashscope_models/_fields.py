@@ -97,6 +97,16 @@ class DashScopeFields(BaseModel):
     def lc_secrets(self) -> dict[str, str]:
         return {"api_key": "DASHSCOPE_API_KEY"}
 
+    def _dict_for_compat(self) -> dict[str, Any]:
+        """What langchain-core's ``asdict()`` gives (identifying params and ``_type``).
+
+        langchain-core reads this on every call, through the deprecated ``dict()`` inside
+        ``warnings.catch_warnings`` (which also resets the process's warning-filter caches);
+        ``asdict()`` is the same dictionary without that (a test checks they agree).
+        """
+        asdict: dict[str, Any] = self.asdict()  # type: ignore[attr-defined]  # the model base's
+        return asdict
+
     @property
     def client(self) -> DashScopeClient:
         """The core client (made on first use; shares the process-wide connection pool)."""

@@ -421,6 +421,25 @@ def test_profile_keys_are_declared() -> None:
         assert profile is not None and set(profile) <= declared
 
 
+def test_invocation_dict_equals_langchain_cores() -> None:
+    # Our _dict_for_compat skips the deprecated dict() path langchain-core takes per call;
+    # it must give what that path gives, for chat models and LLMs alike.
+    from langchain_core.language_models import BaseChatModel, BaseLLM
+
+    from langchain_dashscope_models import QwenLLM
+
+    chat = ChatQwen(model="qwen-max", temperature=0.3, stop=["x"], enable_thinking=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # and nothing of ours warns
+        assert chat._dict_for_compat() == BaseChatModel._dict_for_compat(chat)
+        params = chat._get_invocation_params(stop=["y"], tool_choice="auto")
+    assert params == {"model": "qwen-max", "temperature": 0.3, "stop": ["y"],
+                      "enable_thinking": False, "_type": "dashscope-chat",
+                      "tool_choice": "auto"}  # fmt: skip
+    llm = QwenLLM(max_tokens=5)
+    assert llm._dict_for_compat() == BaseLLM._dict_for_compat(llm)
+
+
 def test_fast_stream_chunks_equal_validated_ones() -> None:
     from langchain_core.outputs import ChatGenerationChunk
 
