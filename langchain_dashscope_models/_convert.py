@@ -42,6 +42,7 @@ from dashscope_models import (
     ToolCall,
     Usage,
 )
+from dashscope_models._trusted import trusted
 
 __all__ = [
     "chat_result",
@@ -194,15 +195,12 @@ def result_message(result: GenerationResult) -> AIMessage:
     if not calls and not invalid:
         # Once per call: built without pydantic validation (our values are typed already);
         # a test checks it equals the validated constructor's.
-        return AIMessage.model_construct(
-            content=result.text,
-            additional_kwargs=extra,
-            response_metadata=_metadata(result.model, result.finish_reason, result.request_id),
-            id=result.request_id or None,
-            tool_calls=[],
-            invalid_tool_calls=[],
-            usage_metadata=usage_metadata(result.usage),
-        )
+        return trusted(AIMessage, {
+            "content": result.text, "additional_kwargs": extra,
+            "response_metadata": _metadata(result.model, result.finish_reason, result.request_id),
+            "type": "ai", "name": None, "id": result.request_id or None, "tool_calls": [],
+            "invalid_tool_calls": [], "usage_metadata": usage_metadata(result.usage),
+        })  # fmt: skip
     return AIMessage(
         content=result.text,
         tool_calls=calls,
@@ -227,17 +225,12 @@ def chunk_message(chunk: Chunk, model: str) -> AIMessageChunk:
     if not chunk.tool_calls and chunk.finish_reason is None:
         # The common case, once per streamed token: built without pydantic validation, which
         # is most of a chunk's cost. A test checks it equals the validated constructor's.
-        return AIMessageChunk.model_construct(
-            content=chunk.text,
-            additional_kwargs=extra,
-            response_metadata=metadata,
-            id=chunk.request_id or None,
-            tool_calls=[],
-            invalid_tool_calls=[],
-            tool_call_chunks=[],
-            usage_metadata=None,
-            chunk_position=None,
-        )
+        return trusted(AIMessageChunk, {
+            "content": chunk.text, "additional_kwargs": extra, "response_metadata": metadata,
+            "type": "AIMessageChunk", "name": None, "id": chunk.request_id or None,
+            "tool_calls": [], "invalid_tool_calls": [], "usage_metadata": None,
+            "tool_call_chunks": [], "chunk_position": None,
+        })  # fmt: skip
     return AIMessageChunk(
         content=chunk.text,
         additional_kwargs=extra,
@@ -255,14 +248,12 @@ def chunk_message(chunk: Chunk, model: str) -> AIMessageChunk:
 def generation_chunk(message: AIMessageChunk) -> ChatGenerationChunk:
     """``ChatGenerationChunk(message=message)`` without re-validating the message (``text`` is
     what its validator would set: our chunks' content is always a string)."""
-    return ChatGenerationChunk.model_construct(
-        message=message, text=message.text, generation_info=None, type="ChatGenerationChunk"
-    )
+    values = {"text": message.text, "generation_info": None, "type": "ChatGenerationChunk"}
+    return trusted(ChatGenerationChunk, {**values, "message": message})
 
 
 def chat_result(message: AIMessage) -> ChatResult:
     """``ChatResult(generations=[ChatGeneration(message=message)])`` without re-validating."""
-    generation = ChatGeneration.model_construct(
-        message=message, text=message.text, generation_info=None, type="ChatGeneration"
-    )
-    return ChatResult.model_construct(generations=[generation], llm_output=None)
+    values = {"text": message.text, "generation_info": None, "type": "ChatGeneration"}
+    generation = trusted(ChatGeneration, {**values, "message": message})
+    return trusted(ChatResult, {"generations": [generation], "llm_output": None})

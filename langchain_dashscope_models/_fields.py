@@ -110,9 +110,12 @@ class DashScopeFields(BaseModel):
     @property
     def client(self) -> DashScopeClient:
         """The core client (made on first use; shares the process-wide connection pool)."""
-        client = self._client
+        # Read from pydantic's private dict: every call comes here, and pydantic's attribute
+        # lookup for private names costs a raised AttributeError each time.
+        private: dict[str, Any] = self.__pydantic_private__  # type: ignore[assignment]
+        client: DashScopeClient | None = private["_client"]
         if client is None:
-            client = self._client = DashScopeClient.from_settings(self)
+            client = private["_client"] = DashScopeClient.from_settings(self)
         return client
 
     def request(

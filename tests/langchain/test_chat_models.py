@@ -440,6 +440,20 @@ def test_invocation_dict_equals_langchain_cores() -> None:
     assert llm._dict_for_compat() == BaseLLM._dict_for_compat(llm)
 
 
+def test_trusted_classes_have_only_the_fields_we_name() -> None:
+    # _convert builds these without validation, naming every field: a new field in
+    # langchain-core must make this fail (then name it there).
+    from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+
+    common = {"content", "additional_kwargs", "response_metadata", "type", "name", "id",
+              "tool_calls", "invalid_tool_calls", "usage_metadata"}  # fmt: skip
+    assert set(AIMessage.model_fields) == common
+    assert set(AIMessageChunk.model_fields) == common | {"tool_call_chunks", "chunk_position"}
+    for cls in (ChatGeneration, ChatGenerationChunk):
+        assert set(cls.model_fields) == {"text", "generation_info", "type", "message"}
+    assert set(ChatResult.model_fields) == {"generations", "llm_output"}
+
+
 def test_fast_stream_chunks_equal_validated_ones() -> None:
     from langchain_core.outputs import ChatGenerationChunk
 
@@ -458,6 +472,7 @@ def test_fast_stream_chunks_equal_validated_ones() -> None:
             response_metadata={"model_provider": "dashscope"},
         )
         assert fast == slow and fast.model_dump() == slow.model_dump()
+        assert fast.model_dump_json() == slow.model_dump_json() and dumps(fast) == dumps(slow)
         assert (fast + fast).content == "hihi" and fast.content_blocks == slow.content_blocks
         assert generation_chunk(fast) == ChatGenerationChunk(message=slow)
 
@@ -475,5 +490,6 @@ def test_fast_results_equal_validated_ones() -> None:
         slow = AIMessage(content="hi", id="r", additional_kwargs=fast.additional_kwargs,
                          response_metadata=fast.response_metadata, usage_metadata=fast.usage_metadata)  # fmt: skip
         assert fast == slow and fast.model_dump() == slow.model_dump()
+        assert fast.model_dump_json() == slow.model_dump_json() and dumps(fast) == dumps(slow)
         assert fast.content_blocks == slow.content_blocks
         assert chat_result(fast) == ChatResult(generations=[ChatGeneration(message=slow)])
