@@ -32,10 +32,10 @@ from _common import (
     raw_httpx_call,
     raw_httpx_stream,
     report,
+    streaming_emulator_process,
 )
 
 from dashscope_models import DashScopeClient, GenerationRequest, Message
-from dashscope_models.emulator import Reply, start_emulator
 
 REQUEST = GenerationRequest(model="qwen-plus", messages=[Message("user", "Say hello")])
 CONCURRENCY = 200
@@ -88,19 +88,15 @@ async def concurrent(base_url: str) -> list[tuple[str, float, str, float | None,
 
 
 def streaming() -> list[tuple[str, float, str, float | None, float | None]]:
-    pieces = [f"w{i} " for i in range(CHUNKS)]
-    with start_emulator(api_key=API_KEY) as server:
-        emulator, base_url = server.emulator, server.base_url
+    with streaming_emulator_process(CHUNKS) as base_url:
         raw = httpx.Client()
         client = DashScopeClient(base_url=base_url, api_key=API_KEY)
         body = {**BODY, "parameters": {"incremental_output": True}}
 
         def raw_run() -> int:
-            emulator.queue(Reply(chunks=pieces))
             return raw_httpx_stream(raw, base_url, body)
 
         def core_run() -> int:
-            emulator.queue(Reply(chunks=pieces))
             return sum(1 for _ in client.stream(REQUEST))
 
         raw_ms, core_ms = cpu_per(raw_run, core_run)

@@ -43,11 +43,11 @@ from _common import (
     raw_httpx_call,
     raw_httpx_stream,
     report,
+    streaming_emulator_process,
     use_env,
 )
 
 from dashscope_models import DashScopeClient, GenerationRequest, Message
-from dashscope_models.emulator import Reply, start_emulator
 from langchain_dashscope_models import ChatQwen
 
 Rows = list[tuple[str, float, str, float | None, float | None]]
@@ -87,22 +87,18 @@ async def concurrent(base_url: str) -> Rows:
 
 
 def streaming() -> Rows:
-    pieces = [f"w{i} " for i in range(CHUNKS)]
-    with start_emulator(api_key=API_KEY) as server:
-        emulator, base_url = server.emulator, server.base_url
+    with streaming_emulator_process(CHUNKS) as base_url:
         raw = httpx.Client()
         model = ChatQwen(base_url=base_url, api_key=API_KEY)
         body = {**BODY, "parameters": {"incremental_output": True, "result_format": "message"}}
 
         def raw_run() -> int:
-            emulator.queue(Reply(chunks=pieces))
             return raw_httpx_stream(raw, base_url, body)
 
         def lc_run() -> int:
-            emulator.queue(Reply(chunks=pieces))
             return sum(1 for _ in model.stream("Say hello"))
 
-        raw_ms, lc_ms = cpu_per(raw_run, lc_run, rounds=5)
+        raw_ms, lc_ms = cpu_per(raw_run, lc_run)
         raw.close()
     return [
         (f"raw httpx iter_lines + json ({CHUNKS} chunks)", raw_ms, "ms/1k", None, None),

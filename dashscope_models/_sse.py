@@ -28,7 +28,7 @@ _STATUS_COMMENT = b":HTTP_STATUS/"
 _RESULT_LINES = frozenset({b"", b"\r", b"event:result", b"event:result\r", b":HTTP_STATUS/200"})
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen init costs 0.4 us, once per streamed event
 class SSEEvent:
     """One decoded event: its ``event`` type, ``data`` text, ``id`` and HTTP ``status``
     (from the ``:HTTP_STATUS/NNN`` comment or a ``status:`` field; ``None`` when absent)."""
