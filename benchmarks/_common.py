@@ -1,9 +1,9 @@
 """Shared pieces of the benchmarks: an emulator in a child process, timers and baselines.
 
-The emulator runs in its own process (``python -m dashscope_models.emulator``) so that its
-work never competes with the client for the GIL or shows up in the client's CPU time. Where a
-benchmark needs a scripted reply (a 2,000-chunk stream) it runs the emulator in-process instead
-and measures with ``time.thread_time()``, which counts only the calling thread's CPU.
+The emulator runs in its own process (``python -m dashscope_models.emulator``, or a small
+script queueing 2,000-chunk replies for the streaming benchmarks) so that its work never
+competes with the client for the GIL or shows up in the client's CPU time; streaming is
+measured with ``time.thread_time()``, which counts only the calling thread's CPU.
 """
 
 from __future__ import annotations
