@@ -52,7 +52,7 @@ from langchain_dashscope_models import ChatQwen
 
 Rows = list[tuple[str, float, str, float | None, float | None]]
 CHUNKS = 2000
-ROUNDS = 7  # best of, for the concurrent batches (see _common.concurrent_seconds)
+ROUNDS = 15  # best of, for the concurrent batches (see _common.concurrent_seconds)
 
 
 def sequential(base_url: str) -> Rows:

@@ -37,7 +37,7 @@ from llamaindex_dashscope_models import Qwen
 
 Rows = list[tuple[str, float, str, float | None, float | None]]
 CHUNKS = 2000
-ROUNDS = 7  # best of, for the concurrent batches (see _common.concurrent_seconds)
+ROUNDS = 15  # best of, for the concurrent batches (see _common.concurrent_seconds)
 USER = [ChatMessage(role="user", content="Say hello")]
 
 
