@@ -117,7 +117,7 @@ async def concurrent_seconds(
     return best
 
 
-def cpu_per(*fns: Callable[[], int], rounds: int = 9) -> list[float]:
+def cpu_per(*fns: Callable[[], int], rounds: int = 15) -> list[float]:
     """CPU milliseconds of this thread per 1,000 items for each ``fn`` (which returns a count).
 
     The functions run interleaved, round after round, and the best round of each counts, so
