@@ -127,11 +127,8 @@ class DashScopeFields(BaseModel):
         result_format: str | None = None,
     ) -> GenerationRequest:
         """The core request: fields that are set, then ``call`` (per-call kwargs) over them."""
-        params: dict[str, Any] = {}
-        for name in _SAMPLING:
-            value = getattr(self, name)
-            if value is not None:
-                params[name] = value
+        fields = self.__dict__  # pydantic keeps field values here
+        params: dict[str, Any] = {k: fields[k] for k in _SAMPLING if fields[k] is not None}
         if self.stop:  # an empty list means "no stop strings": nothing to send
             params["stop"] = self.stop
         if result_format is not None:

@@ -155,7 +155,8 @@ class DashScope(FunctionCallingLLM):
     def _request(
         self, messages: list[Message] | None, kwargs: dict[str, Any], prompt: str | None = None
     ) -> GenerationRequest:
-        params = {k: getattr(self, k) for k in _GENERATION if getattr(self, k) is not None}
+        fields = self.__dict__  # pydantic keeps field values here: one lookup, not two per name
+        params = {k: fields[k] for k in _GENERATION if fields[k] is not None}
         extra = dict(self.additional_kwargs)
         model = kwargs.pop("model", None) or self.model
         for key, value in {**extra, **kwargs}.items():
