@@ -136,9 +136,11 @@ def _check_tool_choice(request: GenerationRequest) -> None:
     if choice in {"auto", "none"}:
         return
     if choice in {"required", "any"}:
+        count = len(request.tools or ())
+        tools = f"{count} tool{'' if count == 1 else 's'}"
         raise _fail(
-            f"tool_choice={choice!r} is not supported by DashScope; name the tool to force it, "
-            "or use 'auto'",
+            f"tool_choice={choice!r} with {tools}: DashScope can force one named function but "
+            "not 'any of these'; name the tool to force it (or offer one tool), or use 'auto'",
             "ToolChoiceUnsupported",
         )
     names = {t.get("function", {}).get("name") for t in request.tools or ()}

@@ -208,7 +208,9 @@ class ChatDashScope(DashScopeFields, BaseChatModel):
     ) -> Runnable[LanguageModelInput, AIMessage]:
         """Offer tools. ``tool_choice``: ``"auto"``, ``"none"``, a tool name, or
         ``"any"``/``"required"``/``True`` — DashScope can force only one named function, so
-        those bind the single tool by name and raise ``ValueError`` when there are several."""
+        those force the single tool by name; with several tools, calls raise a
+        ``ValueError`` (code ``ToolChoiceUnsupported``) before any request, never a silent
+        downgrade to ``"auto"``."""
         bound = bind_tools_for(tools, tool_choice, parallel_tool_calls, strict)
         return self.bind(**bound, **kwargs)
 

@@ -3,8 +3,8 @@
 ``tool_choice`` mapping: ``"auto"`` and ``"none"`` as they are; a tool name (or an OpenAI-style
 ``{"type": "function", "function": {"name": ...}}``) forces that function; ``"any"``,
 ``"required"`` or ``True`` force "some tool" — which DashScope cannot express — so with exactly
-one tool it is forced by name, and with several a ``ValueError`` says so (never a silent
-downgrade to "auto").
+one tool it is forced by name, and with several every call raises a ``ValueError`` before any
+request (never a silent downgrade to "auto").
 
 Structured output: ``function_calling`` forces a tool shaped like the schema (every model with
 tools); ``json_mode`` and ``json_schema`` use ``response_format`` where the catalog says the
@@ -57,13 +57,10 @@ def bind_tools_for(
     bound: dict[str, Any] = {"tools": formatted}
     if tool_choice is not None and tool_choice is not False:
         if tool_choice is True or tool_choice in _FORCE_ANY:
-            if len(names) != 1:
-                raise ValueError(
-                    f"tool_choice={tool_choice!r} with {len(names)} tools: DashScope can force "
-                    "one named function but not 'any of these'; pass one tool's name as "
-                    "tool_choice, or 'auto'"
-                )
-            choice: Any = _forced(names[0])
+            # One tool: forced by name. Several: DashScope cannot force "any of these", and we
+            # never downgrade to "auto"; the binding is kept as asked and every call through it
+            # fails before any request with a ToolChoiceUnsupported error (a ValueError).
+            choice: Any = _forced(names[0]) if len(names) == 1 else "required"
         elif tool_choice in ("auto", "none"):
             choice = tool_choice
         elif isinstance(tool_choice, str):

@@ -148,7 +148,10 @@ BAD: list[tuple[dict[str, Any], str]] = [
     ({"model": "qwen-plus", "thinking_budget": 10**6}, "thinking_budget"),
     ({"model": "qwen-max", "enable_thinking": True}, "not a thinking model"),
     ({"model": "moonshot-v1-8k", "tools": [WEATHER]}, "does not support tool calling"),
-    ({"tools": [WEATHER], "tool_choice": "required"}, "not supported by DashScope"),
+    (
+        {"tools": [WEATHER], "tool_choice": "required"},
+        "can force one named function but not .any of these.",
+    ),
     ({"tools": [WEATHER], "tool_choice": "other_tool"}, "not among the tools"),
     ({"messages": [Message("user", [{"image": "u"}])]}, "does not accept images"),
     (

@@ -186,8 +186,14 @@ def test_tool_choice_mapping(emulator: Emulator) -> None:
         emulator.requests[-1].body["parameters"]["tool_choice"]["function"]["name"]
         == "get_population"
     )
-    with pytest.raises(ValueError, match="can force one"):
-        ChatQwen().bind_tools([get_weather, get_population], tool_choice="required")
+    sent = len(emulator.requests)
+    for choice in ("required", "any", True):
+        both = ChatQwen().bind_tools([get_weather, get_population], tool_choice=choice)
+        with pytest.raises(ValueError, match="can force one named function") as caught:
+            both.invoke("x")
+        assert isinstance(caught.value, core.RequestValidationError)
+        assert caught.value.code == "ToolChoiceUnsupported"
+    assert len(emulator.requests) == sent  # refused before any request
     ChatQwen().bind_tools([get_weather], tool_choice="none", parallel_tool_calls=True).invoke("x")
     params = emulator.requests[-1].body["parameters"]
     assert params["tool_choice"] == "none" and params["parallel_tool_calls"] is True
