@@ -171,6 +171,14 @@ def usage_metadata(usage: Usage | None) -> UsageMetadata | None:
     return meta
 
 
+# What the validated constructors would report as set, given the arguments a caller passes.
+_AI_SET = frozenset({"content", "additional_kwargs", "response_metadata", "id", "tool_calls",
+                     "invalid_tool_calls", "usage_metadata"})  # fmt: skip
+_CHUNK_SET = _AI_SET | {"tool_call_chunks", "chunk_position"}
+_GENERATION_SET = frozenset({"message", "text"})
+_RESULT_SET = frozenset({"generations"})
+
+
 def _metadata(model: str, finish: str | None, request_id: str) -> dict[str, Any]:
     return {"model_name": model, "finish_reason": finish, "request_id": request_id,
             "model_provider": "dashscope"}  # fmt: skip
@@ -200,7 +208,7 @@ def result_message(result: GenerationResult) -> AIMessage:
             "response_metadata": _metadata(result.model, result.finish_reason, result.request_id),
             "type": "ai", "name": None, "id": result.request_id or None, "tool_calls": [],
             "invalid_tool_calls": [], "usage_metadata": usage_metadata(result.usage),
-        })  # fmt: skip
+        }, _AI_SET)  # fmt: skip
     return AIMessage(
         content=result.text,
         tool_calls=calls,
@@ -230,7 +238,7 @@ def chunk_message(chunk: Chunk, model: str) -> AIMessageChunk:
             "type": "AIMessageChunk", "name": None, "id": chunk.request_id or None,
             "tool_calls": [], "invalid_tool_calls": [], "usage_metadata": None,
             "tool_call_chunks": [], "chunk_position": None,
-        })  # fmt: skip
+        }, _CHUNK_SET)  # fmt: skip
     return AIMessageChunk(
         content=chunk.text,
         additional_kwargs=extra,
@@ -249,11 +257,11 @@ def generation_chunk(message: AIMessageChunk) -> ChatGenerationChunk:
     """``ChatGenerationChunk(message=message)`` without re-validating the message (``text`` is
     what its validator would set: our chunks' content is always a string)."""
     values = {"text": message.text, "generation_info": None, "type": "ChatGenerationChunk"}
-    return trusted(ChatGenerationChunk, {**values, "message": message})
+    return trusted(ChatGenerationChunk, {**values, "message": message}, _GENERATION_SET)
 
 
 def chat_result(message: AIMessage) -> ChatResult:
     """``ChatResult(generations=[ChatGeneration(message=message)])`` without re-validating."""
     values = {"text": message.text, "generation_info": None, "type": "ChatGeneration"}
-    generation = trusted(ChatGeneration, {**values, "message": message})
-    return trusted(ChatResult, {"generations": [generation], "llm_output": None})
+    generation = trusted(ChatGeneration, {**values, "message": message}, _GENERATION_SET)
+    return trusted(ChatResult, {"generations": [generation], "llm_output": None}, _RESULT_SET)

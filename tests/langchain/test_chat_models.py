@@ -476,11 +476,18 @@ def test_fast_stream_chunks_equal_validated_ones() -> None:
             id="r",
             additional_kwargs=extra,
             response_metadata={"model_provider": "dashscope"},
+            tool_calls=[],
+            invalid_tool_calls=[],
+            tool_call_chunks=[],
+            usage_metadata=None,
+            chunk_position=None,
         )
         assert fast == slow and fast.model_dump() == slow.model_dump()
+        assert fast.model_fields_set == slow.model_fields_set
         assert fast.model_dump_json() == slow.model_dump_json() and dumps(fast) == dumps(slow)
         assert (fast + fast).content == "hihi" and fast.content_blocks == slow.content_blocks
         assert generation_chunk(fast) == ChatGenerationChunk(message=slow)
+        assert generation_chunk(fast).model_fields_set == {"message", "text"}
 
 
 def test_fast_results_equal_validated_ones() -> None:
@@ -494,8 +501,14 @@ def test_fast_results_equal_validated_ones() -> None:
                                   reasoning_content=reasoning, usage=Usage(3, 2, 5, 1, None))  # fmt: skip
         fast = result_message(result)
         slow = AIMessage(content="hi", id="r", additional_kwargs=fast.additional_kwargs,
-                         response_metadata=fast.response_metadata, usage_metadata=fast.usage_metadata)  # fmt: skip
+                         response_metadata=fast.response_metadata, usage_metadata=fast.usage_metadata,
+                         tool_calls=[], invalid_tool_calls=[])  # fmt: skip
         assert fast == slow and fast.model_dump() == slow.model_dump()
+        assert fast.model_fields_set == slow.model_fields_set
         assert fast.model_dump_json() == slow.model_dump_json() and dumps(fast) == dumps(slow)
         assert fast.content_blocks == slow.content_blocks
-        assert chat_result(fast) == ChatResult(generations=[ChatGeneration(message=slow)])
+        validated = ChatResult(generations=[ChatGeneration(message=slow)])
+        assert chat_result(fast) == validated
+        assert chat_result(fast).model_fields_set == validated.model_fields_set
+        generation = chat_result(fast).generations[0]
+        assert generation.model_fields_set == validated.generations[0].model_fields_set
