@@ -19,7 +19,7 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from pydantic import BaseModel, model_validator
 
-from dashscope_models import DashScopeError, GenerationRequest, get_spec
+from dashscope_models import GenerationRequest, get_spec
 
 if TYPE_CHECKING:
     from langchain_core.language_models import LanguageModelInput
@@ -32,7 +32,7 @@ from langchain_dashscope_models._convert import (
     result_message,
     to_core,
 )
-from langchain_dashscope_models._exceptions import translate
+from langchain_dashscope_models._exceptions import translated
 from langchain_dashscope_models._fields import DashScopeFields
 from langchain_dashscope_models._structured import bind_tools_for, structured_output
 
@@ -139,10 +139,8 @@ class ChatDashScope(DashScopeFields, BaseChatModel):
         if self.streaming:
             return generate_from_stream(self._stream(messages, stop, run_manager, **kwargs))
         request = self._build(messages, stop, kwargs)
-        try:
+        with translated:
             result = self.client.generate(request)
-        except DashScopeError as err:
-            raise translate(err) from err
         return chat_result(result_message(result))
 
     async def _agenerate(
@@ -155,10 +153,8 @@ class ChatDashScope(DashScopeFields, BaseChatModel):
         if self.streaming:
             return await agenerate_from_stream(self._astream(messages, stop, run_manager, **kwargs))
         request = self._build(messages, stop, kwargs)
-        try:
+        with translated:
             result = await self.client.agenerate(request)
-        except DashScopeError as err:
-            raise translate(err) from err
         return chat_result(result_message(result))
 
     def _stream(
@@ -169,14 +165,12 @@ class ChatDashScope(DashScopeFields, BaseChatModel):
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         request = self._build(messages, stop, kwargs)
-        try:
+        with translated:
             for chunk in self.client.stream(request):
                 out = generation_chunk(chunk_message(chunk, request.model))
                 if run_manager is not None:
                     run_manager.on_llm_new_token(chunk.text, chunk=out)
                 yield out
-        except DashScopeError as err:
-            raise translate(err) from err
 
     async def _astream(
         self,
@@ -186,14 +180,12 @@ class ChatDashScope(DashScopeFields, BaseChatModel):
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
         request = self._build(messages, stop, kwargs)
-        try:
+        with translated:
             async for chunk in self.client.astream(request):
                 out = generation_chunk(chunk_message(chunk, request.model))
                 if run_manager is not None:
                     await run_manager.on_llm_new_token(chunk.text, chunk=out)
                 yield out
-        except DashScopeError as err:
-            raise translate(err) from err
 
     # -- tools and structured output ----------------------------------------------------------
 

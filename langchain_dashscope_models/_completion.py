@@ -12,14 +12,13 @@ from langchain_core.outputs import Generation, GenerationChunk, LLMResult
 
 from dashscope_models import (
     Chunk,
-    DashScopeError,
     GenerationRequest,
     GenerationResult,
     Message,
     get_spec,
 )
 from langchain_dashscope_models._convert import usage_metadata
-from langchain_dashscope_models._exceptions import translate
+from langchain_dashscope_models._exceptions import translated
 from langchain_dashscope_models._fields import DashScopeFields
 
 __all__ = ["DashScopeLLM"]
@@ -87,11 +86,9 @@ class DashScopeLLM(DashScopeFields, BaseLLM):
         **kwargs: Any,
     ) -> LLMResult:
         results = []
-        try:
+        with translated:
             for prompt in prompts:
                 results.append(self.client.generate(self._build(prompt, stop, kwargs)))
-        except DashScopeError as err:
-            raise translate(err) from err
         gens = [Generation(text=r.text, generation_info=_info(r, r.model)) for r in results]
         return self._result(gens, results)
 
@@ -103,10 +100,8 @@ class DashScopeLLM(DashScopeFields, BaseLLM):
         **kwargs: Any,
     ) -> LLMResult:
         requests = [self._build(prompt, stop, kwargs) for prompt in prompts]
-        try:
+        with translated:
             results = await asyncio.gather(*(self.client.agenerate(r) for r in requests))
-        except DashScopeError as err:
-            raise translate(err) from err
         gens = [Generation(text=r.text, generation_info=_info(r, r.model)) for r in results]
         return self._result(gens, results)
 
@@ -118,15 +113,13 @@ class DashScopeLLM(DashScopeFields, BaseLLM):
         **kwargs: Any,
     ) -> Iterator[GenerationChunk]:
         request = self._build(prompt, stop, kwargs)
-        try:
+        with translated:
             for chunk in self.client.stream(request):
                 info = _info(chunk, request.model) if chunk.finish_reason is not None else None
                 out = GenerationChunk(text=chunk.text, generation_info=info)
                 if run_manager is not None:
                     run_manager.on_llm_new_token(chunk.text, chunk=out)
                 yield out
-        except DashScopeError as err:
-            raise translate(err) from err
 
     async def _astream(
         self,
@@ -136,12 +129,10 @@ class DashScopeLLM(DashScopeFields, BaseLLM):
         **kwargs: Any,
     ) -> AsyncIterator[GenerationChunk]:
         request = self._build(prompt, stop, kwargs)
-        try:
+        with translated:
             async for chunk in self.client.astream(request):
                 info = _info(chunk, request.model) if chunk.finish_reason is not None else None
                 out = GenerationChunk(text=chunk.text, generation_info=info)
                 if run_manager is not None:
                     await run_manager.on_llm_new_token(chunk.text, chunk=out)
                 yield out
-        except DashScopeError as err:
-            raise translate(err) from err

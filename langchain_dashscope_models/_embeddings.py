@@ -9,6 +9,7 @@ from langchain_core.utils.utils import secret_from_env
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr
 
 from dashscope_models import DashScopeClient, EmbeddingRequest
+from langchain_dashscope_models._exceptions import translated
 
 __all__ = ["DashScopeEmbeddings"]
 
@@ -18,7 +19,8 @@ class DashScopeEmbeddings(BaseModel, Embeddings):
 
     Documents are sent with ``text_type="document"`` and queries with ``"query"``, in batches
     of the model's maximum size (concurrently on the async path), results in input order.
-    Empty texts and texts over the model's length limit raise before any request.
+    Empty texts and texts over the model's length limit raise before any request; service
+    errors raise the same LangChain-and-core error classes as the chat models.
 
     Example::
 
@@ -67,20 +69,24 @@ class DashScopeEmbeddings(BaseModel, Embeddings):
         """Embed search documents."""
         if not texts:
             return []
-        return self.client.embed(self._request(texts, "document")).embeddings
+        with translated:
+            return self.client.embed(self._request(texts, "document")).embeddings
 
     def embed_query(self, text: str) -> list[float]:
         """Embed one search query."""
-        return self.client.embed(self._request([text], "query")).embeddings[0]
+        with translated:
+            return self.client.embed(self._request([text], "query")).embeddings[0]
 
     async def aembed_documents(self, texts: list[str]) -> list[list[float]]:
         """Async :meth:`embed_documents` (batches sent concurrently)."""
         if not texts:
             return []
         request = self._request(texts, "document")
-        result = await self.client.aembed(request, max_concurrency=self.max_concurrency)
+        with translated:
+            result = await self.client.aembed(request, max_concurrency=self.max_concurrency)
         return result.embeddings
 
     async def aembed_query(self, text: str) -> list[float]:
         """Async :meth:`embed_query`."""
-        return (await self.client.aembed(self._request([text], "query"))).embeddings[0]
+        with translated:
+            return (await self.client.aembed(self._request([text], "query"))).embeddings[0]

@@ -3,8 +3,8 @@
 Each class inherits from the matching ``dashscope_models`` error (so ``code``, ``message``,
 ``request_id`` and ``status_code`` are there) and from the matching
 ``langchain_core.exceptions`` error (so framework code that catches ``ModelRateLimitError`` and
-friends works). :func:`translate` converts a core error; the adapters raise it ``from`` the
-original.
+friends works). :func:`translate` converts a core error; the adapters run every core call
+inside ``with translated:``, which raises the twin ``from`` the original.
 
 Example::
 
@@ -15,6 +15,8 @@ Example::
 """
 
 from __future__ import annotations
+
+from types import TracebackType
 
 from langchain_core.exceptions import (
     ContextOverflowError,
@@ -45,6 +47,7 @@ __all__ = [
     "DashScopeStreamError",
     "DashScopeTimeoutError",
     "translate",
+    "translated",
 ]
 
 
@@ -174,3 +177,26 @@ def translate(err: core.DashScopeError) -> core.DashScopeError:
             new.headers = err.headers
             return new
     return err
+
+
+class _Translated:
+    """``with translated: ...`` re-raises a core error from inside as its LangChain twin
+    (``raise twin from err``); errors without a twin (input validation, configuration) pass
+    unchanged. Stateless, so one instance serves every call, generators included."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        err: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:  # never swallows: the error goes on as it is, or as its twin
+        if isinstance(err, core.DashScopeError):
+            twin = translate(err)
+            if twin is not err:
+                raise twin from err
+
+
+translated = _Translated()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from typing import Any
 
 import pytest
 
@@ -138,6 +139,28 @@ async def test_langchain_embeddings(emulator: Emulator, sync: bool) -> None:
     assert len(query) == 512 and emulator.requests[-1].body["parameters"]["text_type"] == "query"
     assert model.embed_documents([]) == []
     assert "sk-" not in repr(model)
+
+
+async def test_langchain_embeddings_raise_langchain_and_core_errors(
+    emulator: Emulator, sync: bool
+) -> None:
+    from langchain_core.exceptions import ModelAuthenticationError
+
+    model = DashScopeEmbeddings(max_retries=0)
+    calls: list[Any] = (
+        [lambda: model.embed_documents(["x"]), lambda: model.embed_query("x")]
+        if sync
+        else [lambda: model.aembed_documents(["x"]), lambda: model.aembed_query("x")]
+    )
+    for call in calls:
+        emulator.queue(Fault.http_error(401, "InvalidApiKey", "Invalid API-key provided."))
+        with pytest.raises(AuthenticationError) as info:
+            result = call()
+            if not sync:
+                await result
+        assert isinstance(info.value, ModelAuthenticationError)
+        assert info.value.code == "InvalidApiKey" and info.value.request_id
+        assert isinstance(info.value.__cause__, AuthenticationError)
 
 
 async def test_llamaindex_embedding(emulator: Emulator, sync: bool) -> None:
