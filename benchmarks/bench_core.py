@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import aiohttp
@@ -26,39 +27,26 @@ from _common import (
     HEADERS,
     TEXT_PATH,
     concurrent_seconds,
-    cpu_per,
     emulator_process,
-    per_call,
-    raw_httpx_call,
-    raw_httpx_stream,
     report,
-    streaming_emulator_process,
 )
+from _compare import ROUNDS, Rows, vs_raw_call, vs_raw_stream
 
 from dashscope_models import DashScopeClient, GenerationRequest, Message
 
 REQUEST = GenerationRequest(model="qwen-plus", messages=[Message("user", "Say hello")])
 CONCURRENCY = 200
-ROUNDS = 15  # best of, for the concurrent batches (see _common.concurrent_seconds)
 DELAY = 0.1
-CHUNKS = 2000
 
 
-def sequential(base_url: str) -> list[tuple[str, float, str, float | None, float | None]]:
-    raw = httpx.Client()
+def sequential(base_url: str) -> Rows:
     client = DashScopeClient(base_url=base_url, api_key=API_KEY)
-    raw_us, core_us = per_call(
-        lambda: raw_httpx_call(raw, base_url), lambda: client.generate(REQUEST)
-    )
-    raw.close()
+    rows = vs_raw_call(base_url, "DashScopeClient.generate", lambda: client.generate(REQUEST), 1.15)
     client.close()
-    return [
-        ("raw httpx POST + json", raw_us, "us/call", None, None),
-        ("DashScopeClient.generate", core_us, "us/call", core_us / raw_us, 1.15),
-    ]
+    return rows
 
 
-async def concurrent(base_url: str) -> list[tuple[str, float, str, float | None, float | None]]:
+async def concurrent(base_url: str) -> Rows:
     url = base_url + TEXT_PATH
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=1000)) as session:
 
@@ -89,25 +77,12 @@ async def concurrent(base_url: str) -> list[tuple[str, float, str, float | None,
     ]
 
 
-def streaming() -> list[tuple[str, float, str, float | None, float | None]]:
-    with streaming_emulator_process(CHUNKS) as base_url:
-        raw = httpx.Client()
+def streaming() -> Rows:
+    def counter(base_url: str) -> Callable[[], int]:
         client = DashScopeClient(base_url=base_url, api_key=API_KEY)
-        body = {**BODY, "parameters": {"incremental_output": True}}
+        return lambda: sum(1 for _ in client.stream(REQUEST))
 
-        def raw_run() -> int:
-            return raw_httpx_stream(raw, base_url, body)
-
-        def core_run() -> int:
-            return sum(1 for _ in client.stream(REQUEST))
-
-        raw_ms, core_ms = cpu_per(raw_run, core_run)
-        raw.close()
-        client.close()
-    return [
-        (f"raw httpx iter_lines + json ({CHUNKS} chunks)", raw_ms, "ms/1k", None, None),
-        ("DashScopeClient.stream", core_ms, "ms/1k", core_ms / raw_ms, 1.3),
-    ]
+    return vs_raw_stream("DashScopeClient.stream", counter, 1.3, result_format=None)
 
 
 def main() -> None:

@@ -27,83 +27,35 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-
-import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from _common import (
-    API_KEY,
-    BODY,
-    concurrent_seconds,
-    cpu_per,
-    emulator_process,
-    per_call,
-    raw_httpx_call,
-    raw_httpx_stream,
-    report,
-    streaming_emulator_process,
-    use_env,
-)
+from _common import API_KEY, emulator_process, report, use_env
+from _compare import ROUNDS, Rows, vs_core_concurrent, vs_raw_call, vs_raw_stream
 
-from dashscope_models import DashScopeClient, GenerationRequest, Message
 from langchain_dashscope_models import ChatQwen
-
-Rows = list[tuple[str, float, str, float | None, float | None]]
-CHUNKS = 2000
-ROUNDS = 15  # best of, for the concurrent batches (see _common.concurrent_seconds)
 
 
 def sequential(base_url: str) -> Rows:
-    raw = httpx.Client()
     model = ChatQwen(base_url=base_url, api_key=API_KEY)
-    raw_us, lc_us = per_call(
-        lambda: raw_httpx_call(raw, base_url), lambda: model.invoke("Say hello")
-    )
-    raw.close()
-    return [
-        ("raw httpx POST + json", raw_us, "us/call", None, None),
-        ("ChatQwen.invoke", lc_us, "us/call", lc_us / raw_us, 1.6),
-    ]
+    return vs_raw_call(base_url, "ChatQwen.invoke", lambda: model.invoke("Say hello"), 1.6)
 
 
 async def concurrent(base_url: str) -> Rows:
-    client = DashScopeClient(base_url=base_url, api_key=API_KEY)
     model = ChatQwen(base_url=base_url, api_key=API_KEY)
-    # The very request the adapter sends (chat models ask for the message result format).
-    request = GenerationRequest(
-        model="qwen-plus", messages=[Message("user", "Say hello")], result_format="message"
+    return await vs_core_concurrent(
+        base_url, "ChatQwen.ainvoke", lambda: model.ainvoke("Say hello"), 1.2
     )
-
-    core_s, lc_s = await concurrent_seconds(
-        lambda: client.agenerate(request), lambda: model.ainvoke("Say hello"), rounds=ROUNDS
-    )
-    await client.aclose()
-    return [
-        ("DashScopeClient.agenerate x200", core_s * 1e3, "ms", None, None),
-        ("ChatQwen.ainvoke x200", lc_s * 1e3, "ms", lc_s / core_s, 1.2),
-    ]
 
 
 def streaming() -> Rows:
-    with streaming_emulator_process(CHUNKS) as base_url:
-        raw = httpx.Client()
+    def counter(base_url: str) -> Callable[[], int]:
         model = ChatQwen(base_url=base_url, api_key=API_KEY)
-        body = {**BODY, "parameters": {"incremental_output": True, "result_format": "message"}}
+        return lambda: sum(1 for _ in model.stream("Say hello"))
 
-        def raw_run() -> int:
-            return raw_httpx_stream(raw, base_url, body)
-
-        def lc_run() -> int:
-            return sum(1 for _ in model.stream("Say hello"))
-
-        raw_ms, lc_ms = cpu_per(raw_run, lc_run)
-        raw.close()
-    return [
-        (f"raw httpx iter_lines + json ({CHUNKS} chunks)", raw_ms, "ms/1k", None, None),
-        ("ChatQwen.stream", lc_ms, "ms/1k", lc_ms / raw_ms, 2.5),
-    ]
+    return vs_raw_stream("ChatQwen.stream", counter, 2.5)
 
 
 def import_ms(*statements: str, runs: int = 11) -> list[float]:

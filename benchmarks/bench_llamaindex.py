@@ -12,82 +12,37 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
-import httpx
 from llama_index.core.base.llms.types import ChatMessage
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from _common import (
-    API_KEY,
-    BODY,
-    concurrent_seconds,
-    cpu_per,
-    emulator_process,
-    per_call,
-    raw_httpx_call,
-    raw_httpx_stream,
-    report,
-    streaming_emulator_process,
-)
+from _common import API_KEY, emulator_process, report
+from _compare import ROUNDS, Rows, vs_core_concurrent, vs_raw_call, vs_raw_stream
 
-from dashscope_models import DashScopeClient, GenerationRequest, Message
 from llamaindex_dashscope_models import Qwen
 
-Rows = list[tuple[str, float, str, float | None, float | None]]
-CHUNKS = 2000
-ROUNDS = 15  # best of, for the concurrent batches (see _common.concurrent_seconds)
 USER = [ChatMessage(role="user", content="Say hello")]
 
 
 def sequential(base_url: str) -> Rows:
-    raw = httpx.Client()
     llm = Qwen(base_url=base_url, api_key=API_KEY)
-    raw_us, li_us = per_call(lambda: raw_httpx_call(raw, base_url), lambda: llm.chat(USER))
-    raw.close()
-    return [
-        ("raw httpx POST + json", raw_us, "us/call", None, None),
-        ("Qwen.chat", li_us, "us/call", li_us / raw_us, 1.6),
-    ]
+    return vs_raw_call(base_url, "Qwen.chat", lambda: llm.chat(USER), 1.6)
 
 
 async def concurrent(base_url: str) -> Rows:
-    client = DashScopeClient(base_url=base_url, api_key=API_KEY)
     llm = Qwen(base_url=base_url, api_key=API_KEY)
-    # The very request the adapter sends (chat models ask for the message result format).
-    request = GenerationRequest(
-        model="qwen-plus", messages=[Message("user", "Say hello")], result_format="message"
-    )
-
-    core_s, li_s = await concurrent_seconds(
-        lambda: client.agenerate(request), lambda: llm.achat(USER), rounds=ROUNDS
-    )
-    await client.aclose()
-    return [
-        ("DashScopeClient.agenerate x200", core_s * 1e3, "ms", None, None),
-        ("Qwen.achat x200", li_s * 1e3, "ms", li_s / core_s, 1.2),
-    ]
+    return await vs_core_concurrent(base_url, "Qwen.achat", lambda: llm.achat(USER), 1.2)
 
 
 def streaming() -> Rows:
-    with streaming_emulator_process(CHUNKS) as base_url:
-        raw = httpx.Client()
+    def counter(base_url: str) -> Callable[[], int]:
         llm = Qwen(base_url=base_url, api_key=API_KEY)
-        body = {**BODY, "parameters": {"incremental_output": True, "result_format": "message"}}
+        return lambda: sum(1 for _ in llm.stream_chat(USER))
 
-        def raw_run() -> int:
-            return raw_httpx_stream(raw, base_url, body)
-
-        def li_run() -> int:
-            return sum(1 for _ in llm.stream_chat(USER))
-
-        raw_ms, li_ms = cpu_per(raw_run, li_run)
-        raw.close()
-    return [
-        (f"raw httpx iter_lines + json ({CHUNKS} chunks)", raw_ms, "ms/1k", None, None),
-        ("Qwen.stream_chat", li_ms, "ms/1k", li_ms / raw_ms, 2.5),
-    ]
+    return vs_raw_stream("Qwen.stream_chat", counter, 2.5)
 
 
 def main() -> None:
