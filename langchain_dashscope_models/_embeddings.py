@@ -5,16 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from langchain_core.embeddings import Embeddings
-from langchain_core.utils.utils import secret_from_env
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr
+from pydantic import ConfigDict
 
-from dashscope_models import DashScopeClient, EmbeddingRequest
+from dashscope_models import EmbeddingRequest
+from dashscope_models._settings import ConnectionSettings
 from langchain_dashscope_models._exceptions import translated
 
 __all__ = ["DashScopeEmbeddings"]
 
 
-class DashScopeEmbeddings(BaseModel, Embeddings):
+class DashScopeEmbeddings(ConnectionSettings, Embeddings):
     """DashScope text embeddings (text-embedding-v1 … v4) for LangChain.
 
     Documents are sent with ``text_type="document"`` and queries with ``"query"``, in batches
@@ -37,28 +37,8 @@ class DashScopeEmbeddings(BaseModel, Embeddings):
     """The embedding model id."""
     dimension: int | None = None
     """Vector size (v3/v4 offer several); ``None`` uses the model's default."""
-    api_key: SecretStr | None = Field(
-        alias="dashscope_api_key",
-        default_factory=secret_from_env("DASHSCOPE_API_KEY", default=None),
-        repr=False,
-    )
-    """The API key; read from ``DASHSCOPE_API_KEY`` when not given."""
-    region: str | None = None
-    base_url: str | None = None
-    workspace: str | None = None
-    timeout: float | None = None
-    max_retries: int | None = None
     max_concurrency: int = 16
     """At most this many batches in flight on the async path."""
-
-    _client: DashScopeClient | None = PrivateAttr(default=None)
-
-    @property
-    def client(self) -> DashScopeClient:
-        """The shared-pool core client (made on first use; no I/O at construction)."""
-        if self._client is None:
-            self._client = DashScopeClient.from_settings(self)
-        return self._client
 
     def _request(self, texts: list[str], text_type: Any) -> EmbeddingRequest:
         return EmbeddingRequest(

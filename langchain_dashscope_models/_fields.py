@@ -1,8 +1,8 @@
 """The constructor fields every LangChain class here shares, and the request they build.
 
-Connection settings (``api_key``, ``region``, ``base_url``, ``workspace``, ``timeout``,
-``max_retries``) make one lazily created core client that uses the shared connection pool;
-generation parameters reach the request only when set (``None`` means "the service default").
+Connection settings and the lazily made core client come from the core's
+``ConnectionSettings`` (shared with the embeddings and the LlamaIndex classes); generation
+parameters reach the request only when set (``None`` means "the service default").
 
 Example::
 
@@ -15,10 +15,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from langchain_core.utils.utils import secret_from_env
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr
+from pydantic import ConfigDict, Field
 
-from dashscope_models import DashScopeClient, GenerationRequest, Message
+from dashscope_models import GenerationRequest, Message
+from dashscope_models._settings import ConnectionSettings
 
 __all__ = ["GENERATION_FIELDS", "DashScopeFields"]
 
@@ -43,7 +43,7 @@ _SAMPLING = (
 )
 
 
-class DashScopeFields(BaseModel):
+class DashScopeFields(ConnectionSettings):
     """Shared fields of the DashScope LangChain classes (see the module docstring)."""
 
     # defer_build: the family classes build their validators on first use, not at import.
@@ -69,21 +69,6 @@ class DashScopeFields(BaseModel):
     streaming: bool = False
     """Stream inside ``invoke`` (callbacks still see every token)."""
 
-    api_key: SecretStr | None = Field(
-        alias="dashscope_api_key",
-        default_factory=secret_from_env("DASHSCOPE_API_KEY", default=None),
-    )
-    """The API key; read from ``DASHSCOPE_API_KEY`` when not given."""
-    region: str | None = None
-    """``"beijing"`` (default), ``"singapore"`` ... (see ``dashscope_models.REGIONS``)."""
-    base_url: str | None = None
-    """API root including ``/api/v1``; wins over ``region``; also ``DASHSCOPE_BASE_URL``."""
-    workspace: str | None = None
-    timeout: float | None = Field(default=None, alias="request_timeout")
-    max_retries: int | None = None
-
-    _client: DashScopeClient | None = PrivateAttr(default=None)
-
     # LangChain serialization: constructor kwargs, the key by its environment variable name.
     @classmethod
     def is_lc_serializable(cls) -> bool:
@@ -106,17 +91,6 @@ class DashScopeFields(BaseModel):
         """
         asdict: dict[str, Any] = self.asdict()  # type: ignore[attr-defined]  # the model base's
         return asdict
-
-    @property
-    def client(self) -> DashScopeClient:
-        """The core client (made on first use; shares the process-wide connection pool)."""
-        # Read from pydantic's private dict: every call comes here, and pydantic's attribute
-        # lookup for private names costs a raised AttributeError each time.
-        private: dict[str, Any] = self.__pydantic_private__  # type: ignore[assignment]
-        client: DashScopeClient | None = private["_client"]
-        if client is None:
-            client = private["_client"] = DashScopeClient.from_settings(self)
-        return client
 
     def request(
         self,

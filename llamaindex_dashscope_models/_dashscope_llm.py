@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import inspect
-import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -24,9 +23,10 @@ from llama_index.core.instrumentation.events.llm import (
 )
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
 from llama_index.core.llms.function_calling import FunctionCallingLLM
-from pydantic import Field, PrivateAttr, SecretStr
+from pydantic import Field
 
-from dashscope_models import DashScopeClient, GenerationRequest, Message, get_spec
+from dashscope_models import GenerationRequest, Message, get_spec
+from dashscope_models._settings import ConnectionSettings
 from llamaindex_dashscope_models._convert import (
     CompletionAccumulator,
     StreamAccumulator,
@@ -53,7 +53,6 @@ _GENERATION = (
     "presence_penalty", "frequency_penalty", "enable_thinking", "thinking_budget", "enable_search",
 )  # fmt: skip
 _REQUEST_KEYS = frozenset(GenerationRequest.__dataclass_fields__) - {"model", "messages", "prompt"}
-_CLIENT_SETTINGS = ("api_key", "base_url", "region", "workspace", "timeout", "max_retries")
 # Prompt formats that only join texts (base models): LlamaIndex should call ``complete`` there.
 _PLAIN_PROMPT_FORMATS = frozenset({"moss-base"})
 _PAYLOADS: dict[tuple[type, str, int | None], dict[str, Any]] = {}
@@ -61,7 +60,7 @@ _PAYLOADS: dict[tuple[type, str, int | None], dict[str, Any]] = {}
 dispatcher = instrument.get_dispatcher(__name__)  # type: ignore[attr-defined]  # re-exported, no __all__
 
 
-class DashScope(FunctionCallingLLM):
+class DashScope(ConnectionSettings, FunctionCallingLLM):
     """Any DashScope model as a LlamaIndex LLM: chat, complete, streaming, async, tools.
 
     Every method has true async I/O on the shared connection pool; ``metadata`` comes from the
@@ -95,37 +94,10 @@ class DashScope(FunctionCallingLLM):
     additional_kwargs: dict[str, Any] = Field(
         default_factory=dict, description="Extra request parameters, sent verbatim."
     )
-    api_key: SecretStr | None = Field(default=None, exclude=True, repr=False)
-    region: str | None = None
-    base_url: str | None = None
-    workspace: str | None = None
-    timeout: float | None = None
-    max_retries: int | None = None
-
-    # (settings the client was made from, the client): remade when a setting changes.
-    _client: tuple[tuple[Any, ...], DashScopeClient] | None = PrivateAttr(default=None)
-
-    def __init__(self, **data: Any) -> None:
-        if data.get("api_key") is None and os.environ.get("DASHSCOPE_API_KEY"):
-            data["api_key"] = os.environ["DASHSCOPE_API_KEY"]
-        super().__init__(**data)
 
     @classmethod
     def class_name(cls) -> str:
         return "DashScope_LLM"
-
-    @property
-    def client(self) -> DashScopeClient:
-        """The core client (made on first use; shares the process-wide connection pool)."""
-        settings = tuple(getattr(self, name) for name in _CLIENT_SETTINGS)
-        # Read the private attribute from its dict: every call comes here, and pydantic's
-        # attribute lookup for private names costs a raised AttributeError each time.
-        private: dict[str, Any] = self.__pydantic_private__  # type: ignore[assignment]
-        cached = private["_client"]
-        if cached is None or cached[0] != settings:
-            cached = private["_client"] = (settings, DashScopeClient.from_settings(self))
-        client: DashScopeClient = cached[1]
-        return client
 
     @property
     def metadata(self) -> LLMMetadata:

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import os
-from typing import Any, Literal
+from typing import Literal
 
 from llama_index.core.base.embeddings.base import BaseEmbedding, Embedding
-from pydantic import Field, PrivateAttr, SecretStr
+from pydantic import Field
 
-from dashscope_models import DashScopeClient, EmbeddingRequest
+from dashscope_models import EmbeddingRequest
+from dashscope_models._settings import ConnectionSettings
 
 __all__ = ["DashScopeEmbedding"]
 
 
-class DashScopeEmbedding(BaseEmbedding):
+class DashScopeEmbedding(ConnectionSettings, BaseEmbedding):
     """DashScope text embeddings (text-embedding-v1 … v4) for LlamaIndex.
 
     Queries are sent with ``text_type="query"``, texts with ``"document"``. The core client
@@ -32,31 +32,11 @@ class DashScopeEmbedding(BaseEmbedding):
     model_name: str = "text-embedding-v4"
     embed_batch_size: int = Field(default=100, gt=0, le=2048)
     dimension: int | None = None
-    api_key: SecretStr | None = Field(default=None, exclude=True, repr=False)
-    region: str | None = None
-    base_url: str | None = None
-    workspace: str | None = None
-    timeout: float | None = None
-    max_retries: int | None = None
     max_concurrency: int = 16
-
-    _client: DashScopeClient | None = PrivateAttr(default=None)
-
-    def __init__(self, **data: Any) -> None:
-        if data.get("api_key") is None and os.environ.get("DASHSCOPE_API_KEY"):
-            data["api_key"] = os.environ["DASHSCOPE_API_KEY"]
-        super().__init__(**data)
 
     @classmethod
     def class_name(cls) -> str:
         return "DashScopeEmbedding"
-
-    @property
-    def client(self) -> DashScopeClient:
-        """The shared-pool core client (made on first use; no I/O at construction)."""
-        if self._client is None:
-            self._client = DashScopeClient.from_settings(self)
-        return self._client
 
     def _request(self, texts: list[str], kind: Literal["query", "document"]) -> EmbeddingRequest:
         return EmbeddingRequest(

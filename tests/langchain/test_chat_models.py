@@ -402,6 +402,10 @@ def test_construction_does_no_io_and_shares_one_pool() -> None:
     a, b = ChatQwen(), ChatMoonshot()
     assert a._client is None  # nothing made until the first call
     assert a.client.config.pool_key == b.client.config.pool_key
+    assert a.client is a.client  # made once ...
+    a.region = "singapore"  # ... and again when a connection setting changes
+    assert "dashscope-intl" in a.client.config.base_url
+    assert "api_key" not in a.model_dump()  # the key is never dumped (nor shown: see repr)
 
 
 def test_ls_structured_output_format_reaches_callbacks(emulator: Emulator) -> None:

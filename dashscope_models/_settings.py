@@ -1,0 +1,73 @@
+"""The connection settings every framework class shares, and the core client made from them.
+
+LangChain's and LlamaIndex's classes are pydantic models; each mixes this in, so the settings
+have one definition (names, aliases, the key read from ``DASHSCOPE_API_KEY``, never dumped or
+shown) and one way to reach the core client: made on first use, on the process-wide connection
+pool, and made again when a setting changed since (by assignment or ``model_copy``).
+
+Example::
+
+    class DashScopeEmbeddings(ConnectionSettings, Embeddings): ...
+
+    DashScopeEmbeddings(region="singapore").client  # a DashScopeClient for that region
+"""
+
+from __future__ import annotations
+
+import os
+from operator import attrgetter
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr
+
+from dashscope_models._client import DashScopeClient
+
+__all__ = ["ConnectionSettings"]
+
+_NAMES = ("api_key", "region", "base_url", "workspace", "timeout", "max_retries")
+_read_settings = attrgetter(*_NAMES)
+
+
+def _key_from_environment() -> SecretStr | None:
+    key = os.environ.get("DASHSCOPE_API_KEY")
+    return SecretStr(key) if key else None
+
+
+class ConnectionSettings(BaseModel):
+    """Connection settings and the lazily made core client (see the module docstring)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    api_key: SecretStr | None = Field(
+        default_factory=_key_from_environment,
+        alias="dashscope_api_key",
+        exclude=True,
+        repr=False,
+    )
+    """The API key; read from ``DASHSCOPE_API_KEY`` when not given. Never dumped or shown."""
+    region: str | None = None
+    """``"beijing"`` (default), ``"singapore"`` ... (see ``dashscope_models.REGIONS``)."""
+    base_url: str | None = None
+    """API root including ``/api/v1``; wins over ``region``; also ``DASHSCOPE_BASE_URL``."""
+    workspace: str | None = None
+    """Sent as ``X-DashScope-WorkSpace``."""
+    timeout: float | None = Field(default=None, alias="request_timeout")
+    """Seconds per request (connect: at most 10)."""
+    max_retries: int | None = None
+    """Retries of 429s, 5xx and dropped connections (default 2)."""
+
+    # (the settings the client was made from, the client)
+    _client: tuple[tuple[Any, ...], DashScopeClient] | None = PrivateAttr(default=None)
+
+    @property
+    def client(self) -> DashScopeClient:
+        """The core client (made on first use; shares the process-wide connection pool)."""
+        settings = _read_settings(self)
+        # Read the private attribute from its dict: every call comes here, and pydantic's
+        # attribute lookup for private names costs a raised AttributeError each time.
+        private: dict[str, Any] = self.__pydantic_private__  # type: ignore[assignment]
+        cached = private["_client"]
+        if cached is None or cached[0] != settings:
+            cached = private["_client"] = (settings, DashScopeClient.from_settings(self))
+        client: DashScopeClient = cached[1]
+        return client
