@@ -1,9 +1,11 @@
-"""The connection settings every framework class shares, and the core client made from them.
+"""The settings every framework class shares: connection (and the core client made from it)
+and generation parameters.
 
-LangChain's and LlamaIndex's classes are pydantic models; each mixes this in, so the settings
+LangChain's and LlamaIndex's classes are pydantic models; each mixes these in, so the settings
 have one definition (names, aliases, the key read from ``DASHSCOPE_API_KEY``, never dumped or
-shown) and one way to reach the core client: made on first use, on the process-wide connection
-pool, and made again when a setting changed since (by assignment or ``model_copy``).
+shown). :class:`ConnectionSettings` gives one way to reach the core client: made on first use,
+on the process-wide connection pool, and made again when a setting changed since (by assignment
+or ``model_copy``). :class:`GenerationSettings` gives the generation parameters that are set.
 
 Example::
 
@@ -21,8 +23,20 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr
 
 from dashscope_models._client import DashScopeClient
+from dashscope_models._types import GenerationRequest
 
-__all__ = ["ConnectionSettings"]
+__all__ = ["REQUEST_PARAMETERS", "ConnectionSettings", "GenerationSettings"]
+
+# The request's parameters a caller may pass by name (per call, or in model_kwargs).
+REQUEST_PARAMETERS = frozenset(GenerationRequest.__dataclass_fields__) - {
+    "model",
+    "messages",
+    "prompt",
+    "extra_parameters",
+}
+_GENERATION = ("temperature", "top_p", "top_k", "max_tokens", "stop", "seed",
+               "repetition_penalty", "presence_penalty", "frequency_penalty", "enable_thinking",
+               "thinking_budget", "enable_search")  # fmt: skip
 
 _NAMES = ("api_key", "region", "base_url", "workspace", "timeout", "max_retries")
 _read_settings = attrgetter(*_NAMES)
@@ -71,3 +85,31 @@ class ConnectionSettings(BaseModel):
             cached = private["_client"] = (settings, DashScopeClient.from_settings(self))
         client: DashScopeClient = cached[1]
         return client
+
+
+class GenerationSettings(BaseModel):
+    """Generation parameters as constructor fields; ``None`` means the service's default."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    temperature: float | None = None
+    top_p: float | None = None
+    top_k: int | None = None
+    max_tokens: int | None = Field(default=None, alias="max_completion_tokens")
+    stop: list[str] | None = Field(default=None, alias="stop_sequences")
+    seed: int | None = None
+    repetition_penalty: float | None = None
+    presence_penalty: float | None = None
+    frequency_penalty: float | None = None
+    enable_thinking: bool | None = None
+    """Thinking on/off for hybrid models (Qwen3, DeepSeek v3.1+ ...)."""
+    thinking_budget: int | None = None
+    enable_search: bool | None = None
+
+    def generation_parameters(self) -> dict[str, Any]:
+        """The parameters that are set (an empty ``stop`` list means none: nothing is sent)."""
+        fields = self.__dict__  # pydantic keeps field values here: one lookup per name
+        params = {k: fields[k] for k in _GENERATION if fields[k] is not None}
+        if params.get("stop") == []:
+            del params["stop"]
+        return params

@@ -18,32 +18,16 @@ from typing import Any
 from pydantic import ConfigDict, Field
 
 from dashscope_models import GenerationRequest, Message
-from dashscope_models._settings import ConnectionSettings
-
-__all__ = ["GENERATION_FIELDS", "DashScopeFields"]
-
-GENERATION_FIELDS = frozenset(GenerationRequest.__dataclass_fields__) - {
-    "model",
-    "messages",
-    "prompt",
-    "extra_parameters",
-}
-_SAMPLING = (
-    "temperature",
-    "top_p",
-    "top_k",
-    "max_tokens",
-    "seed",
-    "repetition_penalty",
-    "presence_penalty",
-    "frequency_penalty",
-    "enable_thinking",
-    "thinking_budget",
-    "enable_search",
+from dashscope_models._settings import (
+    REQUEST_PARAMETERS,
+    ConnectionSettings,
+    GenerationSettings,
 )
 
+__all__ = ["DashScopeFields"]
 
-class DashScopeFields(ConnectionSettings):
+
+class DashScopeFields(GenerationSettings, ConnectionSettings):
     """Shared fields of the DashScope LangChain classes (see the module docstring)."""
 
     # defer_build: the family classes build their validators on first use, not at import.
@@ -51,19 +35,6 @@ class DashScopeFields(ConnectionSettings):
 
     model: str = Field(default="qwen-plus", alias="model_name")
     """Any DashScope model id; the catalog supplies what it can do."""
-    temperature: float | None = None
-    top_p: float | None = None
-    top_k: int | None = None
-    max_tokens: int | None = Field(default=None, alias="max_completion_tokens")
-    stop: list[str] | None = Field(default=None, alias="stop_sequences")
-    seed: int | None = None
-    repetition_penalty: float | None = None
-    presence_penalty: float | None = None
-    frequency_penalty: float | None = None
-    enable_thinking: bool | None = None
-    """Thinking on/off for hybrid models (Qwen3, DeepSeek v3.1+ ...)."""
-    thinking_budget: int | None = None
-    enable_search: bool | None = None
     model_kwargs: dict[str, Any] = Field(default_factory=dict)
     """Extra request parameters, sent verbatim (new service options)."""
     streaming: bool = False
@@ -101,14 +72,11 @@ class DashScopeFields(ConnectionSettings):
         result_format: str | None = None,
     ) -> GenerationRequest:
         """The core request: fields that are set, then ``call`` (per-call kwargs) over them."""
-        fields = self.__dict__  # pydantic keeps field values here
-        params: dict[str, Any] = {k: fields[k] for k in _SAMPLING if fields[k] is not None}
-        if self.stop:  # an empty list means "no stop strings": nothing to send
-            params["stop"] = self.stop
+        params = self.generation_parameters()
         if result_format is not None:
             params["result_format"] = result_format
         extra = dict(self.model_kwargs)
-        for key in [k for k in extra if k in GENERATION_FIELDS]:
+        for key in [k for k in extra if k in REQUEST_PARAMETERS]:
             params[key] = extra.pop(key)
         call = dict(call)
         model = call.pop("model", None) or call.pop("model_name", None) or self.model
@@ -118,7 +86,7 @@ class DashScopeFields(ConnectionSettings):
         for key, value in call.items():
             if value is None or (key == "stop" and not value):
                 continue
-            if key in GENERATION_FIELDS:
+            if key in REQUEST_PARAMETERS:
                 params[key] = value
             else:
                 extra[key] = value

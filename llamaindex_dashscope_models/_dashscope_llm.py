@@ -26,7 +26,11 @@ from llama_index.core.llms.function_calling import FunctionCallingLLM
 from pydantic import Field
 
 from dashscope_models import GenerationRequest, Message, get_spec
-from dashscope_models._settings import ConnectionSettings
+from dashscope_models._settings import (
+    REQUEST_PARAMETERS,
+    ConnectionSettings,
+    GenerationSettings,
+)
 from llamaindex_dashscope_models._convert import (
     CompletionAccumulator,
     StreamAccumulator,
@@ -48,11 +52,7 @@ if TYPE_CHECKING:
 
 __all__ = ["DashScope"]
 
-_GENERATION = (
-    "temperature", "top_p", "top_k", "max_tokens", "seed", "stop", "repetition_penalty",
-    "presence_penalty", "frequency_penalty", "enable_thinking", "thinking_budget", "enable_search",
-)  # fmt: skip
-_REQUEST_KEYS = frozenset(GenerationRequest.__dataclass_fields__) - {"model", "messages", "prompt"}
+_REQUEST_KEYS = REQUEST_PARAMETERS | {"extra_parameters"}
 # Prompt formats that only join texts (base models): LlamaIndex should call ``complete`` there.
 _PLAIN_PROMPT_FORMATS = frozenset({"moss-base"})
 _PAYLOADS: dict[tuple[type, str, int | None], dict[str, Any]] = {}
@@ -60,7 +60,7 @@ _PAYLOADS: dict[tuple[type, str, int | None], dict[str, Any]] = {}
 dispatcher = instrument.get_dispatcher(__name__)  # type: ignore[attr-defined]  # re-exported, no __all__
 
 
-class DashScope(ConnectionSettings, FunctionCallingLLM):
+class DashScope(GenerationSettings, ConnectionSettings, FunctionCallingLLM):
     """Any DashScope model as a LlamaIndex LLM: chat, complete, streaming, async, tools.
 
     Every method has true async I/O on the shared connection pool; ``metadata`` comes from the
@@ -79,18 +79,6 @@ class DashScope(ConnectionSettings, FunctionCallingLLM):
     """
 
     model: str = Field(default="qwen-plus", description="Any DashScope model id.")
-    temperature: float | None = None
-    top_p: float | None = None
-    top_k: int | None = None
-    max_tokens: int | None = None
-    seed: int | None = None
-    stop: list[str] | None = None
-    repetition_penalty: float | None = None
-    presence_penalty: float | None = None
-    frequency_penalty: float | None = None
-    enable_thinking: bool | None = None
-    thinking_budget: int | None = None
-    enable_search: bool | None = None
     additional_kwargs: dict[str, Any] = Field(
         default_factory=dict, description="Extra request parameters, sent verbatim."
     )
@@ -127,8 +115,7 @@ class DashScope(ConnectionSettings, FunctionCallingLLM):
     def _request(
         self, messages: list[Message] | None, kwargs: dict[str, Any], prompt: str | None = None
     ) -> GenerationRequest:
-        fields = self.__dict__  # pydantic keeps field values here: one lookup, not two per name
-        params = {k: fields[k] for k in _GENERATION if fields[k] is not None}
+        params = self.generation_parameters()
         extra = dict(self.additional_kwargs)
         model = kwargs.pop("model", None) or self.model
         for key, value in {**extra, **kwargs}.items():
