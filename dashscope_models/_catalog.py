@@ -107,6 +107,12 @@ class ModelSpec:
         """True when the service takes chat messages (False for prompt-only families)."""
         return self.input == "messages"
 
+    @property
+    def chat_result_format(self) -> Literal["message"] | None:
+        """What a chat adapter asks for: ``"message"`` on the text endpoint's chat models (tool
+        calls and reasoning need it); ``None`` where the service has only one format."""
+        return "message" if self.endpoint == "text-generation" and self.is_chat_model else None
+
     def thinks(self, enable_thinking: bool | None) -> bool:
         """Whether a request with this ``enable_thinking`` value produces reasoning."""
         if self.thinking == "always":

@@ -122,12 +122,8 @@ class ChatDashScope(DashScopeFields, BaseChatModel):
         call = dict(kwargs)
         if stop is not None:
             call["stop"] = stop
-        model = call.get("model") or self.model
-        spec = get_spec(model)
-        # Tool calls and reasoning need the message format; the multimodal endpoint and
-        # prompt-only models have only one format, so nothing is sent for them.
-        text_chat = spec.endpoint == "text-generation" and spec.input == "messages"
-        return self.request(to_core(messages), call, result_format="message" if text_chat else None)
+        spec = get_spec(call.get("model") or self.model)
+        return self.request(to_core(messages), call, result_format=spec.chat_result_format)
 
     def _generate(
         self,

@@ -127,9 +127,9 @@ class DashScope(GenerationSettings, ConnectionSettings, FunctionCallingLLM):
             else:
                 extra[key] = value
         params["extra_parameters"] = {k: v for k, v in extra.items() if k not in _REQUEST_KEYS}
-        spec = get_spec(model)
-        if messages is not None and spec.endpoint == "text-generation" and spec.input == "messages":
-            params.setdefault("result_format", "message")  # tool calls need the message format
+        result_format = get_spec(model).chat_result_format
+        if result_format is not None:
+            params.setdefault("result_format", result_format)
         return GenerationRequest(model=model, messages=messages, prompt=prompt, **params)
 
     def _chat_request(
