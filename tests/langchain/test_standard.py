@@ -209,10 +209,6 @@ class TestChatMoonshotIntegration(_Integration):
     def supports_json_mode(self) -> bool:
         return False
 
-    @NO_FORCE_ANY
-    def test_tool_choice(self, model: BaseChatModel) -> None:
-        super().test_tool_choice(model)
-
 
 class TestChatQwenVLIntegration(_Integration):
     """A vision model: the image tests run (images served locally, see above)."""
