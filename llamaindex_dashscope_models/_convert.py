@@ -189,15 +189,12 @@ def _wire_calls(calls: Sequence[ToolCall]) -> list[dict[str, Any]]:
     return [c.to_wire() for c in calls]
 
 
-_fast = trusted  # short: used in every constructor below
-
-
 def text_block(text: str) -> TextBlock:
-    return _fast(TextBlock, {"block_type": "text", "text": text})
+    return trusted(TextBlock, {"block_type": "text", "text": text})
 
 
 def assistant(blocks: list[Any], extra: dict[str, Any]) -> ChatMessage:
-    return _fast(
+    return trusted(
         ChatMessage, {"role": MessageRole.ASSISTANT, "additional_kwargs": extra, "blocks": blocks}
     )
 
@@ -221,7 +218,7 @@ def response_from_result(result: GenerationResult) -> ChatResponse:
         "finish_reason": result.finish_reason,
     }
     message = _message(result.text, result.reasoning_content, result.tool_calls)
-    return _fast(ChatResponse, {"message": message, "raw": result.raw, "delta": None,
+    return trusted(ChatResponse, {"message": message, "raw": result.raw, "delta": None,
                                 "logprobs": None, "additional_kwargs": extra})  # fmt: skip
 
 
@@ -248,14 +245,14 @@ class StreamAccumulator:
         if chunk.finish_reason is not None:
             extra.update(usage_kwargs(chunk.usage), finish_reason=chunk.finish_reason)
         message = _message(self.text, self.reasoning or None, calls)
-        return _fast(ChatResponse, {"message": message, "raw": None, "delta": chunk.text,
+        return trusted(ChatResponse, {"message": message, "raw": None, "delta": chunk.text,
                                     "logprobs": None, "additional_kwargs": extra})  # fmt: skip
 
 
 def _completion(
     text: str, delta: str | None, raw: Any, extra: dict[str, Any]
 ) -> CompletionResponse:
-    return _fast(CompletionResponse, {"text": text, "additional_kwargs": extra, "raw": raw,
+    return trusted(CompletionResponse, {"text": text, "additional_kwargs": extra, "raw": raw,
                                       "logprobs": None, "delta": delta})  # fmt: skip
 
 

@@ -335,7 +335,8 @@ def test_fast_constructors_equal_validated_ones() -> None:
     # and name every field (a new field in llama-index would make this fail).
     from llama_index.core.base.llms.types import ChatResponse, CompletionResponse
 
-    from llamaindex_dashscope_models._convert import _completion, _fast, assistant, text_block
+    from dashscope_models._trusted import trusted
+    from llamaindex_dashscope_models._convert import _completion, assistant, text_block
 
     assert set(TextBlock.model_fields) == {"block_type", "text"}
     assert set(ChatMessage.model_fields) == {"role", "additional_kwargs", "blocks"}
@@ -359,7 +360,7 @@ def test_fast_constructors_equal_validated_ones() -> None:
         "logprobs": None,
         "additional_kwargs": {},
     }
-    assert _fast(ChatResponse, dict(values)) == ChatResponse(**values)
+    assert trusted(ChatResponse, dict(values)) == ChatResponse(**values)
     assert set(CompletionResponse.model_fields) == {
         "text",
         "additional_kwargs",
