@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,9 +13,11 @@ from llama_index.core.base.llms.types import ChatMessage, ImageBlock, TextBlock,
 from llama_index.core.instrumentation import get_dispatcher
 from llama_index.core.instrumentation.event_handlers import BaseEventHandler
 from llama_index.core.instrumentation.events import BaseEvent
+from llama_index.core.memory import Memory
 from llama_index.core.prompts import PromptTemplate
 from llama_index.core.tools import FunctionTool
 from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import create_async_engine
 
 import dashscope_models as core
 from dashscope_models.emulator import Emulator, Fault, Reply
@@ -180,21 +183,49 @@ async def test_structured_predict(emulator: Emulator, sync: bool, model: str) ->
         assert params["tool_choice"] == {"type": "function", "function": {"name": "Cat"}}
 
 
-async def test_rag_query_and_chat_engines(emulator: Emulator) -> None:
+@pytest.fixture
+def index() -> VectorStoreIndex:
     Settings.llm = Qwen()
     Settings.embed_model = MockEmbedding(embed_dim=8)
     docs = [
         Document(text="DashScope is Alibaba Cloud's model service."),
         Document(text="Qwen is a model family."),
     ]
-    index = VectorStoreIndex.from_documents(docs)
+    return VectorStoreIndex.from_documents(docs)
+
+
+@pytest.fixture
+def memory() -> Iterator[Memory]:
+    """LlamaIndex's default chat memory, on a SQLite engine closed after the test.
+
+    Left to the garbage collector, its aiosqlite connection stops its worker thread with a future
+    of whatever event loop is current then, often a closed one, and the thread fails in a later
+    test.
+    """
+    engine = create_async_engine("sqlite+aiosqlite:///:memory:")
+    yield Memory.from_defaults(async_engine=engine)
+    asyncio.run(engine.dispose())
+
+
+def test_rag_query_and_chat_engines(
+    emulator: Emulator, index: VectorStoreIndex, memory: Memory
+) -> None:
     answer = index.as_query_engine().query("What is DashScope?")
     assert "qwen-plus" in str(answer)
     assert "DashScope is Alibaba Cloud" in str(emulator.requests[-1].body["input"]["messages"])
-    chat = index.as_chat_engine().chat("Tell me about Qwen")
+    chat = index.as_chat_engine(memory=memory).chat("Tell me about Qwen")
     assert "qwen-plus" in str(chat)
-    aquery = await index.as_query_engine().aquery("What is Qwen?")
-    assert "qwen-plus" in str(aquery)
+    assert "Qwen is a model family" in str(emulator.requests[-1].body["input"]["messages"])
+
+
+async def test_rag_async_query_and_chat_engines(
+    emulator: Emulator, index: VectorStoreIndex, memory: Memory
+) -> None:
+    answer = await index.as_query_engine().aquery("What is Qwen?")
+    assert "qwen-plus" in str(answer)
+    chat = await index.as_chat_engine(memory=memory).achat("Tell me about Qwen")
+    assert "qwen-plus" in str(chat)
+    assert "Qwen is a model family" in str(emulator.requests[-1].body["input"]["messages"])
 
 
 def test_family_classes(emulator: Emulator) -> None:
