@@ -9,15 +9,13 @@
 * import time of ``from langchain_dashscope_models import ChatQwen`` vs langchain-core's
   ``BaseChatModel`` alone (target <= +60 ms), and constructing one model (target <= 20 us).
 
-Import time depends on the environment: measure it as users get it, in a runtime-only install
-(``--import-only`` runs just that part)::
+Import time is what users get in a runtime-only install (``--import-only`` runs just that
+part)::
 
     python -m venv /tmp/rt && /tmp/rt/bin/pip install . && /tmp/rt/bin/python \
         benchmarks/bench_langchain.py --import-only
 
-In the development environment two things inflate it: the editable install is not
-byte-compiled when ``PYTHONDONTWRITEBYTECODE`` is set, and test tools install ``rich`` and
-``pygments``, with which ``import httpx`` also loads httpx's command-line client (~35 ms).
+The core client (and with it httpx) loads on first use, not at import.
 """
 
 from __future__ import annotations

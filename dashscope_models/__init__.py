@@ -13,6 +13,8 @@ This package imports neither LangChain nor LlamaIndex; the adapters live in
 ``langchain_dashscope_models`` and ``llamaindex_dashscope_models``.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from dashscope_models._catalog import (
     Interval,
     ModelSpec,
@@ -21,7 +23,6 @@ from dashscope_models._catalog import (
     generic_spec,
     get_spec,
 )
-from dashscope_models._client import DashScopeClient
 from dashscope_models._config import REGIONS, ClientConfig
 from dashscope_models._embedding import EmbeddingRequest, EmbeddingResult, estimate_tokens
 from dashscope_models._errors import (
@@ -42,7 +43,6 @@ from dashscope_models._errors import (
     RequestValidationError,
     StreamError,
 )
-from dashscope_models._pool import aclose_pools, close_pools
 from dashscope_models._prompt import render_prompt
 from dashscope_models._types import (
     Chunk,
@@ -55,6 +55,10 @@ from dashscope_models._types import (
     Usage,
 )
 from dashscope_models._version import __version__
+
+if TYPE_CHECKING:
+    from dashscope_models._client import DashScopeClient
+    from dashscope_models._pool import aclose_pools, close_pools
 
 __all__ = [
     "REGIONS",
@@ -98,3 +102,22 @@ __all__ = [
     "get_spec",
     "render_prompt",
 ]
+
+# The client and its pools are imported on first use: they bring httpx, ~25 ms of import that
+# `from langchain_dashscope_models import ChatQwen` need not pay before the first call.
+_LAZY = {
+    "DashScopeClient": "dashscope_models._client",
+    "aclose_pools": "dashscope_models._pool",
+    "close_pools": "dashscope_models._pool",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'dashscope_models' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import os
 from operator import attrgetter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr
 
-from dashscope_models._client import DashScopeClient
 from dashscope_models._types import GenerationRequest
+
+if TYPE_CHECKING:  # imported on first use: the client module brings httpx (~25 ms of import)
+    from dashscope_models._client import DashScopeClient
 
 __all__ = ["REQUEST_PARAMETERS", "ConnectionSettings", "GenerationSettings"]
 
@@ -82,6 +84,8 @@ class ConnectionSettings(BaseModel):
         private: dict[str, Any] = self.__pydantic_private__  # type: ignore[assignment]
         cached = private["_client"]
         if cached is None or cached[0] != settings:
+            from dashscope_models._client import DashScopeClient
+
             cached = private["_client"] = (settings, DashScopeClient.from_settings(self))
         client: DashScopeClient = cached[1]
         return client
