@@ -121,6 +121,8 @@ class StreamReader:
     def start(self, status: int, headers: Mapping[str, str]) -> bool:
         """True when the answer is an SSE stream to feed; False when :meth:`whole` must read it
         (an error status, or a plain JSON answer to a stream request)."""
+        # The header's id until an event carries one: errors of this answer report it.
+        self.state.request_id = headers.get("x-request-id") or ""
         # Some real SSE answers carry no content type at all: only JSON is read whole.
         return status == 200 and "json" not in headers.get("content-type", "")
 
@@ -140,6 +142,11 @@ class StreamReader:
                 usage=result.usage,
             )
         ]
+
+    @property
+    def request_id(self) -> str | None:
+        """The answer's request id (from its events, else its header), once known."""
+        return self.state.request_id or None
 
     def feed(self, data: bytes) -> list[Chunk]:
         """Decode ``data``; return the chunks it completes.
@@ -196,18 +203,30 @@ class StreamReader:
         return result
 
 
-def transport_error(exc: httpx.HTTPError, *, events_seen: int = 0) -> DashScopeError:
-    """Map an httpx failure; after the first event a broken connection is a truncated stream."""
+def transport_error(
+    exc: httpx.HTTPError, *, events_seen: int = 0, request_id: str | None = None
+) -> DashScopeError:
+    """Map an httpx failure; after the first event a broken connection is a truncated stream.
+
+    The error keeps the failure's type name and text in its message, never ``exc`` itself: an
+    httpx exception holds the request, whose headers hold the API key. Raise it ``from None``,
+    outside the ``except`` block, so that neither ``__cause__`` nor ``__context__`` leads there.
+    """
     message = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
     if events_seen:
         return StreamError(
             f"the stream broke after {events_seen} events ({message})",
             code="TruncatedStream",
             status_code=200,
+            request_id=request_id,
         )
     if isinstance(exc, httpx.TimeoutException) and not _refused(exc):
-        return APITimeoutError(f"request timed out ({message})", code="Timeout")
-    return APIConnectionError(f"could not reach DashScope ({message})", code="ConnectionError")
+        return APITimeoutError(
+            f"request timed out ({message})", code="Timeout", request_id=request_id
+        )
+    return APIConnectionError(
+        f"could not reach DashScope ({message})", code="ConnectionError", request_id=request_id
+    )
 
 
 def _refused(exc: BaseException) -> bool:

@@ -69,13 +69,22 @@ class _Attempts:
         self.limit = limit
 
     def delay_after(self, exc: Exception, reader: StreamReader | None = None) -> float:
-        seen = reader.events_seen if reader is not None else 0
-        err = exc if isinstance(exc, DashScopeError) else transport_error(exc, events_seen=seen)  # type: ignore[arg-type]
+        """Seconds to wait before the next attempt, or raise the error to give up with.
+
+        Call it after the ``except`` block, not in it: a transport failure is raised as our
+        error with no ``__cause__`` or ``__context__``, since the httpx exception holds the
+        request, whose headers hold the API key (its type and text are in our message).
+        """
+        if isinstance(exc, DashScopeError):
+            err = exc
+        else:
+            seen, rid = (reader.events_seen, reader.request_id) if reader is not None else (0, None)
+            err = transport_error(exc, events_seen=seen, request_id=rid)  # type: ignore[arg-type]
         delivered = reader is not None and reader.delivered
         if delivered or self.count >= self.limit or not should_retry(err):
             if err is exc:
                 raise err
-            raise err from exc
+            raise err from None
         delay = retry_delay(self.count, err)
         self.count += 1
         logger.debug(
@@ -215,8 +224,8 @@ class DashScopeClient:
                 response = self._http().send(http_request)
                 return read(response.status_code, response.headers, response.content)
             except (httpx.HTTPError, DashScopeError) as exc:
-                delay = attempts.delay_after(exc)
-            time.sleep(delay)
+                failed: Exception = exc  # handled below: see _Attempts.delay_after
+            time.sleep(attempts.delay_after(failed))
 
     async def _apost(self, http_request: httpx.Request, read: _Reader[_T]) -> _T:
         attempts = _Attempts(self.config.max_retries)
@@ -229,8 +238,8 @@ class DashScopeClient:
                     await response.aclose()
                 return read(response.status_code, response.headers, content)
             except (httpx.HTTPError, DashScopeError) as exc:
-                delay = attempts.delay_after(exc)
-            await asyncio.sleep(delay)
+                failed: Exception = exc  # handled below: see _Attempts.delay_after
+            await asyncio.sleep(attempts.delay_after(failed))
 
     def stream(self, request: GenerationRequest) -> Iterator[Chunk]:
         """Stream the answer as deltas; validation errors are raised here, before any I/O."""
@@ -262,8 +271,8 @@ class DashScopeClient:
                 finally:
                     response.close()
             except (httpx.HTTPError, DashScopeError) as exc:
-                delay = attempts.delay_after(exc, reader)
-            time.sleep(delay)
+                failed: Exception = exc  # handled below: see _Attempts.delay_after
+            time.sleep(attempts.delay_after(failed, reader))
 
     async def _astream(
         self, prepared: PreparedRequest, box: list[StreamReader]
@@ -292,8 +301,8 @@ class DashScopeClient:
                 finally:
                     await response.aclose()
             except (httpx.HTTPError, DashScopeError) as exc:
-                delay = attempts.delay_after(exc, reader)
-            await asyncio.sleep(delay)
+                failed: Exception = exc  # handled below: see _Attempts.delay_after
+            await asyncio.sleep(attempts.delay_after(failed, reader))
 
     # -- lifetime ---------------------------------------------------------------------------
 

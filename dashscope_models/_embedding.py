@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from dashscope_models._catalog import ModelSpec, get_spec
-from dashscope_models._errors import RequestValidationError, StreamError
+from dashscope_models._errors import RequestValidationError, StreamError, error_from_body
 
 __all__ = [
     "EmbeddingRequest",
@@ -130,6 +130,8 @@ def read_batch(data: Any, expected: int) -> tuple[list[list[float]], int, str]:
     """Vectors of one batch answer (ordered by ``text_index``), its tokens and request id."""
     rows = (data.get("output") or {}).get("embeddings") if isinstance(data, dict) else None
     if not isinstance(rows, list) or len(rows) != expected:
+        if isinstance(data, dict) and data.get("code"):  # an error body with status 200
+            raise error_from_body(400, data)
         raise StreamError(
             f"the embedding answer has {len(rows) if isinstance(rows, list) else 'no'} vectors "
             f"for {expected} texts",

@@ -272,12 +272,20 @@ def error_class(status_code: int, code: str | None, message: str) -> type[DashSc
 def error_from_body(status_code: int, body: Any, request_id: str | None = None) -> DashScopeError:
     """Build the typed error for an error body ``{"code", "message", "request_id"}``.
 
-    ``body`` may be a dict or anything else (then its text becomes the message).
+    ``body`` may be a dict or anything else (then its text becomes the message). An
+    OpenAI-style body (``{"error": {"message", "code"}}``, as proxies answer) is read too.
     """
     if isinstance(body, dict):
         code = body.get("code")
         message = str(body.get("message") or body.get("msg") or "")
         request_id = body.get("request_id") or request_id
+        nested = body.get("error")
+        if isinstance(nested, dict):
+            message = message or str(nested.get("message") or "")
+            if not code and isinstance(nested.get("code"), str):
+                code = nested["code"]
+        elif isinstance(nested, str):
+            message = message or nested
     else:
         code, message = None, str(body or "")
     code_s = str(code) if code else None

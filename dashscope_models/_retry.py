@@ -2,9 +2,11 @@
 
 Retried: connection errors and timeouts, HTTP 408, 429 (throttling, except an exhausted free
 quota, which does not clear by waiting) and 5xx. Never retried: 400/401/403/404 and anything
-after a stream has delivered its first event. The wait honours ``retry-after-ms`` and
-``Retry-After`` (seconds or an HTTP date), else grows as 0.5 s x 2^attempt up to 8 s, minus
-up to 25 % jitter so that many clients do not retry in step.
+after a stream has delivered its first event, nor an answer whose ``Retry-After`` asks for
+more than 60 s (the error is raised at once rather than retried before the service allows).
+The wait honours ``retry-after-ms`` and ``Retry-After`` (seconds or an HTTP date), else grows
+as 0.5 s x 2^attempt up to 8 s, minus up to 25 % jitter so that many clients do not retry in
+step.
 
 Example::
 
@@ -30,11 +32,14 @@ __all__ = ["INITIAL_DELAY", "MAX_DELAY", "retry_delay", "should_retry"]
 
 INITIAL_DELAY = 0.5
 MAX_DELAY = 8.0
-_MAX_SERVER_WAIT = 60.0  # a Retry-After longer than this is not waited for
+_MAX_SERVER_WAIT = 60.0  # a Retry-After longer than this is not waited for: no retry
 
 
 def should_retry(error: DashScopeError) -> bool:
     """Whether the request that failed with ``error`` may be sent again."""
+    wait = _server_wait(getattr(error, "headers", None))
+    if wait is not None and wait > _MAX_SERVER_WAIT:
+        return False  # retrying sooner than the service asked would only fail again
     if isinstance(error, APIConnectionError):  # includes timeouts and HTTP 408
         return True
     if isinstance(error, RateLimitError):

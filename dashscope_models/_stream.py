@@ -3,8 +3,9 @@
 It turns cumulative events (a caller forced ``incremental_output=false``) into deltas, merges
 tool-call fragments by ``index`` (falling back to ``id`` when a fragment has no index), keeps
 the reasoning content apart, and puts ``usage`` on the final chunk only. An ``event:error`` (or
-an event whose status is not 200) raises the same typed error a plain answer would; data that
-is not JSON, or a stream that ends before its final event, raises :class:`StreamError`.
+an event whose status is not 200) raises the same typed error a plain answer would, even when
+its data is plain text (then the text is the message); other data that is not JSON, or a stream
+that ends before its final event, raises :class:`StreamError`.
 
 Example::
 
@@ -20,7 +21,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from dashscope_models._errors import StreamError, error_from_body
+from dashscope_models._errors import DashScopeError, StreamError, error_from_body
 from dashscope_models._parse import read_output, require_output
 from dashscope_models._sse import SSEEvent
 from dashscope_models._types import Chunk, GenerationResult, ToolCall, ToolCallDelta, Usage
@@ -74,10 +75,9 @@ class StreamState:
 
     def apply(self, event: SSEEvent) -> Chunk | None:
         """Read one event; return its delta, or ``None`` when it adds nothing."""
-        data = _json(event.data, self.request_id)
-        status = event.status or 200
-        if event.event == "error" or status != 200:
-            raise error_from_body(status if status != 200 else 400, data, self.request_id or None)
+        data = _json(event, self.request_id)
+        if event.event == "error" or (event.status or 200) != 200:
+            raise _event_error(event, data, self.request_id)
         output = require_output(data)
         self.last_event = data
         self.request_id = str(data.get("request_id") or self.request_id)
@@ -181,16 +181,26 @@ class StreamState:
         )
 
 
-def _json(data: str, request_id: str) -> Any:
+def _json(event: SSEEvent, request_id: str) -> Any:
     try:
-        return json.loads(data)
+        return json.loads(event.data)
     except ValueError:
-        raise StreamError(
-            f"the stream carried data that is not JSON: {data[:200]!r}",
-            code="MalformedStream",
-            status_code=200,
-            request_id=request_id or None,
-        ) from None
+        pass
+    # Not JSON: an error event (e.g. a gateway's plain-text 503) is still that error.
+    if event.event == "error" or (event.status or 200) != 200:
+        raise _event_error(event, event.data, request_id)
+    raise StreamError(
+        f"the stream carried data that is not JSON: {event.data[:200]!r}",
+        code="MalformedStream",
+        status_code=200,
+        request_id=request_id or None,
+    )
+
+
+def _event_error(event: SSEEvent, body: Any, request_id: str) -> DashScopeError:
+    """The typed error of an in-stream error event (its status, else 400)."""
+    status = event.status if event.status is not None and event.status != 200 else 400
+    return error_from_body(status, body, request_id or None)
 
 
 def _new_part(whole: str, seen: str) -> str:
