@@ -145,6 +145,7 @@ def build_body(request: GenerationRequest, *, stream: bool) -> PreparedRequest:
     choice = _tool_choice(request.tool_choice)
     if choice is not None:
         params["tool_choice"] = choice
+    # Last, over the fields: validate() checked the names it knows here as the values sent.
     params.update(request.extra_parameters)
     # Streams always ask for deltas unless the caller insists on cumulative output.
     incremental = request.incremental_output is not False

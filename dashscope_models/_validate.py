@@ -2,7 +2,9 @@
 
 Every check raises :class:`RequestValidationError` with a message that names the rule, so a
 bad call fails at once and costs nothing. Rules come from the model's catalog entry; a model
-the catalog does not know gets only the generic checks.
+the catalog does not know gets only the generic checks (shape of the input, parameter types,
+the seed's range). A parameter set in ``extra_parameters`` under a name checked here is
+checked there too: it is the value the request sends.
 
 Example::
 
@@ -13,23 +15,46 @@ Example::
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import attrgetter
 
-from dashscope_models._catalog import ModelSpec
+from dashscope_models._catalog import Interval, ModelSpec
 from dashscope_models._errors import RequestValidationError
 from dashscope_models._types import ROLES, GenerationRequest, Message
 
 __all__ = ["validate", "validate_messages"]
 
-_RANGED = (
-    "temperature",
-    "top_p",
-    "top_k",
-    "repetition_penalty",
-    "presence_penalty",
-    "frequency_penalty",
-    "max_tokens",
-    "thinking_budget",
+_INTEGER: tuple[type, ...] = (int,)
+_NUMBER: tuple[type, ...] = (int, float)
+_SEED_RANGE = Interval(0, 2**64 - 1, True, True, "[0, 2**64-1]")  # unsigned 64-bit (§3.2)
+
+# The numeric parameters (protocol §3.2): the types each accepts (a bool is never a number:
+# no ranged parameter is a bool) and a range that holds for every model; the others' ranges
+# come from the model's catalog entry.
+_RANGED: tuple[tuple[str, tuple[type, ...], Interval | None], ...] = (
+    ("temperature", _NUMBER, None),
+    ("top_p", _NUMBER, None),
+    ("top_k", _INTEGER, None),
+    ("repetition_penalty", _NUMBER, None),
+    ("presence_penalty", _NUMBER, None),
+    ("frequency_penalty", _NUMBER, None),
+    ("max_tokens", _INTEGER, None),
+    ("thinking_budget", _INTEGER, None),
+    ("seed", _INTEGER, _SEED_RANGE),
 )
+_read_ranged = attrgetter(*(name for name, _, _ in _RANGED))
+_UNSET = (None,) * len(_RANGED)
+
+# The output cap's newer name (§3.2, §8): no field of ours, so it comes only in extra_parameters.
+_OUTPUT_CAP_ALIAS = "max_completion_tokens"
+# Parameters that extra_parameters can set over a field (build_body applies them last): a value
+# there is checked as the field's would be, since it is the one sent.
+_SHADOWED = frozenset(
+    [name for name, _, _ in _RANGED]
+    + ["stop", "tools", "tool_choice", "response_format", "enable_thinking"]
+)
+_CHECKED_EXTRA = _SHADOWED | {_OUTPUT_CAP_ALIAS}
+_FIELDS = tuple(GenerationRequest.__dataclass_fields__)
+_read_fields = attrgetter(*_FIELDS)
 
 
 def _fail(message: str, code: str = "InvalidRequest") -> RequestValidationError:
@@ -47,11 +72,20 @@ def validate_messages(messages: Sequence[Message], spec: ModelSpec) -> None:
     if not messages:
         raise _fail("messages is empty: send at least one user message", "EmptyMessages")
     open_calls: set[str] = set()
+    no_tools = spec.known and not spec.tools  # unknown ids: the service decides
     for i, m in enumerate(messages):
         if m.role not in ROLES:
             raise _fail(
                 f"messages[{i}] has unknown role {m.role!r}; use one of {sorted(ROLES)}",
                 "UnknownRole",
+            )
+        if no_tools and (m.role == "tool" or m.tool_calls):
+            what = "is a tool result" if m.role == "tool" else "(assistant) carries tool calls"
+            raise _fail(
+                f"messages[{i}] {what}, but {spec.name} does not support tool calling, so "
+                "its conversations hold only system, user and assistant text: leave the tool "
+                "exchange out of the history, or use a model with tools such as qwen-plus",
+                "ToolsUnsupported",
             )
         if m.role == "system" and i != 0 and spec.system_first:
             raise _fail(
@@ -71,6 +105,12 @@ def validate_messages(messages: Sequence[Message], spec: ModelSpec) -> None:
             open_calls = set()
         if m.role in {"user", "system"} and not _has_content(m):
             raise _fail(f"messages[{i}] ({m.role}) has empty content", "EmptyContent")
+        if m.role == "tool" and not _has_content(m):
+            raise _fail(
+                f"messages[{i}] (tool result for call {m.tool_call_id!r}) has empty content, "
+                "which the service rejects: have the tool return some text, e.g. 'done'",
+                "EmptyContent",
+            )
         if m.role == "assistant" and not (_has_content(m) or m.tool_calls):
             raise _fail(
                 f"messages[{i}] (assistant) has neither content nor tool calls", "EmptyContent"
@@ -86,20 +126,57 @@ def validate_messages(messages: Sequence[Message], spec: ModelSpec) -> None:
             )
 
 
-def _check_range(name: str, value: float, spec: ModelSpec) -> None:
-    interval = spec.ranges.get(name)
-    if interval is not None and not interval.contains(value):
+def _check_type(name: str, value: object, kinds: tuple[type, ...]) -> None:
+    """``value`` is one of ``kinds`` (a subclass will do), and never a bool."""
+    if isinstance(value, bool) or not isinstance(value, kinds):
+        kind = "an integer" if kinds is _INTEGER else "a number"
         raise _fail(
-            f"{name}={value} is outside {interval.text} for {spec.name}", "ParameterOutOfRange"
+            f"{name} must be {kind}, not {value!r} ({type(value).__name__})",
+            "InvalidParameterType",
         )
+
+
+def _out_of_range(
+    name: str, value: object, interval: Interval, spec: ModelSpec
+) -> RequestValidationError:
+    where = (
+        ": the seed is an unsigned 64-bit integer"
+        if interval is _SEED_RANGE
+        else f" for {spec.name}"
+    )
+    return _fail(f"{name}={value} is outside {interval.text}{where}", "ParameterOutOfRange")
+
+
+def _check_output_cap(name: str, value: int, spec: ModelSpec) -> None:
+    """``max_tokens`` (or its newer name) against the model's maximum output."""
+    if spec.known and value > spec.max_output_tokens:
+        raise _fail(
+            f"{name}={value} exceeds {spec.name}'s maximum output of "
+            f"{spec.max_output_tokens} tokens",
+            "ParameterOutOfRange",
+        )
+
+
+def _effective(request: GenerationRequest) -> GenerationRequest:
+    """``request`` as sent: extra_parameters set over the fields of the same name (a copy;
+    ``dataclasses.replace`` does the same slower)."""
+    fields = dict(zip(_FIELDS, _read_fields(request), strict=True))
+    extra = request.extra_parameters
+    for name in _SHADOWED.intersection(extra):
+        fields[name] = extra[name]
+    return GenerationRequest(**fields)
 
 
 def _check_stop(request: GenerationRequest, spec: ModelSpec) -> None:
     stop = request.stop
     if stop is None or isinstance(stop, str):
         items: list[object] = [] if stop is None else [stop]
-    else:
+    elif isinstance(stop, Sequence):
         items = list(stop)
+    else:
+        raise _fail(
+            f"stop must be a string or a list, not {type(stop).__name__}", "InvalidParameterType"
+        )
     strings = [s for s in items if isinstance(s, str)]
     if strings and len(strings) != len(items):
         raise _fail("stop mixes strings and token ids; use one kind", "MixedStop")
@@ -118,7 +195,14 @@ def _check_capabilities(request: GenerationRequest, spec: ModelSpec) -> None:
         return  # unknown ids: the service decides; we do not guess capabilities
     if request.tools and not spec.tools:
         raise _fail(f"{spec.name} does not support tool calling", "ToolsUnsupported")
-    fmt = (request.response_format or {}).get("type")
+    response_format = request.response_format
+    if response_format is not None and not isinstance(response_format, dict):
+        raise _fail(
+            'response_format must be an object such as {"type": "json_object"}, not '
+            f"{response_format!r}",
+            "InvalidParameterType",
+        )
+    fmt = (response_format or {}).get("type")
     if fmt == "json_object" and not spec.json_mode:
         raise _fail(f"{spec.name} does not support JSON mode", "JsonModeUnsupported")
     if fmt == "json_schema" and not spec.json_schema:
@@ -143,13 +227,23 @@ def _check_tool_choice(request: GenerationRequest) -> None:
             "not 'any of these'; name the tool to force it (or offer one tool), or use 'auto'",
             "ToolChoiceUnsupported",
         )
-    names = {t.get("function", {}).get("name") for t in request.tools or ()}
+    names = {t.get("function", {}).get("name") for t in request.tools or () if isinstance(t, dict)}
     if choice not in names:
         raise _fail(f"tool_choice names {choice!r}, which is not among the tools offered")
 
 
 def validate(request: GenerationRequest, spec: ModelSpec) -> None:
-    """All checks for one request (see the module docstring)."""
+    """All checks for one request (see the module docstring).
+
+    A parameter given in ``extra_parameters`` under a name checked here (``temperature``,
+    ``stop``, ``tools`` ..., and ``max_completion_tokens``, checked as ``max_tokens``) is checked
+    as the field would be: ``build_body`` sends it over the field's value.
+    """
+    extra = request.extra_parameters
+    cap = None
+    if extra and not _CHECKED_EXTRA.isdisjoint(extra):  # rare: only then a copy is made
+        cap = extra.get(_OUTPUT_CAP_ALIAS)
+        request = _effective(request)
     if not request.model:
         raise _fail("model is empty", "ModelRequired")
     if request.messages is None and request.prompt is None:
@@ -160,20 +254,26 @@ def validate(request: GenerationRequest, spec: ModelSpec) -> None:
         validate_messages(request.messages, spec)
     elif not request.prompt:
         raise _fail("prompt is empty", "EmptyPrompt")
-    for name in _RANGED:
-        value = getattr(request, name)
-        if value is not None:
-            _check_range(name, value, spec)
-    if (
-        request.max_tokens is not None
-        and spec.known
-        and request.max_tokens > spec.max_output_tokens
-    ):
-        raise _fail(
-            f"max_tokens={request.max_tokens} exceeds {spec.name}'s maximum output of "
-            f"{spec.max_output_tokens} tokens",
-            "ParameterOutOfRange",
-        )
+    ranges = spec.ranges
+    values = _read_ranged(request)
+    if values != _UNSET:  # the common case, nothing set, costs one tuple comparison
+        for i, value in enumerate(values):
+            if value is None:
+                continue
+            name, kinds, fixed = _RANGED[i]
+            if value.__class__ not in kinds:  # exact int/float pass without isinstance calls
+                _check_type(name, value, kinds)
+            interval = fixed or ranges.get(name)
+            if interval is not None and not interval.contains(value):
+                raise _out_of_range(name, value, interval, spec)
+    if request.max_tokens is not None:
+        _check_output_cap("max_tokens", request.max_tokens, spec)
+    if cap is not None:  # the same output cap under its newer name (§3.2, §8)
+        _check_type(_OUTPUT_CAP_ALIAS, cap, _INTEGER)
+        interval = ranges.get("max_tokens")
+        if interval is not None and not interval.contains(cap):
+            raise _out_of_range(_OUTPUT_CAP_ALIAS, cap, interval, spec)
+        _check_output_cap(_OUTPUT_CAP_ALIAS, cap, spec)
     budget = request.thinking_budget
     if budget is not None and spec.thinking_budget_max and budget > spec.thinking_budget_max:
         raise _fail(

@@ -52,7 +52,6 @@ if TYPE_CHECKING:
 
 __all__ = ["DashScope"]
 
-_REQUEST_KEYS = REQUEST_PARAMETERS | {"extra_parameters"}
 # Prompt formats that only join texts (base models): LlamaIndex should call ``complete`` there.
 _PLAIN_PROMPT_FORMATS = frozenset({"moss-base"})
 _PAYLOADS: dict[tuple[type, str, int | None], dict[str, Any]] = {}
@@ -118,15 +117,19 @@ class DashScope(GenerationSettings, ConnectionSettings, FunctionCallingLLM):
         params = self.generation_parameters()
         extra = dict(self.additional_kwargs)
         model = kwargs.pop("model", None) or self.model
+        given: dict[str, Any] = {}  # an explicit extra_parameters dict, merged last
         for key, value in {**extra, **kwargs}.items():
             if value is None:
                 continue
-            if key in _REQUEST_KEYS:
+            if key == "extra_parameters":
+                given = dict(value)
+                extra.pop(key, None)
+            elif key in REQUEST_PARAMETERS:
                 params[key] = value
                 extra.pop(key, None)
             else:
                 extra[key] = value
-        params["extra_parameters"] = {k: v for k, v in extra.items() if k not in _REQUEST_KEYS}
+        params["extra_parameters"] = {**extra, **given}
         result_format = get_spec(model).chat_result_format
         if result_format is not None:
             params.setdefault("result_format", result_format)
