@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 from langchain_dashscope_models._convert import (
     chat_result,
     chunk_message,
+    combine_llm_outputs,
     generation_chunk,
     result_message,
     to_core,
@@ -79,6 +80,9 @@ class ChatDashScope(DashScopeFields, BaseChatModel):
     @property
     def _llm_type(self) -> str:
         return "dashscope-chat"
+
+    def _combine_llm_outputs(self, llm_outputs: list[dict[str, Any] | None]) -> dict[str, Any]:
+        return combine_llm_outputs(llm_outputs)
 
     @property
     def _identifying_params(self) -> dict[str, Any]:

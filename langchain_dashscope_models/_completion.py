@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
@@ -31,6 +31,18 @@ def _info(result: GenerationResult | Chunk, model: str) -> dict[str, Any]:
         "model_name": model,
         "usage": usage_metadata(result.usage),
     }
+
+
+def _joined(chunks: Iterable[GenerationChunk]) -> Generation:
+    """A streamed completion as one generation (``streaming=True``)."""
+    total = GenerationChunk(text="")
+    for chunk in chunks:
+        total += chunk
+    return Generation(text=total.text, generation_info=total.generation_info)
+
+
+async def _ajoined(chunks: AsyncIterator[GenerationChunk]) -> Generation:
+    return _joined([chunk async for chunk in chunks])
 
 
 class DashScopeLLM(DashScopeFields, BaseLLM):
@@ -66,16 +78,16 @@ class DashScopeLLM(DashScopeFields, BaseLLM):
             return self.request(None, call, prompt=prompt)
         return self.request([Message("user", prompt)], call)
 
-    def _result(self, generations: list[Generation], results: list[GenerationResult]) -> LLMResult:
-        usage = [r.usage for r in results if r.usage is not None]
+    def _result(self, generations: list[Generation], kwargs: dict[str, Any]) -> LLMResult:
+        usage = [(g.generation_info or {}).get("usage") or {} for g in generations]
         token_usage = {
-            "input_tokens": sum(u.input_tokens for u in usage),
-            "output_tokens": sum(u.output_tokens for u in usage),
-            "total_tokens": sum(u.total_tokens for u in usage),
+            key: sum(u.get(key, 0) for u in usage)
+            for key in ("input_tokens", "output_tokens", "total_tokens")
         }
+        model = kwargs.get("model") or kwargs.get("model_name") or self.model
         return LLMResult(
             generations=[[g] for g in generations],
-            llm_output={"token_usage": token_usage, "model_name": self.model},
+            llm_output={"token_usage": token_usage, "model_name": model},
         )
 
     def _generate(
@@ -85,12 +97,15 @@ class DashScopeLLM(DashScopeFields, BaseLLM):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> LLMResult:
+        if self.streaming:
+            gens = [_joined(self._stream(p, stop, run_manager, **kwargs)) for p in prompts]
+            return self._result(gens, kwargs)
         results = []
         with translated:
             for prompt in prompts:
                 results.append(self.client.generate(self._build(prompt, stop, kwargs)))
         gens = [Generation(text=r.text, generation_info=_info(r, r.model)) for r in results]
-        return self._result(gens, results)
+        return self._result(gens, kwargs)
 
     async def _agenerate(
         self,
@@ -99,11 +114,15 @@ class DashScopeLLM(DashScopeFields, BaseLLM):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> LLMResult:
+        if self.streaming:
+            streams = [self._astream(p, stop, run_manager, **kwargs) for p in prompts]
+            gens = list(await asyncio.gather(*(_ajoined(s) for s in streams)))
+            return self._result(gens, kwargs)
         requests = [self._build(prompt, stop, kwargs) for prompt in prompts]
         with translated:
             results = await asyncio.gather(*(self.client.agenerate(r) for r in requests))
         gens = [Generation(text=r.text, generation_info=_info(r, r.model)) for r in results]
-        return self._result(gens, results)
+        return self._result(gens, kwargs)
 
     def _stream(
         self,

@@ -47,9 +47,11 @@ from dashscope_models._trusted import trusted
 __all__ = [
     "chat_result",
     "chunk_message",
+    "combine_llm_outputs",
     "generation_chunk",
     "result_message",
     "to_core",
+    "token_usage",
     "usage_metadata",
 ]
 
@@ -91,6 +93,12 @@ def _content(content: str | list[Any]) -> str | list[ContentPart]:
                 parts.append({"image": url})
             elif kind in ("video", "audio") and block.get("url"):
                 parts.append({str(kind): str(block["url"])})
+            elif block.get("file_id"):
+                raise RequestValidationError(
+                    f"a {kind!r} block by file_id cannot be sent: DashScope takes media as a "
+                    "URL or base64 data",
+                    code="UnsupportedContent",
+                )
             else:
                 raise RequestValidationError(
                     f"unsupported content block type {kind!r}: DashScope takes text, images "
@@ -110,24 +118,52 @@ def _text(content: str | list[Any]) -> str:
 
 
 def _tool_calls(message: AIMessage) -> list[ToolCall] | None:
+    """The calls an assistant message made, invalid ones too (their raw arguments, as
+    langchain-openai sends them), so the tool results that answer them stay paired."""
     calls = [
         ToolCall(id=c.get("id") or f"call_{i}", name=c["name"],
                  arguments=json.dumps(c.get("args") or {}, ensure_ascii=False), index=i)
         for i, c in enumerate(message.tool_calls)
     ]  # fmt: skip
+    for c in message.invalid_tool_calls:
+        i = len(calls)
+        calls.append(ToolCall(id=c.get("id") or f"call_{i}", name=c.get("name") or "",
+                              arguments=c.get("args") or "", index=i))  # fmt: skip
     return calls or None
+
+
+def _tool_content(message: ToolMessage) -> str | list[ContentPart]:
+    content = _content(message.content)
+    if message.status != "error":
+        return content
+    text = content if isinstance(content, str) else "".join(p.get("text", "") for p in content)
+    if text.lower().startswith("error"):
+        return content
+    return f"Error: {content}" if isinstance(content, str) else [{"text": "Error: "}, *content]
+
+
+# The role of each message class (chunks are subclasses: a streamed answer added up is an
+# AIMessageChunk, and goes back into the history like an AIMessage).
+_CLASS_ROLES: tuple[tuple[type[BaseMessage], str], ...] = (
+    (AIMessage, "assistant"), (HumanMessage, "user"), (ToolMessage, "tool"),
+    (SystemMessage, "system"),
+)  # fmt: skip
+
+
+def _role(message: BaseMessage) -> str | None:
+    if isinstance(message, ChatMessage):
+        return _ROLES.get(message.role)
+    for cls, role in _CLASS_ROLES:
+        if isinstance(message, cls):
+            return role
+    return None
 
 
 def to_core(messages: Sequence[BaseMessage]) -> list[Message]:
     """Convert a LangChain conversation (raises ``RequestValidationError`` on unknown roles)."""
     out: list[Message] = []
     for m in messages:
-        if isinstance(m, ChatMessage):
-            role = _ROLES.get(m.role)
-        elif isinstance(m, SystemMessage | HumanMessage | AIMessage | ToolMessage):
-            role = _ROLES.get(m.type)
-        else:
-            role = None
+        role = _role(m)
         if role is None:
             kind = m.role if isinstance(m, ChatMessage) else m.type
             raise RequestValidationError(
@@ -146,10 +182,7 @@ def to_core(messages: Sequence[BaseMessage]) -> list[Message]:
                 )
             )
         elif isinstance(m, ToolMessage):
-            text = _text(m.content)
-            if m.status == "error" and not text.lower().startswith("error"):
-                text = f"Error: {text}"
-            out.append(Message("tool", text, tool_call_id=m.tool_call_id, name=m.name))
+            out.append(Message("tool", _tool_content(m), tool_call_id=m.tool_call_id, name=m.name))
         else:
             out.append(Message(role, _content(m.content)))
     return out
@@ -176,7 +209,8 @@ _AI_SET = frozenset({"content", "additional_kwargs", "response_metadata", "id", 
                      "invalid_tool_calls", "usage_metadata"})  # fmt: skip
 _CHUNK_SET = _AI_SET | {"tool_call_chunks", "chunk_position"}
 _GENERATION_SET = frozenset({"message", "text"})
-_RESULT_SET = frozenset({"generations"})
+_INFO_GENERATION_SET = _GENERATION_SET | {"generation_info"}
+_RESULT_SET = frozenset({"generations", "llm_output"})
 
 
 def _metadata(model: str, finish: str | None, request_id: str) -> dict[str, Any]:
@@ -255,13 +289,46 @@ def chunk_message(chunk: Chunk, model: str) -> AIMessageChunk:
 
 def generation_chunk(message: AIMessageChunk) -> ChatGenerationChunk:
     """``ChatGenerationChunk(message=message)`` without re-validating the message (``text`` is
-    what its validator would set: our chunks' content is always a string)."""
+    what its validator would set: our chunks' content is always a string). The last chunk
+    carries ``generation_info`` (finish reason and model), as langchain-openai's does."""
+    if message.chunk_position == "last":
+        meta = message.response_metadata
+        info = {"finish_reason": meta.get("finish_reason"), "model_name": meta.get("model_name")}
+        return ChatGenerationChunk(message=message, generation_info=info)
     values = {"text": message.text, "generation_info": None, "type": "ChatGenerationChunk"}
     return trusted(ChatGenerationChunk, {**values, "message": message}, _GENERATION_SET)
 
 
+def token_usage(usage: UsageMetadata | None) -> dict[str, int]:
+    """The flat token counts of ``llm_output["token_usage"]``."""
+    if usage is None:
+        return {}
+    return {"input_tokens": usage["input_tokens"], "output_tokens": usage["output_tokens"],
+            "total_tokens": usage["total_tokens"]}  # fmt: skip
+
+
 def chat_result(message: AIMessage) -> ChatResult:
-    """``ChatResult(generations=[ChatGeneration(message=message)])`` without re-validating."""
-    values = {"text": message.text, "generation_info": None, "type": "ChatGeneration"}
-    generation = trusted(ChatGeneration, {**values, "message": message}, _GENERATION_SET)
-    return trusted(ChatResult, {"generations": [generation], "llm_output": None}, _RESULT_SET)
+    """``ChatResult(generations=[ChatGeneration(message=message, generation_info=...)],
+    llm_output=...)`` without re-validating: the finish reason and model per generation, token
+    usage, model and request id for the call (what langchain-openai reports there)."""
+    meta = message.response_metadata
+    model, finish = meta.get("model_name"), meta.get("finish_reason")
+    values = {"text": message.text, "generation_info": {"finish_reason": finish,
+              "model_name": model}, "type": "ChatGeneration"}  # fmt: skip
+    generation = trusted(ChatGeneration, {**values, "message": message}, _INFO_GENERATION_SET)
+    llm_output = {"token_usage": token_usage(message.usage_metadata), "model_name": model,
+                  "request_id": meta.get("request_id")}  # fmt: skip
+    return trusted(ChatResult, {"generations": [generation], "llm_output": llm_output},
+                   _RESULT_SET)  # fmt: skip
+
+
+def combine_llm_outputs(outputs: list[dict[str, Any] | None]) -> dict[str, Any]:
+    """The ``llm_output`` of several calls (a batch): token usage summed, the first model."""
+    present = [o for o in outputs if o]
+    if not present:
+        return {}
+    usage: dict[str, int] = {}
+    for output in present:
+        for key, value in (output.get("token_usage") or {}).items():
+            usage[key] = usage.get(key, 0) + value
+    return {"token_usage": usage, "model_name": present[0].get("model_name")}

@@ -12,12 +12,13 @@ Example::
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
-from pydantic import ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from dashscope_models import GenerationRequest, Message
+from dashscope_models import GenerationRequest, Message, estimate_tokens
 from dashscope_models._settings import (
     REQUEST_PARAMETERS,
     ConnectionSettings,
@@ -25,6 +26,18 @@ from dashscope_models._settings import (
 )
 
 __all__ = ["DashScopeFields"]
+
+_FIELD_NAMES: dict[type, frozenset[str]] = {}
+
+
+def _field_names(cls: type[BaseModel]) -> frozenset[str]:
+    """Names and aliases of a class's fields (made once per class)."""
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        fields = cls.model_fields
+        aliases = {f.alias for f in fields.values() if f.alias}
+        names = _FIELD_NAMES[cls] = frozenset(fields) | aliases
+    return names
 
 
 class DashScopeFields(GenerationSettings, ConnectionSettings):
@@ -40,6 +53,32 @@ class DashScopeFields(GenerationSettings, ConnectionSettings):
     streaming: bool = False
     """Stream inside ``invoke`` (callbacks still see every token)."""
 
+    @model_validator(mode="before")
+    @classmethod
+    def _unknown_arguments_to_model_kwargs(cls, values: Any) -> Any:
+        """As in langchain-openai: an argument that is no field goes into ``model_kwargs`` and
+        is sent, with a warning, so that a misspelt name does not pass silently."""
+        if not isinstance(values, dict):
+            return values
+        known = _field_names(cls)
+        unknown = [name for name in values if name not in known]
+        if not unknown:
+            return values
+        values = dict(values)
+        extra = dict(values.get("model_kwargs") or {})
+        for name in unknown:
+            if name in extra:
+                raise ValueError(f"{name} was given both as an argument and in model_kwargs")
+            warnings.warn(
+                f"{name!r} is not a parameter of {cls.__name__}; it is sent as a request "
+                "parameter through model_kwargs. Check the spelling if you meant a field.",
+                UserWarning,
+                stacklevel=4,  # the caller's line: validator, pydantic, Serializable, caller
+            )
+            extra[name] = values.pop(name)
+        values["model_kwargs"] = extra
+        return values
+
     # LangChain serialization: constructor kwargs, the key by its environment variable name.
     @classmethod
     def is_lc_serializable(cls) -> bool:
@@ -52,6 +91,16 @@ class DashScopeFields(GenerationSettings, ConnectionSettings):
     @property
     def lc_secrets(self) -> dict[str, str]:
         return {"api_key": "DASHSCOPE_API_KEY"}
+
+    def get_num_tokens(self, text: str) -> int:
+        """Tokens in ``text``, estimated offline (one per CJK character, one per four other
+        characters: the core's ``estimate_tokens``); the exact count needs DashScope's
+        tokenizer. A ``custom_get_token_ids`` given to the model wins. Also what
+        ``get_num_tokens_from_messages`` and ``trim_messages(token_counter=model)`` use."""
+        custom = getattr(self, "custom_get_token_ids", None)
+        if custom is not None:
+            return len(custom(text))
+        return estimate_tokens(text)
 
     def _dict_for_compat(self) -> dict[str, Any]:
         """What langchain-core's ``asdict()`` gives (identifying params and ``_type``).

@@ -94,14 +94,16 @@ def structured_output(
     from langchain_core.utils.function_calling import convert_to_json_schema, convert_to_openai_tool
     from langchain_core.utils.pydantic import is_basemodel_subclass
 
-    if schema is None:
+    if schema is None and method != "json_mode":
         raise ValueError(
-            "with_structured_output needs a schema (pydantic class, TypedDict or dict)"
+            f"method={method!r} needs a schema (pydantic class, TypedDict or dict); only "
+            "json_mode works without one (it returns whatever JSON object the model writes)"
         )
     spec = get_spec(model.model)
     pydantic = isinstance(schema, type) and is_basemodel_subclass(schema)
     parser: Runnable[Any, Any]
     if method == "function_calling":
+        assert schema is not None  # checked above: only json_mode goes without one
         if spec.known and not spec.tools:
             raise ValueError(
                 f"{spec.name} has no tool calling (catalog), so method='function_calling' "
@@ -128,10 +130,11 @@ def structured_output(
                 f"{spec.name} does not support method={method!r} according to the catalog; "
                 "use method='function_calling'"
             )
-        json_schema = convert_to_json_schema(schema)
+        json_schema = None if schema is None else convert_to_json_schema(schema)
         if method == "json_mode":
             response_format: dict[str, Any] = {"type": "json_object"}
         else:
+            assert json_schema is not None  # checked above: json_schema needs a schema
             response_format = {
                 "type": "json_schema",
                 "json_schema": {"name": json_schema.get("title", "output"), "schema": json_schema,

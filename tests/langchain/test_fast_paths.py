@@ -102,7 +102,12 @@ def test_fast_results_equal_validated_ones() -> None:
         assert fast.model_fields_set == slow.model_fields_set
         assert fast.model_dump_json() == slow.model_dump_json() and dumps(fast) == dumps(slow)
         assert fast.content_blocks == slow.content_blocks
-        validated = ChatResult(generations=[ChatGeneration(message=slow)])
+        info = {"finish_reason": "stop", "model_name": "qwen-plus"}
+        usage = {"input_tokens": 3, "output_tokens": 2, "total_tokens": 5}
+        llm_output = {"token_usage": usage, "model_name": "qwen-plus", "request_id": "r"}
+        validated = ChatResult(
+            generations=[ChatGeneration(message=slow, generation_info=info)], llm_output=llm_output
+        )
         assert chat_result(fast) == validated
         assert chat_result(fast).model_fields_set == validated.model_fields_set
         generation = chat_result(fast).generations[0]

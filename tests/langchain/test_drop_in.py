@@ -1,0 +1,192 @@
+"""What a langchain-openai user does without thinking, over the emulator: streamed answers back
+into the history, misspelt arguments, callbacks reading ``llm_output``, token counting."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from langchain_core.callbacks import BaseCallbackHandler
+from langchain_core.messages import (
+    AIMessage,
+    HumanMessage,
+    HumanMessageChunk,
+    SystemMessageChunk,
+    ToolMessage,
+    trim_messages,
+)
+from langchain_core.outputs import LLMResult
+from pydantic import ValidationError
+
+import dashscope_models as core
+from dashscope_models.emulator import Emulator, Reply
+from langchain_dashscope_models import ChatQwen, ChatQwenVL, QwenLLM
+
+IMAGE = "https://example.com/cat.png"
+
+
+class Ends(BaseCallbackHandler):
+    def __init__(self) -> None:
+        self.results: list[LLMResult] = []
+        self.tokens: list[str] = []
+
+    def on_llm_end(self, response: LLMResult, **kwargs: Any) -> None:
+        self.results.append(response)
+
+    def on_llm_new_token(self, token: str, **kwargs: Any) -> None:
+        self.tokens.append(token)
+
+
+async def test_streamed_answer_goes_back_into_the_history(emulator: Emulator, sync: bool) -> None:
+    model = ChatQwen()
+    chunks = list(model.stream("Hello")) if sync else [c async for c in model.astream("Hello")]
+    answer = chunks[0]
+    for chunk in chunks[1:]:
+        answer += chunk
+    history = [SystemMessageChunk(content="Be brief."), HumanMessageChunk(content="Hello"), answer,
+               HumanMessage("More")]  # fmt: skip
+    reply = model.invoke(history) if sync else await model.ainvoke(history)
+    assert "More" in str(reply.content)
+    sent = emulator.requests[-1].body["input"]["messages"]
+    assert [m["role"] for m in sent] == ["system", "user", "assistant", "user"]
+    assert sent[2]["content"] == answer.content
+
+
+def test_invalid_tool_calls_go_back_with_their_raw_arguments(emulator: Emulator) -> None:
+    bad = AIMessage(
+        content="",
+        invalid_tool_calls=[{"type": "invalid_tool_call", "name": "get_weather", "args": "{city:",
+                             "id": "c1", "error": "not JSON"}],
+    )  # fmt: skip
+    ChatQwen().invoke([HumanMessage("Weather?"), bad, ToolMessage("bad args", tool_call_id="c1")])
+    sent = emulator.requests[-1].body["input"]["messages"]
+    call = sent[1]["tool_calls"][0]
+    assert call["id"] == "c1" and call["function"] == {"name": "get_weather", "arguments": "{city:"}
+    assert sent[2]["content"] == "bad args" and sent[2]["tool_call_id"] == "c1"
+
+
+def _tool_history(content: Any) -> list[Any]:
+    call = AIMessage(content="", tool_calls=[{"name": "snap", "args": {}, "id": "c1"}])
+    return [HumanMessage("Look"), call, ToolMessage(content, tool_call_id="c1")]
+
+
+def test_images_in_tool_results(emulator: Emulator) -> None:
+    blocks = [{"type": "text", "text": "here"}, {"type": "image", "url": IMAGE}]
+    ChatQwenVL().invoke(_tool_history(blocks))
+    assert emulator.requests[-1].body["input"]["messages"][2]["content"] == [
+        {"text": "here"},
+        {"image": IMAGE},
+    ]
+    with pytest.raises(core.RequestValidationError, match="does not accept images"):
+        ChatQwen().invoke(_tool_history(blocks))
+    assert len(emulator.requests) == 1  # refused before any request
+
+
+def test_error_status_tool_result_with_media_is_marked(emulator: Emulator) -> None:
+    blocks = [{"type": "image", "url": IMAGE}]
+    history = _tool_history(blocks)
+    history[2] = ToolMessage(blocks, tool_call_id="c1", status="error")
+    ChatQwenVL().invoke(history)
+    content = emulator.requests[-1].body["input"]["messages"][2]["content"]
+    assert content == [{"text": "Error: "}, {"image": IMAGE}]
+
+
+def test_empty_tool_result_is_refused_before_any_request(emulator: Emulator) -> None:
+    with pytest.raises(core.RequestValidationError, match=r"tool result .* empty content"):
+        ChatQwen().invoke(_tool_history(""))
+    assert emulator.requests == []
+
+
+def test_file_id_media_gets_a_clear_error(emulator: Emulator) -> None:
+    message = HumanMessage([{"type": "image", "file_id": "file-1"}])
+    with pytest.raises(core.RequestValidationError, match="by file_id"):
+        ChatQwenVL().invoke([message])
+    assert emulator.requests == []
+
+
+def test_unknown_arguments_are_sent_with_a_warning(emulator: Emulator) -> None:
+    with pytest.warns(UserWarning, match="'temprature' is not a parameter of ChatQwen"):
+        model = ChatQwen(temprature=0.5)
+    assert model.model_kwargs == {"temprature": 0.5}
+    model.invoke("Hi")
+    assert emulator.requests[-1].body["parameters"]["temprature"] == 0.5
+    with pytest.warns(UserWarning, match="'max_tokns'"):
+        assert QwenLLM(max_tokns=3).model_kwargs == {"max_tokns": 3}
+    with pytest.raises(ValidationError, match="both as an argument and in model_kwargs"):
+        ChatQwen(top_n=1, model_kwargs={"top_n": 2})
+
+
+def test_known_arguments_and_aliases_do_not_warn(recwarn: pytest.WarningsRecorder) -> None:
+    ChatQwen(model_name="qwen-max", max_completion_tokens=5, request_timeout=3, callbacks=[],
+             dashscope_api_key="sk-x", stop_sequences=["x"], tags=["t"])  # fmt: skip
+    assert not recwarn.list
+
+
+async def test_llm_streaming_true_streams_inside_invoke(emulator: Emulator, sync: bool) -> None:
+    emulator.queue(Reply(chunks=["one ", "two ", "three"]))
+    ends = Ends()
+    llm = QwenLLM(streaming=True, callbacks=[ends])
+    text = llm.invoke("count", model="qwen-max") if sync else await llm.ainvoke("count")
+    assert text == "one two three" and ends.tokens[:3] == ["one ", "two ", "three"]
+    assert emulator.requests[-1].stream
+    output = ends.results[-1].llm_output or {}
+    assert output["model_name"] == ("qwen-max" if sync else "qwen-plus")
+    assert output["token_usage"]["output_tokens"] > 0
+
+
+def test_llm_output_model_name_follows_the_call(emulator: Emulator) -> None:
+    result = QwenLLM().generate(["hi"], model="qwen-max")
+    assert (result.llm_output or {})["model_name"] == "qwen-max"
+
+
+async def test_chat_callbacks_see_llm_output_and_finish_reason(
+    emulator: Emulator, sync: bool
+) -> None:
+    ends = Ends()
+    model = ChatQwen(callbacks=[ends])
+    if sync:
+        model.invoke("Hi")
+        model.batch(["a", "b"])
+    else:
+        await model.ainvoke("Hi")
+        await model.abatch(["a", "b"])
+    single = ends.results[0]
+    output = single.llm_output or {}
+    assert output["model_name"] == "qwen-plus" and output["request_id"]
+    assert output["token_usage"]["total_tokens"] > 0
+    assert single.generations[0][0].generation_info == {
+        "finish_reason": "stop",
+        "model_name": "qwen-plus",
+    }
+    streamed = list(model.stream("Hi"))
+    assert streamed[-1].response_metadata["finish_reason"] == "stop"
+    info = ends.results[-1].generations[0][0].generation_info
+    assert info == {"finish_reason": "stop", "model_name": "qwen-plus"}
+
+
+def test_batch_llm_output_sums_token_usage(emulator: Emulator) -> None:
+    model = ChatQwen()
+    single = model.generate([[HumanMessage("a")]]).llm_output or {}
+    double = model.generate([[HumanMessage("a")], [HumanMessage("a")]]).llm_output or {}
+    assert double["token_usage"]["total_tokens"] == 2 * single["token_usage"]["total_tokens"]
+    assert double["model_name"] == "qwen-plus"
+
+
+def test_token_counting_works_offline() -> None:
+    model = ChatQwen()
+    assert model.get_num_tokens("abcdefgh") == 2 and model.get_num_tokens("你好") == 2
+    messages = [HumanMessage("a" * 40), AIMessage("b" * 40), HumanMessage("c")]
+    assert model.get_num_tokens_from_messages(messages) > model.get_num_tokens("a" * 40)
+    kept = trim_messages(messages, max_tokens=15, token_counter=model, strategy="last")
+    assert kept == messages[1:]
+    counted = ChatQwen(custom_get_token_ids=lambda text: list(range(len(text))))
+    assert counted.get_num_tokens("abcdefgh") == 8
+
+
+def test_json_mode_without_a_schema_returns_a_dict(emulator: Emulator) -> None:
+    emulator.queue(Reply(text='{"name": "Tom", "color": "black"}'))
+    parsed = ChatQwen().with_structured_output(method="json_mode").invoke("A cat as JSON")
+    assert parsed == {"name": "Tom", "color": "black"}
+    assert emulator.requests[-1].body["parameters"]["response_format"] == {"type": "json_object"}
+    with pytest.raises(ValueError, match="only json_mode works without one"):
+        ChatQwen().with_structured_output(None, method="json_schema")
