@@ -43,6 +43,11 @@ _RANGED: tuple[tuple[str, tuple[type, ...], Interval | None], ...] = (
 )
 _read_ranged = attrgetter(*(name for name, _, _ in _RANGED))
 _UNSET = (None,) * len(_RANGED)
+_INFINITE = (float("inf"), float("-inf"))
+# The switches: True or False only (a string "false" would be read as true by some servers).
+_SWITCHES = ("parallel_tool_calls", "enable_thinking", "enable_search", "incremental_output")
+_read_switches = attrgetter(*_SWITCHES)
+_SWITCHES_UNSET = (None,) * len(_SWITCHES)
 
 # The output cap's newer name (§3.2, §8): no field of ours, so it comes only in extra_parameters.
 _OUTPUT_CAP_ALIAS = "max_completion_tokens"
@@ -263,6 +268,8 @@ def validate(request: GenerationRequest, spec: ModelSpec) -> None:
             name, kinds, fixed = _RANGED[i]
             if value.__class__ not in kinds:  # exact int/float pass without isinstance calls
                 _check_type(name, value, kinds)
+            if value != value or value in _INFINITE:  # NaN or inf: not even valid JSON
+                raise _fail(f"{name}={value} is not a finite number", "ParameterOutOfRange")
             interval = fixed or ranges.get(name)
             if interval is not None and not interval.contains(value):
                 raise _out_of_range(name, value, interval, spec)
@@ -274,7 +281,17 @@ def validate(request: GenerationRequest, spec: ModelSpec) -> None:
         if interval is not None and not interval.contains(cap):
             raise _out_of_range(_OUTPUT_CAP_ALIAS, cap, interval, spec)
         _check_output_cap(_OUTPUT_CAP_ALIAS, cap, spec)
+    switches = _read_switches(request)
+    if switches != _SWITCHES_UNSET:
+        for name, value in zip(_SWITCHES, switches, strict=True):
+            if value is not None and not isinstance(value, bool):
+                raise _fail(f"{name} must be True or False, not {value!r}", "InvalidParameterType")
     budget = request.thinking_budget
+    if budget is not None and spec.known and spec.thinking == "none":
+        raise _fail(
+            f"thinking_budget is set, but {spec.name} is not a thinking model",
+            "ThinkingUnsupported",
+        )
     if budget is not None and spec.thinking_budget_max and budget > spec.thinking_budget_max:
         raise _fail(
             f"thinking_budget={budget} exceeds {spec.name}'s maximum {spec.thinking_budget_max}",

@@ -318,3 +318,22 @@ async def test_number_subclasses_are_numbers(client: DashScopeClient, emulator: 
         client.generate(GenerationRequest(model="qwen-max", messages=USER, temperature=Float(2)))
     with pytest.raises(RequestValidationError, match="top_k must be an integer"):
         client.generate(GenerationRequest(model="qwen-max", messages=USER, top_k=Float(2)))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("model", "changes", "match"),
+    [
+        (UNKNOWN, {"temperature": float("nan")}, "not a finite number"),
+        ("qwen-max", {"top_p": float("inf")}, "not a finite number"),
+        ("qwen-max", {"enable_search": "false"}, "enable_search must be True or False"),
+        (UNKNOWN, {"enable_thinking": 1}, "enable_thinking must be True or False"),
+        ("qwen-max", {"thinking_budget": 100}, "not a thinking model"),
+    ],
+)
+def test_non_finite_numbers_switches_and_stray_budgets_are_refused(
+    client: DashScopeClient, emulator: Emulator, model: str, changes: dict[str, Any], match: str
+) -> None:
+    request = GenerationRequest(model=model, messages=USER, **changes)
+    with pytest.raises(RequestValidationError, match=match):
+        client.generate(request)
+    assert emulator.requests == []
