@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from langchain_core.tools import BaseTool
 from langchain_dashscope_models._convert import (
     chat_result,
-    chunk_message,
+    chunk_messages,
     combine_llm_outputs,
     generation_chunk,
     result_message,
@@ -77,6 +77,10 @@ class ChatDashScope(DashScopeFields, BaseChatModel):
             print(chunk.content, end="")
     """
 
+    stream_usage: bool | None = None
+    """Usage metadata on the last streamed chunk, as langchain-openai's ``stream_usage``
+    (``None``: on, DashScope always reports it). Also a per-call argument; never sent."""
+
     @property
     def _llm_type(self) -> str:
         return "dashscope-chat"
@@ -124,6 +128,7 @@ class ChatDashScope(DashScopeFields, BaseChatModel):
         self, messages: list[BaseMessage], stop: list[str] | None, kwargs: dict[str, Any]
     ) -> GenerationRequest:
         call = dict(kwargs)
+        call.pop("stream_usage", None)  # read by the streaming methods, never sent
         if stop is not None:
             call["stop"] = stop
         spec = get_spec(call.get("model") or self.model)
@@ -165,12 +170,14 @@ class ChatDashScope(DashScopeFields, BaseChatModel):
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         request = self._build(messages, stop, kwargs)
+        usage = kwargs.get("stream_usage", self.stream_usage) is not False
         with translated:
             for chunk in self.client.stream(request):
-                out = generation_chunk(chunk_message(chunk, request.model))
-                if run_manager is not None:
-                    run_manager.on_llm_new_token(chunk.text, chunk=out)
-                yield out
+                for message in chunk_messages(chunk, request.model, usage):
+                    out = generation_chunk(message)
+                    if run_manager is not None:
+                        run_manager.on_llm_new_token(out.text, chunk=out)
+                    yield out
 
     async def _astream(
         self,
@@ -180,12 +187,14 @@ class ChatDashScope(DashScopeFields, BaseChatModel):
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
         request = self._build(messages, stop, kwargs)
+        usage = kwargs.get("stream_usage", self.stream_usage) is not False
         with translated:
             async for chunk in self.client.astream(request):
-                out = generation_chunk(chunk_message(chunk, request.model))
-                if run_manager is not None:
-                    await run_manager.on_llm_new_token(chunk.text, chunk=out)
-                yield out
+                for message in chunk_messages(chunk, request.model, usage):
+                    out = generation_chunk(message)
+                    if run_manager is not None:
+                        await run_manager.on_llm_new_token(out.text, chunk=out)
+                    yield out
 
     # -- tools and structured output ----------------------------------------------------------
 

@@ -47,6 +47,7 @@ from dashscope_models._trusted import trusted
 __all__ = [
     "chat_result",
     "chunk_message",
+    "chunk_messages",
     "combine_llm_outputs",
     "generation_chunk",
     "result_message",
@@ -254,7 +255,21 @@ def result_message(result: GenerationResult) -> AIMessage:
     )
 
 
-def chunk_message(chunk: Chunk, model: str) -> AIMessageChunk:
+def chunk_messages(chunk: Chunk, model: str, usage: bool = True) -> tuple[AIMessageChunk, ...]:
+    """The ``AIMessageChunk`` of one streamed delta; two for a last event that carries
+    tool-call fragments (the service sends the finish reason with the last fragment): the
+    fragments, then an empty last chunk with the metadata and usage (as OpenAI's stream ends).
+    LangChain treats a ``chunk_position="last"`` chunk as a whole answer: its
+    ``content_blocks`` (and its v1 ``content``) would drop the last fragment for a bogus parse
+    of it alone. ``usage=False``: no ``usage_metadata`` (``stream_usage``)."""
+    if not chunk.tool_calls or chunk.finish_reason is None:
+        return (chunk_message(chunk, model, usage),)
+    fragments = Chunk(chunk.text, chunk.request_id, chunk.reasoning_content, chunk.tool_calls)
+    last = Chunk("", chunk.request_id, finish_reason=chunk.finish_reason, usage=chunk.usage)
+    return chunk_message(fragments, model), chunk_message(last, model, usage)
+
+
+def chunk_message(chunk: Chunk, model: str, usage: bool = True) -> AIMessageChunk:
     """One streamed delta as an ``AIMessageChunk`` (metadata and usage on the last one)."""
     extra: dict[str, Any] = {}
     if chunk.reasoning_content:
@@ -280,7 +295,7 @@ def chunk_message(chunk: Chunk, model: str) -> AIMessageChunk:
             tool_call_chunk(name=d.name, args=d.arguments, id=d.id, index=d.index)
             for d in chunk.tool_calls
         ],
-        usage_metadata=usage_metadata(chunk.usage),
+        usage_metadata=usage_metadata(chunk.usage) if usage else None,
         response_metadata=metadata,
         id=chunk.request_id or None,
         chunk_position="last" if chunk.finish_reason is not None else None,

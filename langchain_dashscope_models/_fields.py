@@ -40,6 +40,25 @@ def _field_names(cls: type[BaseModel]) -> frozenset[str]:
     return names
 
 
+def _openai_style(values: dict[str, Any]) -> dict[str, Any]:
+    """Constructor arguments as langchain-openai takes them: ``stop`` as one string, and
+    ``extra_body`` (extra request parameters, e.g. ``{"enable_thinking": False}``), whose
+    entries go into ``model_kwargs`` and so are sent as parameters themselves."""
+    stop_key = next((k for k in ("stop", "stop_sequences") if k in values), None)
+    if "extra_body" not in values and not (stop_key and isinstance(values[stop_key], str)):
+        return values
+    values = dict(values)
+    if stop_key and isinstance(values[stop_key], str):
+        values[stop_key] = [values[stop_key]]
+    body = values.pop("extra_body", None) or {}
+    if body:
+        extra = dict(values.get("model_kwargs") or {})
+        if both := sorted(set(body) & set(extra)):
+            raise ValueError(f"{both} given both in extra_body and in model_kwargs")
+        values["model_kwargs"] = {**extra, **body}
+    return values
+
+
 class DashScopeFields(GenerationSettings, ConnectionSettings):
     """Shared fields of the DashScope LangChain classes (see the module docstring)."""
 
@@ -60,6 +79,7 @@ class DashScopeFields(GenerationSettings, ConnectionSettings):
         is sent, with a warning, so that a misspelt name does not pass silently."""
         if not isinstance(values, dict):
             return values
+        values = _openai_style(values)
         known = _field_names(cls)
         unknown = [name for name in values if name not in known]
         if not unknown:
@@ -91,6 +111,11 @@ class DashScopeFields(GenerationSettings, ConnectionSettings):
     @property
     def lc_secrets(self) -> dict[str, str]:
         return {"api_key": "DASHSCOPE_API_KEY"}
+
+    @property
+    def model_name(self) -> str:
+        """The model id (``model``), under langchain-openai's attribute name."""
+        return self.model
 
     def get_num_tokens(self, text: str) -> int:
         """Tokens in ``text``, estimated offline (one per CJK character, one per four other
@@ -128,6 +153,9 @@ class DashScopeFields(GenerationSettings, ConnectionSettings):
         for key in [k for k in extra if k in REQUEST_PARAMETERS]:
             params[key] = extra.pop(key)
         call = dict(call)
+        body = call.pop("extra_body", None)
+        if body:  # langchain-openai's per-call extra parameters: sent as parameters
+            call.update(body)
         model = call.pop("model", None) or call.pop("model_name", None) or self.model
         call.pop("ls_structured_output_format", None)
         if "max_completion_tokens" in call:

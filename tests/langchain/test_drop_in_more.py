@@ -1,0 +1,94 @@
+"""More of what a langchain-openai user writes, over the emulator: ``stream_usage``,
+``extra_body``, ``model_name``, ``stop="..."``, and streamed tool calls read chunk by chunk
+(as LangGraph's ``stream_mode="messages"`` hands them out)."""
+
+from __future__ import annotations
+
+import pytest
+from langchain_core.messages import AIMessageChunk
+from pydantic import ValidationError
+
+from dashscope_models.emulator import Emulator, Reply
+from langchain_dashscope_models import ChatQwen, QwenLLM
+
+WEATHER = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "description": "Weather in a city.",
+        "parameters": {"type": "object", "properties": {"city": {"type": "string"}}},
+    },
+}
+
+
+async def _stream(model: ChatQwen, sync: bool, **kwargs: object) -> list[AIMessageChunk]:
+    if sync:
+        return list(model.stream("Hi", **kwargs))
+    return [c async for c in model.astream("Hi", **kwargs)]
+
+
+async def test_stream_usage_is_a_field_and_never_sent(
+    emulator: Emulator, sync: bool, recwarn: pytest.WarningsRecorder
+) -> None:
+    quiet = ChatQwen(stream_usage=False)
+    assert not recwarn.list and quiet.model_kwargs == {}
+    chunks = await _stream(quiet, sync)
+    assert all(c.usage_metadata is None for c in chunks)
+    assert chunks[-1].response_metadata["finish_reason"] == "stop"
+    assert "stream_usage" not in emulator.requests[-1].body["parameters"]
+    chunks = await _stream(quiet, sync, stream_usage=True)
+    assert chunks[-1].usage_metadata is not None
+    assert all(
+        c.usage_metadata is None for c in await _stream(ChatQwen(), sync, stream_usage=False)
+    )
+    assert ChatQwen().invoke("Hi", stream_usage=True).usage_metadata is not None
+    assert "stream_usage" not in emulator.requests[-1].body["parameters"]
+
+
+def test_extra_body_entries_are_sent_as_parameters(
+    emulator: Emulator, recwarn: pytest.WarningsRecorder
+) -> None:
+    model = ChatQwen(extra_body={"enable_thinking": False, "search_options": {"forced": True}})
+    assert not recwarn.list
+    model.invoke("Hi")
+    params = emulator.requests[-1].body["parameters"]
+    assert params["enable_thinking"] is False and params["search_options"] == {"forced": True}
+    assert "extra_body" not in params
+    model.invoke("Hi", extra_body={"top_k": 5})
+    params = emulator.requests[-1].body["parameters"]
+    assert params["top_k"] == 5 and "extra_body" not in params
+    QwenLLM(extra_body={"seed": 7}).invoke("Hi")
+    assert emulator.requests[-1].body["parameters"]["seed"] == 7
+    with pytest.raises(ValidationError, match="both in extra_body and in model_kwargs"):
+        ChatQwen(extra_body={"x": 1}, model_kwargs={"x": 2})
+
+
+def test_model_name_and_a_single_stop_string(emulator: Emulator) -> None:
+    assert ChatQwen(model="qwen-max").model_name == "qwen-max"
+    assert QwenLLM(model_name="qwen-turbo").model_name == "qwen-turbo"
+    model = ChatQwen(stop="END")
+    assert model.stop == ["END"] and ChatQwen(stop_sequences="x").stop == ["x"]
+    model.invoke("Hi")
+    assert emulator.requests[-1].body["parameters"]["stop"] == ["END"]
+
+
+async def test_every_tool_call_fragment_is_in_the_chunks_blocks(
+    emulator: Emulator, sync: bool
+) -> None:
+    emulator.queue(Reply(tool_calls=[("get_weather", {"city": "Hangzhou"})]))
+    model = ChatQwen().bind_tools([WEATHER])
+    if sync:
+        chunks = list(model.stream("Weather?"))
+    else:
+        chunks = [c async for c in model.astream("Weather?")]
+    # A streaming UI rebuilds the call from each chunk's standard blocks.
+    blocks = [b for c in chunks for b in c.content_blocks if b["type"] == "tool_call_chunk"]
+    assert "".join(str(b.get("args") or "") for b in blocks) == '{"city": "Hangzhou"}'
+    last = chunks[-1]
+    assert last.chunk_position == "last" and last.tool_call_chunks == []
+    assert last.response_metadata["finish_reason"] == "tool_calls" and last.usage_metadata
+    total = chunks[0]
+    for chunk in chunks[1:]:
+        total += chunk
+    assert total.tool_calls[0]["args"] == {"city": "Hangzhou"}
+    assert total.usage_metadata == last.usage_metadata
