@@ -7,7 +7,9 @@ writes it); tool results carry ``tool_call_id``. Outbound: a core result or chun
 ``ChatResponse`` with the accumulated message, the ``delta``, tool calls (both as blocks and in
 ``additional_kwargs["tool_calls"]``), reasoning as a ``ThinkingBlock`` and ``thinking_delta``,
 and token usage in ``additional_kwargs``; completions likewise as a ``CompletionResponse``
-(reasoning in ``additional_kwargs``).
+(reasoning in ``additional_kwargs``). A streamed response's ``raw`` is ``{"request_id", "usage"}``
+(``usage`` in wire keys on the last one, else ``None``): LlamaIndex's ``TokenCountingHandler``
+reads the service's counts from there, as from llama-index-llms-openai's chunks.
 
 Example::
 
@@ -185,6 +187,17 @@ def usage_kwargs(usage: Usage | None) -> dict[str, Any]:
     return out
 
 
+def _stream_raw(chunk: Chunk) -> dict[str, Any]:
+    """A streamed response's ``raw``: the core's chunk keeps no wire event, so the request id
+    and the final usage in wire keys (``TokenCountingHandler`` looks for ``raw["usage"]``)."""
+    usage = chunk.usage
+    wire = None
+    if usage is not None:
+        wire = {"input_tokens": usage.input_tokens, "output_tokens": usage.output_tokens,
+                "total_tokens": usage.total_tokens}  # fmt: skip
+    return {"request_id": chunk.request_id, "usage": wire}
+
+
 def _wire_calls(calls: Sequence[ToolCall]) -> list[dict[str, Any]]:
     return [c.to_wire() for c in calls]
 
@@ -245,8 +258,9 @@ class StreamAccumulator:
         if chunk.finish_reason is not None:
             extra.update(usage_kwargs(chunk.usage), finish_reason=chunk.finish_reason)
         message = _message(self.text, self.reasoning or None, calls)
-        return trusted(ChatResponse, {"message": message, "raw": None, "delta": chunk.text,
-                                    "logprobs": None, "additional_kwargs": extra})  # fmt: skip
+        return trusted(ChatResponse, {"message": message, "raw": _stream_raw(chunk),
+                                    "delta": chunk.text, "logprobs": None,
+                                    "additional_kwargs": extra})  # fmt: skip
 
 
 def _completion(
@@ -281,4 +295,4 @@ class CompletionAccumulator:
             extra["thinking_delta"] = chunk.reasoning_content
         if chunk.finish_reason is not None:
             extra.update(usage_kwargs(chunk.usage), finish_reason=chunk.finish_reason)
-        return _completion(self.text, chunk.text, None, extra)
+        return _completion(self.text, chunk.text, _stream_raw(chunk), extra)
