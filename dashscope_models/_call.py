@@ -140,6 +140,7 @@ class StreamReader:
                 tool_calls=deltas,
                 finish_reason=result.finish_reason or "stop",
                 usage=result.usage,
+                logprobs=result.logprobs or None,
             )
         ]
 

@@ -3,7 +3,8 @@
 Both formats are handled: ``result_format: "text"`` (``output.text``, ``output.finish_reason``)
 and ``"message"`` (``output.choices[0].message`` with ``content`` as a string, or as a list of
 ``{"text": ...}`` parts on the multimodal endpoint). ``finish_reason`` ``"null"`` (the string,
-as unfinished stream events carry it) reads as ``None``.
+as unfinished stream events carry it) reads as ``None``. ``choices[0].logprobs`` (sent when the
+request asked for ``logprobs``) is read as its ``content`` list, OpenAI-shaped entries as sent.
 
 Example::
 
@@ -20,10 +21,11 @@ from typing import Any
 from dashscope_models._errors import DashScopeError, StreamError, error_from_body
 from dashscope_models._types import GenerationResult, ToolCall, Usage
 
-__all__ = ["Output", "parse_result", "read_output", "require_output"]
+__all__ = ["Output", "logprob_entries", "parse_result", "read_output", "require_output"]
 
-Output = tuple[str, str, list[dict[str, Any]], str | None]
-"""``(text, reasoning_content, raw tool calls, finish_reason)`` of one body or event."""
+Output = tuple[str, str, list[dict[str, Any]], str | None, Any]
+"""``(text, reasoning_content, raw tool calls, finish_reason, logprobs)`` of one body or event;
+``logprobs`` is the wire ``choices[0].logprobs`` object (``None`` when absent)."""
 
 
 def require_output(data: Any, status: int = 200) -> dict[str, Any]:
@@ -38,7 +40,7 @@ def require_output(data: Any, status: int = 200) -> dict[str, Any]:
 
 
 def read_output(output: dict[str, Any]) -> Output:
-    """Text, reasoning, tool calls and finish reason from an ``output`` object."""
+    """Text, reasoning, tool calls, finish reason and logprobs from an ``output`` object."""
     choices = output.get("choices")
     if choices:
         choice = choices[0]
@@ -53,18 +55,27 @@ def read_output(output: dict[str, Any]) -> Output:
         reasoning = message.get("reasoning_content") or ""
         tool_calls = message.get("tool_calls") or []
         finish = choice.get("finish_reason")
+        logprobs = choice.get("logprobs")  # absent unless asked for: one lookup, nothing more
     else:
         text = output.get("text") or ""
         reasoning = output.get("reasoning_content") or ""
         tool_calls = []
         finish = output.get("finish_reason")
-    return text, reasoning, tool_calls, (None if finish in (None, "null", "") else finish)
+        logprobs = None
+    finish = None if finish in (None, "null", "") else finish
+    return text, reasoning, tool_calls, finish, logprobs
+
+
+def logprob_entries(logprobs: Any) -> list[dict[str, Any]] | None:
+    """The ``content`` list of a wire ``logprobs`` object (``None`` when there is none)."""
+    content = logprobs.get("content") if isinstance(logprobs, dict) else None
+    return content if isinstance(content, list) else None
 
 
 def parse_result(body: Any, model: str) -> GenerationResult:
     """A whole (non-streamed) answer body as a :class:`GenerationResult`."""
     output = require_output(body)
-    text, reasoning, raw_calls, finish = read_output(output)
+    text, reasoning, raw_calls, finish, logprobs = read_output(output)
     calls = [
         ToolCall(
             id=str(call.get("id") or ""),
@@ -85,6 +96,7 @@ def parse_result(body: Any, model: str) -> GenerationResult:
         tool_calls=calls,
         usage=Usage.from_wire(usage) if isinstance(usage, dict) else None,
         raw=body,
+        logprobs=logprob_entries(logprobs) if logprobs is not None else None,
     )
 
 

@@ -53,6 +53,8 @@ _PARAMETERS = (
     "enable_thinking",
     "thinking_budget",
     "enable_search",
+    "logprobs",
+    "top_logprobs",
 )
 
 

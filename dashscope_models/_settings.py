@@ -38,7 +38,7 @@ REQUEST_PARAMETERS = frozenset(GenerationRequest.__dataclass_fields__) - {
 }
 _GENERATION = ("temperature", "top_p", "top_k", "max_tokens", "stop", "seed",
                "repetition_penalty", "presence_penalty", "frequency_penalty", "enable_thinking",
-               "thinking_budget", "enable_search")  # fmt: skip
+               "thinking_budget", "enable_search", "logprobs", "top_logprobs")  # fmt: skip
 
 _NAMES = ("api_key", "region", "base_url", "workspace", "timeout", "max_retries")
 _read_settings = attrgetter(*_NAMES)
@@ -109,6 +109,10 @@ class GenerationSettings(BaseModel):
     """Thinking on/off for hybrid models (Qwen3, DeepSeek v3.1+ ...)."""
     thinking_budget: int | None = None
     enable_search: bool | None = None
+    logprobs: bool | None = None
+    """Log probabilities of the output tokens (``choices[0].logprobs.content``)."""
+    top_logprobs: int | None = None
+    """Alternatives listed per output token (≥ 0); needs ``logprobs=True``."""
 
     def generation_parameters(self) -> dict[str, Any]:
         """The parameters that are set (an empty ``stop`` list means none: nothing is sent)."""

@@ -2,10 +2,11 @@
 
 It turns cumulative events (a caller forced ``incremental_output=false``) into deltas, merges
 tool-call fragments by ``index`` (falling back to ``id`` when a fragment has no index), keeps
-the reasoning content apart, and puts ``usage`` on the final chunk only. An ``event:error`` (or
-an event whose status is not 200) raises the same typed error a plain answer would, even when
-its data is plain text (then the text is the message); other data that is not JSON, or a stream
-that ends before its final event, raises :class:`StreamError`.
+the reasoning content apart, puts ``usage`` on the final chunk only, and gives each chunk the
+log-probability entries new in its event (a cumulative event repeats the earlier ones). An
+``event:error`` (or an event whose status is not 200) raises the same typed error a plain
+answer would, even when its data is plain text (then the text is the message); other data that
+is not JSON, or a stream that ends before its final event, raises :class:`StreamError`.
 
 Example::
 
@@ -22,7 +23,7 @@ import json
 from typing import Any
 
 from dashscope_models._errors import DashScopeError, StreamError, error_from_body
-from dashscope_models._parse import read_output, require_output
+from dashscope_models._parse import logprob_entries, read_output, require_output
 from dashscope_models._sse import SSEEvent
 from dashscope_models._types import Chunk, GenerationResult, ToolCall, ToolCallDelta, Usage
 
@@ -49,6 +50,7 @@ class StreamState:
         "_calls",
         "_incremental",
         "_last_index",
+        "_logprobs",
         "_model",
         "_prev",
         "_reasoning",
@@ -68,6 +70,7 @@ class StreamState:
         self._by_id: dict[str, int] = {}
         self._prev = ("", "")  # cumulative mode: the whole text and reasoning so far
         self._last_index = 0
+        self._logprobs: list[dict[str, Any]] | None = None  # every entry so far, once any came
         self.request_id = ""
         self._usage: dict[str, Any] | None = None
         self.finish_reason: str | None = None
@@ -81,7 +84,7 @@ class StreamState:
         output = require_output(data)
         self.last_event = data
         self.request_id = str(data.get("request_id") or self.request_id)
-        text, reasoning, raw_calls, finish = read_output(output)
+        text, reasoning, raw_calls, finish, logprobs = read_output(output)
         if not self._incremental:
             whole = (text or self._prev[0], reasoning or self._prev[1])
             text, reasoning = _new_part(text, self._prev[0]), _new_part(reasoning, self._prev[1])
@@ -94,18 +97,27 @@ class StreamState:
         usage = data.get("usage")
         if isinstance(usage, dict):
             self._usage = usage  # cumulative: read it once, at the end
+        new_logprobs = self._new_logprobs(logprobs) if logprobs is not None else None
         if finish is not None:
             self.finish_reason = finish
-        elif not (text or reasoning or deltas):
+        elif not (text or reasoning or deltas or new_logprobs):
             return None
-        return Chunk(
-            text=text,
-            request_id=self.request_id,
-            reasoning_content=reasoning,
-            tool_calls=deltas,
-            finish_reason=finish,
-            usage=self.usage if finish is not None else None,
-        )
+        # Positional (Chunk's field order): the cheapest call, and this runs once per event.
+        final_usage = self.usage if finish is not None else None
+        return Chunk(text, self.request_id, reasoning, deltas, finish, final_usage, new_logprobs)
+
+    def _new_logprobs(self, logprobs: Any) -> list[dict[str, Any]] | None:
+        """The entries of an event's ``logprobs`` not seen before (``None`` when none are)."""
+        entries = logprob_entries(logprobs)
+        if entries is None:
+            return None
+        seen = self._logprobs
+        if seen is None:
+            seen = self._logprobs = []
+        if not self._incremental:
+            entries = entries[len(seen) :]  # cumulative: the whole list so far
+        seen.extend(entries)
+        return entries or None
 
     @property
     def usage(self) -> Usage | None:
@@ -178,6 +190,7 @@ class StreamState:
             tool_calls=self.tool_calls,
             usage=self.usage,
             raw=self.last_event,
+            logprobs=None if self._logprobs is None else list(self._logprobs),
         )
 
 

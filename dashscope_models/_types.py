@@ -129,6 +129,8 @@ class GenerationRequest:
     thinking_budget: int | None = None
     enable_search: bool | None = None
     incremental_output: bool | None = None
+    logprobs: bool | None = None
+    top_logprobs: int | None = None
     extra_parameters: dict[str, Any] = field(default_factory=dict)
 
 
@@ -176,7 +178,10 @@ class GenerationResult:
 
     ``text`` is the reply (joined text parts on the multimodal endpoint); ``tool_calls`` is
     empty when the model called none; ``usage`` is ``None`` for models that report none;
-    ``raw`` is the wire body (or the last event of a stream).
+    ``raw`` is the wire body (or the last event of a stream). ``logprobs`` (asked for with
+    ``logprobs=True``, ``top_logprobs=n``) is ``choices[0].logprobs.content`` as sent: one
+    ``{"token", "logprob", "bytes", "top_logprobs": [...]}`` entry per output token (OpenAI's
+    shape); ``None`` when the answer carries none.
 
     Example: ``result = client.generate(request); print(result.text, result.usage)``
     """
@@ -189,6 +194,7 @@ class GenerationResult:
     tool_calls: list[ToolCall] = field(default_factory=list)
     usage: Usage | None = None
     raw: dict[str, Any] = field(default_factory=dict)
+    logprobs: list[dict[str, Any]] | None = None
 
 
 @dataclass(slots=True)
@@ -196,7 +202,8 @@ class Chunk:
     """One streamed increment: only what is new since the previous chunk.
 
     The last chunk of a stream has ``finish_reason`` set and carries the final ``usage``;
-    no earlier chunk carries usage, so summing is never needed.
+    no earlier chunk carries usage, so summing is never needed. ``logprobs`` holds the new
+    log-probability entries of this event (see :class:`GenerationResult`), else ``None``.
 
     Example: ``for chunk in client.stream(request): print(chunk.text, end="")``
     """
@@ -207,3 +214,4 @@ class Chunk:
     tool_calls: list[ToolCallDelta] = field(default_factory=list)
     finish_reason: str | None = None
     usage: Usage | None = None
+    logprobs: list[dict[str, Any]] | None = None

@@ -3,8 +3,9 @@
 Every check raises :class:`RequestValidationError` with a message that names the rule, so a
 bad call fails at once and costs nothing. Rules come from the model's catalog entry; a model
 the catalog does not know gets only the generic checks (shape of the input, parameter types,
-the seed's range). A parameter set in ``extra_parameters`` under a name checked here is
-checked there too: it is the value the request sends.
+the seed's range, ``top_logprobs`` a count given only with ``logprobs=True``). A parameter
+set in ``extra_parameters`` under a name checked here is checked there too: it is the value
+the request sends.
 
 Example::
 
@@ -26,6 +27,7 @@ __all__ = ["validate", "validate_messages"]
 _INTEGER: tuple[type, ...] = (int,)
 _NUMBER: tuple[type, ...] = (int, float)
 _SEED_RANGE = Interval(0, 2**64 - 1, True, True, "[0, 2**64-1]")  # unsigned 64-bit (§3.2)
+_COUNT_RANGE = Interval(0, float("inf"), True, False, "[0, inf)")  # a count: no upper bound given
 
 # The numeric parameters (protocol §3.2): the types each accepts (a bool is never a number:
 # no ranged parameter is a bool) and a range that holds for every model; the others' ranges
@@ -40,12 +42,14 @@ _RANGED: tuple[tuple[str, tuple[type, ...], Interval | None], ...] = (
     ("max_tokens", _INTEGER, None),
     ("thinking_budget", _INTEGER, None),
     ("seed", _INTEGER, _SEED_RANGE),
+    ("top_logprobs", _INTEGER, _COUNT_RANGE),
 )
 _read_ranged = attrgetter(*(name for name, _, _ in _RANGED))
 _UNSET = (None,) * len(_RANGED)
 _INFINITE = (float("inf"), float("-inf"))
 # The switches: True or False only (a string "false" would be read as true by some servers).
-_SWITCHES = ("parallel_tool_calls", "enable_thinking", "enable_search", "incremental_output")
+_SWITCHES = ("parallel_tool_calls", "enable_thinking", "enable_search", "incremental_output",
+             "logprobs")  # fmt: skip
 _read_switches = attrgetter(*_SWITCHES)
 _SWITCHES_UNSET = (None,) * len(_SWITCHES)
 
@@ -55,7 +59,7 @@ _OUTPUT_CAP_ALIAS = "max_completion_tokens"
 # there is checked as the field's would be, since it is the one sent.
 _SHADOWED = frozenset(
     [name for name, _, _ in _RANGED]
-    + ["stop", "tools", "tool_choice", "response_format", "enable_thinking"]
+    + ["stop", "tools", "tool_choice", "response_format", "enable_thinking", "logprobs"]
 )
 _CHECKED_EXTRA = _SHADOWED | {_OUTPUT_CAP_ALIAS}
 _FIELDS = tuple(GenerationRequest.__dataclass_fields__)
@@ -144,11 +148,12 @@ def _check_type(name: str, value: object, kinds: tuple[type, ...]) -> None:
 def _out_of_range(
     name: str, value: object, interval: Interval, spec: ModelSpec
 ) -> RequestValidationError:
-    where = (
-        ": the seed is an unsigned 64-bit integer"
-        if interval is _SEED_RANGE
-        else f" for {spec.name}"
-    )
+    if interval is _SEED_RANGE:
+        where = ": the seed is an unsigned 64-bit integer"
+    elif interval is _COUNT_RANGE:
+        where = ": it is a count"
+    else:
+        where = f" for {spec.name}"
     return _fail(f"{name}={value} is outside {interval.text}{where}", "ParameterOutOfRange")
 
 
@@ -286,6 +291,12 @@ def validate(request: GenerationRequest, spec: ModelSpec) -> None:
         for name, value in zip(_SWITCHES, switches, strict=True):
             if value is not None and not isinstance(value, bool):
                 raise _fail(f"{name} must be True or False, not {value!r}", "InvalidParameterType")
+    if request.top_logprobs is not None and request.logprobs is not True:
+        raise _fail(
+            f"top_logprobs={request.top_logprobs} needs logprobs=True: top_logprobs is the "
+            "number of alternatives listed per token of the log probabilities it asks for",
+            "LogprobsRequired",
+        )
     budget = request.thinking_budget
     if budget is not None and spec.known and spec.thinking == "none":
         raise _fail(

@@ -93,7 +93,8 @@ class ChatDashScope(DashScopeFields, BaseChatModel):
         return {"model": self.model, **self._request_params()}
 
     def _request_params(self) -> dict[str, Any]:
-        keys = ("temperature", "top_p", "top_k", "max_tokens", "seed", "stop", "enable_thinking")
+        keys = ("temperature", "top_p", "top_k", "max_tokens", "seed", "stop", "enable_thinking",
+                "logprobs", "top_logprobs")  # fmt: skip
         return {k: getattr(self, k) for k in keys if getattr(self, k) is not None}
 
     def _resolve_model_profile(self) -> ModelProfile | None:

@@ -6,7 +6,9 @@ LangChain's standard blocks (``{"type": "image", "url"|"base64": ...}``) and Ope
 history comes from ``AIMessage.tool_calls``; reasoning content is sent back when present.
 Outbound: a core result or chunk becomes an ``AIMessage`` / ``AIMessageChunk`` with tool calls,
 ``usage_metadata``, ``response_metadata`` and reasoning in ``additional_kwargs`` (which
-``content_blocks`` shows as standard reasoning blocks).
+``content_blocks`` shows as standard reasoning blocks). Log probabilities (``logprobs=True``)
+are ``response_metadata["logprobs"] = {"content": [...]}`` and ``generation_info["logprobs"]``,
+as langchain-openai gives them; a streamed chunk holds its own entries (added chunks concatenate).
 
 Example::
 
@@ -214,9 +216,14 @@ _INFO_GENERATION_SET = _GENERATION_SET | {"generation_info"}
 _RESULT_SET = frozenset({"generations", "llm_output"})
 
 
-def _metadata(model: str, finish: str | None, request_id: str) -> dict[str, Any]:
-    return {"model_name": model, "finish_reason": finish, "request_id": request_id,
-            "model_provider": "dashscope"}  # fmt: skip
+def _metadata(
+    model: str, finish: str | None, request_id: str, logprobs: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    meta: dict[str, Any] = {"model_name": model, "finish_reason": finish,
+                            "request_id": request_id, "model_provider": "dashscope"}  # fmt: skip
+    if logprobs is not None:
+        meta["logprobs"] = {"content": logprobs}
+    return meta
 
 
 def result_message(result: GenerationResult) -> AIMessage:
@@ -235,14 +242,15 @@ def result_message(result: GenerationResult) -> AIMessage:
     extra: dict[str, Any] = {}
     if result.reasoning_content:
         extra["reasoning_content"] = result.reasoning_content
+    metadata = _metadata(result.model, result.finish_reason, result.request_id, result.logprobs)
     if not calls and not invalid:
         # Once per call: built without pydantic validation (our values are typed already);
         # a test checks it equals the validated constructor's.
         return trusted(AIMessage, {
             "content": result.text, "additional_kwargs": extra,
-            "response_metadata": _metadata(result.model, result.finish_reason, result.request_id),
-            "type": "ai", "name": None, "id": result.request_id or None, "tool_calls": [],
-            "invalid_tool_calls": [], "usage_metadata": usage_metadata(result.usage),
+            "response_metadata": metadata, "type": "ai", "name": None,
+            "id": result.request_id or None, "tool_calls": [], "invalid_tool_calls": [],
+            "usage_metadata": usage_metadata(result.usage),
         }, _AI_SET)  # fmt: skip
     return AIMessage(
         content=result.text,
@@ -250,7 +258,7 @@ def result_message(result: GenerationResult) -> AIMessage:
         invalid_tool_calls=invalid,
         additional_kwargs=extra,
         usage_metadata=usage_metadata(result.usage),
-        response_metadata=_metadata(result.model, result.finish_reason, result.request_id),
+        response_metadata=metadata,
         id=result.request_id or None,
     )
 
@@ -264,7 +272,8 @@ def chunk_messages(chunk: Chunk, model: str, usage: bool = True) -> tuple[AIMess
     of it alone. ``usage=False``: no ``usage_metadata`` (``stream_usage``)."""
     if not chunk.tool_calls or chunk.finish_reason is None:
         return (chunk_message(chunk, model, usage),)
-    fragments = Chunk(chunk.text, chunk.request_id, chunk.reasoning_content, chunk.tool_calls)
+    fragments = Chunk(chunk.text, chunk.request_id, chunk.reasoning_content, chunk.tool_calls,
+                      logprobs=chunk.logprobs)  # fmt: skip
     last = Chunk("", chunk.request_id, finish_reason=chunk.finish_reason, usage=chunk.usage)
     return chunk_message(fragments, model), chunk_message(last, model, usage)
 
@@ -274,11 +283,12 @@ def chunk_message(chunk: Chunk, model: str, usage: bool = True) -> AIMessageChun
     extra: dict[str, Any] = {}
     if chunk.reasoning_content:
         extra["reasoning_content"] = chunk.reasoning_content
-    metadata = (
-        _metadata(model, chunk.finish_reason, chunk.request_id)
-        if chunk.finish_reason is not None
-        else {"model_provider": "dashscope"}
-    )
+    if chunk.finish_reason is not None:
+        metadata = _metadata(model, chunk.finish_reason, chunk.request_id, chunk.logprobs)
+    else:
+        metadata = {"model_provider": "dashscope"}
+        if chunk.logprobs is not None:
+            metadata["logprobs"] = {"content": chunk.logprobs}
     if not chunk.tool_calls and chunk.finish_reason is None:
         # The common case, once per streamed token: built without pydantic validation, which
         # is most of a chunk's cost. A test checks it equals the validated constructor's.
@@ -305,13 +315,19 @@ def chunk_message(chunk: Chunk, model: str, usage: bool = True) -> AIMessageChun
 def generation_chunk(message: AIMessageChunk) -> ChatGenerationChunk:
     """``ChatGenerationChunk(message=message)`` without re-validating the message (``text`` is
     what its validator would set: our chunks' content is always a string). The last chunk
-    carries ``generation_info`` (finish reason and model), as langchain-openai's does."""
+    carries ``generation_info`` (finish reason and model), as langchain-openai's does, and a
+    chunk with log probabilities carries them there too."""
+    meta = message.response_metadata
+    logprobs = meta.get("logprobs")
     if message.chunk_position == "last":
-        meta = message.response_metadata
         info = {"finish_reason": meta.get("finish_reason"), "model_name": meta.get("model_name")}
+        if logprobs is not None:
+            info["logprobs"] = logprobs
         return ChatGenerationChunk(message=message, generation_info=info)
-    values = {"text": message.text, "generation_info": None, "type": "ChatGenerationChunk"}
-    return trusted(ChatGenerationChunk, {**values, "message": message}, _GENERATION_SET)
+    chunk_info = None if logprobs is None else {"logprobs": logprobs}
+    values = {"text": message.text, "generation_info": chunk_info, "type": "ChatGenerationChunk"}
+    fields = _GENERATION_SET if chunk_info is None else _INFO_GENERATION_SET
+    return trusted(ChatGenerationChunk, {**values, "message": message}, fields)
 
 
 def token_usage(usage: UsageMetadata | None) -> dict[str, int]:
@@ -328,8 +344,10 @@ def chat_result(message: AIMessage) -> ChatResult:
     usage, model and request id for the call (what langchain-openai reports there)."""
     meta = message.response_metadata
     model, finish = meta.get("model_name"), meta.get("finish_reason")
-    values = {"text": message.text, "generation_info": {"finish_reason": finish,
-              "model_name": model}, "type": "ChatGeneration"}  # fmt: skip
+    info = {"finish_reason": finish, "model_name": model}
+    if "logprobs" in meta:
+        info["logprobs"] = meta["logprobs"]
+    values = {"text": message.text, "generation_info": info, "type": "ChatGeneration"}
     generation = trusted(ChatGeneration, {**values, "message": message}, _INFO_GENERATION_SET)
     llm_output = {"token_usage": token_usage(message.usage_metadata), "model_name": model,
                   "request_id": meta.get("request_id")}  # fmt: skip

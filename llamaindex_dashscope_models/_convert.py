@@ -9,7 +9,11 @@ writes it); tool results carry ``tool_call_id``. Outbound: a core result or chun
 and token usage in ``additional_kwargs``; completions likewise as a ``CompletionResponse``
 (reasoning in ``additional_kwargs``). A streamed response's ``raw`` is ``{"request_id", "usage"}``
 (``usage`` in wire keys on the last one, else ``None``): LlamaIndex's ``TokenCountingHandler``
-reads the service's counts from there, as from llama-index-llms-openai's chunks.
+reads the service's counts from there, as from llama-index-llms-openai's chunks. Log
+probabilities (``logprobs=True``, ``top_logprobs=n``) are ``logprobs``: one list per token of
+its ``top_logprobs`` as ``LogProb`` objects (llama-index-llms-openai's
+``from_openai_token_logprobs``, which skips a token without alternatives); a streamed response
+holds those of the text so far.
 
 Example::
 
@@ -30,6 +34,7 @@ from llama_index.core.base.llms.types import (
     ChatResponse,
     CompletionResponse,
     ImageBlock,
+    LogProb,
     MessageRole,
     TextBlock,
     ThinkingBlock,
@@ -223,6 +228,26 @@ def _message(text: str, reasoning: str | None, calls: Sequence[ToolCall]) -> Cha
     return assistant(blocks, extra)
 
 
+def to_logprobs(entries: Sequence[dict[str, Any]]) -> list[list[LogProb]]:
+    """Wire logprobs entries as LlamaIndex's ``logprobs``: per token, its alternatives."""
+    return [
+        [
+            LogProb(
+                token=str(alt.get("token") or ""),
+                logprob=float(alt.get("logprob") or 0.0),
+                bytes=list(alt.get("bytes") or []),
+            )
+            for alt in top
+        ]
+        for entry in entries
+        if (top := entry.get("top_logprobs"))
+    ]
+
+
+def _logprobs(result: GenerationResult) -> list[list[LogProb]] | None:
+    return None if result.logprobs is None else to_logprobs(result.logprobs)
+
+
 def response_from_result(result: GenerationResult) -> ChatResponse:
     """A complete answer as a ``ChatResponse``."""
     extra = {
@@ -232,7 +257,8 @@ def response_from_result(result: GenerationResult) -> ChatResponse:
     }
     message = _message(result.text, result.reasoning_content, result.tool_calls)
     return trusted(ChatResponse, {"message": message, "raw": result.raw, "delta": None,
-                                "logprobs": None, "additional_kwargs": extra})  # fmt: skip
+                                "logprobs": _logprobs(result),
+                                "additional_kwargs": extra})  # fmt: skip
 
 
 class StreamAccumulator:
@@ -242,9 +268,12 @@ class StreamAccumulator:
         self.text = ""
         self.reasoning = ""
         self.calls: dict[int, list[str]] = {}  # index -> [id, name, arguments]
+        self.logprobs: list[list[LogProb]] | None = None  # once any came: a new list each time
 
     def add(self, chunk: Chunk) -> ChatResponse:
         self.text += chunk.text
+        if chunk.logprobs is not None:
+            self.logprobs = [*(self.logprobs or ()), *to_logprobs(chunk.logprobs)]
         self.reasoning += chunk.reasoning_content
         for d in chunk.tool_calls:
             slot = self.calls.setdefault(d.index, ["", "", ""])
@@ -259,15 +288,19 @@ class StreamAccumulator:
             extra.update(usage_kwargs(chunk.usage), finish_reason=chunk.finish_reason)
         message = _message(self.text, self.reasoning or None, calls)
         return trusted(ChatResponse, {"message": message, "raw": _stream_raw(chunk),
-                                    "delta": chunk.text, "logprobs": None,
+                                    "delta": chunk.text, "logprobs": self.logprobs,
                                     "additional_kwargs": extra})  # fmt: skip
 
 
 def _completion(
-    text: str, delta: str | None, raw: Any, extra: dict[str, Any]
+    text: str,
+    delta: str | None,
+    raw: Any,
+    extra: dict[str, Any],
+    logprobs: list[list[LogProb]] | None = None,
 ) -> CompletionResponse:
     return trusted(CompletionResponse, {"text": text, "additional_kwargs": extra, "raw": raw,
-                                      "logprobs": None, "delta": delta})  # fmt: skip
+                                      "logprobs": logprobs, "delta": delta})  # fmt: skip
 
 
 def completion_from_result(result: GenerationResult) -> CompletionResponse:
@@ -279,7 +312,7 @@ def completion_from_result(result: GenerationResult) -> CompletionResponse:
     }
     if result.reasoning_content:
         extra["reasoning_content"] = result.reasoning_content
-    return _completion(result.text, None, result.raw, extra)
+    return _completion(result.text, None, result.raw, extra, _logprobs(result))
 
 
 class CompletionAccumulator:
@@ -287,12 +320,15 @@ class CompletionAccumulator:
 
     def __init__(self) -> None:
         self.text = ""
+        self.logprobs: list[list[LogProb]] | None = None
 
     def add(self, chunk: Chunk) -> CompletionResponse:
         self.text += chunk.text
+        if chunk.logprobs is not None:
+            self.logprobs = [*(self.logprobs or ()), *to_logprobs(chunk.logprobs)]
         extra: dict[str, Any] = {"request_id": chunk.request_id}
         if chunk.reasoning_content:
             extra["thinking_delta"] = chunk.reasoning_content
         if chunk.finish_reason is not None:
             extra.update(usage_kwargs(chunk.usage), finish_reason=chunk.finish_reason)
-        return _completion(self.text, chunk.text, _stream_raw(chunk), extra)
+        return _completion(self.text, chunk.text, _stream_raw(chunk), extra, self.logprobs)

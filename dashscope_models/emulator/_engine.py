@@ -27,7 +27,7 @@ from typing import Any
 from dashscope_models._catalog import get_spec
 from dashscope_models.emulator._checks import check_generation, input_tokens
 from dashscope_models.emulator._embeddings import embedding_answer
-from dashscope_models.emulator._replies import apply_reply, default_answer
+from dashscope_models.emulator._replies import apply_reply, default_answer, logprobs_for
 from dashscope_models.emulator._response import EmulatorResponse, Frame
 from dashscope_models.emulator._script import Fault, Reply, ScriptItem
 from dashscope_models.emulator._wire import Shape, error_body, json_body, sse_frame, stream_events
@@ -195,6 +195,8 @@ class Emulator:
         answer = default_answer(body, spec)
         if call.reply is not None:
             answer = apply_reply(answer, call.reply, body)
+        if answer.logprobs is None and params.get("logprobs") is True:
+            answer.logprobs = logprobs_for(answer, params.get("top_logprobs"))
         multimodal = endpoint == "multimodal-generation"
         images = _count_images(body) if multimodal else 0
         shape = Shape(

@@ -8,7 +8,8 @@ With nothing queued the emulator answers so that framework test suites run uncha
 * after a tool result it answers with that result;
 * with a JSON ``response_format`` it returns JSON (fitting the schema, when one is given);
 * thinking models reason first; prompt-only models get their quirks (MOSS echoes the prompt
-  and ends with ``<eom>``).
+  and ends with ``<eom>``);
+* with ``logprobs: true`` each text piece gets a log-probability entry (see :func:`logprobs_for`).
 
 Example::
 
@@ -28,11 +29,21 @@ from dashscope_models._catalog import ModelSpec
 from dashscope_models.emulator._script import Reply
 from dashscope_models.emulator._values import Words, value_for
 
-__all__ = ["Answer", "apply_reply", "default_answer", "pieces", "user_text"]
+__all__ = [
+    "Answer",
+    "apply_reply",
+    "default_answer",
+    "logprobs_for",
+    "pieces",
+    "text_pieces",
+    "user_text",
+]
 
 _PIECE = re.compile(r"[\u2e80-\uffff]{1,2}|[^\s\u2e80-\uffff]+\s*|\s+")
 _MOSS_TURN = re.compile(r"<\|Human\|>:\s?(.*?)<eoh>", re.S)
 _YUAN_TURN = re.compile(r"用户：(.*?)\n小元：", re.S)
+# The alternatives a logprobs entry lists after the token itself (deterministic filler).
+_ALTERNATIVES = (" the", ",", ".", " a", " and", " of", " to", " is", " in", " it")
 
 
 @dataclass(slots=True)
@@ -45,11 +56,38 @@ class Answer:
     finish_reason: str = "stop"
     chunks: list[str] | None = None
     usage: dict[str, Any] | None = None
+    logprobs: list[dict[str, Any]] | None = None  # choices[0].logprobs.content, one per piece
 
 
 def pieces(text: str) -> list[str]:
     """Cut text into token-like pieces (a word with its space, or two CJK characters)."""
     return _PIECE.findall(text) if text else []
+
+
+def text_pieces(answer: Answer) -> list[str]:
+    """The answer's text as it is streamed: its scripted chunks, else its pieces."""
+    return answer.chunks if answer.chunks is not None else pieces(answer.text)
+
+
+def logprobs_for(answer: Answer, top: Any) -> list[dict[str, Any]]:
+    """One OpenAI-shaped entry per text piece: the piece, a negative log probability (from a
+    hash of the piece and its place), its UTF-8 bytes and ``top`` alternatives, the first being
+    the piece itself and each less likely than the one before."""
+    count = top if isinstance(top, int) and not isinstance(top, bool) and top > 0 else 0
+    entries = []
+    for i, token in enumerate(text_pieces(answer)):
+        digest = hashlib.sha256(f"{i}:{token}".encode()).digest()
+        logprob = -round(0.001 + digest[0] / 64, 6)
+        alternatives = [{"token": token, "logprob": logprob, "bytes": list(token.encode())}]
+        for k in range(1, count):
+            alt = _ALTERNATIVES[(k - 1) % len(_ALTERNATIVES)]
+            alt = alt if k <= len(_ALTERNATIVES) else f"{alt}{k}"
+            alt = alt if alt != token else f"{alt}'"
+            alt_logprob = round(logprob - 1.25 * k - digest[k % 32] / 256, 6)
+            alternatives.append({"token": alt, "logprob": alt_logprob,
+                                 "bytes": list(alt.encode())})  # fmt: skip
+        entries.append({**alternatives[0], "top_logprobs": alternatives[:count]})
+    return entries
 
 
 def _text_of(content: Any) -> str:
@@ -213,4 +251,6 @@ def apply_reply(answer: Answer, reply: Reply, body: dict[str, Any]) -> Answer:
         answer.tool_calls = []
     if reply.usage is not None:
         answer.usage = dict(reply.usage)
+    if reply.logprobs is not None:
+        answer.logprobs = [dict(entry) for entry in reply.logprobs]
     return answer

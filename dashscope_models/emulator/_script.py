@@ -26,7 +26,10 @@ class Reply:
 
     ``chunks`` fixes how a streamed answer is cut (their concatenation is the text);
     ``tool_calls`` are ``(name, arguments)`` pairs or wire-shaped dicts; ``reasoning`` is the
-    thinking text; ``usage`` replaces the computed usage object.
+    thinking text; ``usage`` replaces the computed usage object. ``logprobs`` are the
+    ``choices[0].logprobs.content`` entries to send (message format), whatever the request
+    asked: one per text piece (per chunk when ``chunks`` is given), one per streamed text
+    event in order, any left over on the last one.
 
     Example: ``Reply(tool_calls=[("get_weather", {"city": "Hangzhou"})])``.
     """
@@ -37,6 +40,7 @@ class Reply:
     reasoning: str | None = None
     finish_reason: str | None = None
     usage: Mapping[str, Any] | None = None
+    logprobs: Sequence[Mapping[str, Any]] | None = None
 
 
 FaultKind = Literal["http_error", "error_event", "drop", "slow", "malformed"]

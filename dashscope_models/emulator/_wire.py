@@ -4,7 +4,9 @@ Shapes follow the recorded exchanges: ``output.text`` + ``output.finish_reason``
 format, ``output.choices[0].message`` for the message format (content as ``[{"text": ...}]`` on
 the multimodal endpoint), ``usage`` per family, and SSE events framed as
 ``id:N\\nevent:result\\n:HTTP_STATUS/200\\ndata:{json}\\n\\n`` with ``finish_reason`` the string
-``"null"`` until the last event and usage cumulative on every event.
+``"null"`` until the last event and usage cumulative on every event. Log probabilities (message
+format) are ``choices[0].logprobs = {"content": [...]}``: every entry in a plain body, in a
+stream the entries of each event's text piece (all so far when the output is cumulative).
 
 Example::
 
@@ -18,7 +20,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from dashscope_models.emulator._replies import Answer, pieces
+from dashscope_models.emulator._replies import Answer, pieces, text_pieces
 
 __all__ = ["Shape", "error_body", "json_body", "sse_frame", "stream_events"]
 
@@ -60,7 +62,12 @@ def _usage(shape: Shape, output: int, reasoning: int, override: dict[str, Any] |
 
 
 def _output(
-    shape: Shape, text: str, reasoning: str, calls: list[dict[str, Any]], finish: str
+    shape: Shape,
+    text: str,
+    reasoning: str,
+    calls: list[dict[str, Any]],
+    finish: str,
+    logprobs: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     if not shape.message and not calls:
         out: dict[str, Any] = {"finish_reason": finish, "text": text}
@@ -75,7 +82,10 @@ def _output(
         message["reasoning_content"] = reasoning
     if calls:
         message["tool_calls"] = calls
-    return {"choices": [{"finish_reason": finish, "message": message}]}
+    choice: dict[str, Any] = {"finish_reason": finish, "message": message}
+    if logprobs is not None:
+        choice["logprobs"] = {"content": logprobs}
+    return {"choices": [choice]}
 
 
 def _data(
@@ -93,7 +103,10 @@ def json_body(answer: Answer, shape: Shape, request_id: str) -> bytes:
     """A plain (non-streamed) answer body."""
     reasoning = len(pieces(answer.reasoning))
     output_tokens = len(pieces(answer.text)) + reasoning + 8 * len(answer.tool_calls)
-    output = _output(shape, answer.text, answer.reasoning, answer.tool_calls, answer.finish_reason)
+    output = _output(
+        shape, answer.text, answer.reasoning, answer.tool_calls, answer.finish_reason,
+        answer.logprobs,
+    )  # fmt: skip
     return _dumps(_data(answer, shape, request_id, output, (output_tokens, reasoning))).encode()
 
 
@@ -116,25 +129,32 @@ def stream_events(
     answer: Answer, shape: Shape, request_id: str, *, incremental: bool
 ) -> list[dict[str, Any]]:
     """The data objects of a streamed answer, one per event, the last with the finish reason."""
-    steps: list[tuple[str, str, list[dict[str, Any]]]] = [
-        ("", p, []) for p in pieces(answer.reasoning)
+    Step = tuple[str, str, list[dict[str, Any]], list[dict[str, Any]]]
+    steps: list[Step] = [("", p, [], []) for p in pieces(answer.reasoning)]
+    texts = text_pieces(answer)
+    entries = answer.logprobs or []  # one per text piece; any left over go with the last
+    steps += [
+        (p, "", [], entries[j : j + 1] if j < len(texts) - 1 else entries[j:])
+        for j, p in enumerate(texts)
     ]
-    text_pieces = answer.chunks if answer.chunks is not None else pieces(answer.text)
-    steps += [(p, "", []) for p in text_pieces]
-    steps += [("", "", [f]) for f in _fragments(answer.tool_calls)]
+    steps += [("", "", [f], []) for f in _fragments(answer.tool_calls)]
+    with_logprobs = answer.logprobs is not None
     events: list[dict[str, Any]] = []
     text_so_far, reasoning_so_far = "", ""
+    logprobs_so_far: list[dict[str, Any]] = []
     output_tokens = reasoning_tokens = 0
     calls_so_far: dict[int, dict[str, Any]] = {}
-    for i, (text, reasoning, frags) in enumerate(steps):
+    for i, (text, reasoning, frags, new_entries) in enumerate(steps):
         last = i == len(steps) - 1 and bool(frags)  # tool streams end on their last fragment
         text_so_far += text
         reasoning_so_far += reasoning
+        logprobs_so_far += new_entries
         reasoning_tokens += 1 if reasoning else 0
         output_tokens += 1
         finish = answer.finish_reason if last else "null"
         if incremental:
-            output = _output(shape, text, reasoning, frags, finish)
+            logprobs = new_entries if with_logprobs else None
+            output = _output(shape, text, reasoning, frags, finish, logprobs)
         else:
             for f in frags:
                 whole = calls_so_far.setdefault(
@@ -144,12 +164,14 @@ def stream_events(
                 )  # fmt: skip
                 whole["function"]["arguments"] += f["function"]["arguments"]
             calls = [{**c, "function": dict(c["function"])} for c in calls_so_far.values()]
-            output = _output(shape, text_so_far, reasoning_so_far, calls, finish)
+            logprobs = list(logprobs_so_far) if with_logprobs else None
+            output = _output(shape, text_so_far, reasoning_so_far, calls, finish, logprobs)
         events.append(_data(answer, shape, request_id, output, (output_tokens, reasoning_tokens)))
     if not steps or not steps[-1][2]:
         final_text = "" if incremental else text_so_far
         final_reasoning = "" if incremental else reasoning_so_far
-        output = _output(shape, final_text, final_reasoning, [], answer.finish_reason)
+        logprobs = None if not with_logprobs else [] if incremental else logprobs_so_far
+        output = _output(shape, final_text, final_reasoning, [], answer.finish_reason, logprobs)
         events.append(_data(answer, shape, request_id, output, (output_tokens, reasoning_tokens)))
     return events
 

@@ -281,3 +281,30 @@ def test_vision_usage_and_content_list() -> None:
         {"text": "[qwen-vl-plus] You said: What is this?"}
     ]
     assert data["usage"]["image_tokens"] == 1000
+
+
+def test_logprobs_on_request_and_recorded() -> None:
+    emulator = Emulator()
+    plain = body(ask(emulator, text="Spring has come", logprobs=True, top_logprobs=3))
+    choice = plain["output"]["choices"][0]
+    content = choice["logprobs"]["content"]
+    assert "".join(e["token"] for e in content) == choice["message"]["content"]
+    assert all(len(e["top_logprobs"]) == 3 and e["top_logprobs"][0]["token"] == e["token"]
+               for e in content)  # fmt: skip
+    assert emulator.requests[-1].body["parameters"]["top_logprobs"] == 3
+    # Streamed: each event its piece's entry (cumulative output: all so far); the same values.
+    inc = events(ask(emulator, text="Spring has come", stream=True, logprobs=True,
+                     top_logprobs=3, incremental_output=True))  # fmt: skip
+    per_event = [d["output"]["choices"][0]["logprobs"]["content"] for _, _, d in inc]
+    assert [e for entries in per_event for e in entries] == content and per_event[-1] == []
+    cum = events(ask(emulator, text="Spring has come", stream=True, logprobs=True,
+                     top_logprobs=3))  # fmt: skip
+    assert cum[-1][2]["output"]["choices"][0]["logprobs"]["content"] == content
+    recorded = [r.body["parameters"] for r in emulator.requests]
+    assert all(p["logprobs"] is True and p["top_logprobs"] == 3 for p in recorded)
+    # Not asked for, or the text format: no logprobs member at all.
+    assert "logprobs" not in body(ask(emulator))["output"]["choices"][0]
+    assert "logprobs" not in json.dumps(body(ask(emulator, logprobs=True, result_format="text")))
+    emulator.queue(Reply(text="ok", logprobs=[{"token": "ok", "logprob": -1.0}]))
+    scripted = body(ask(emulator))["output"]["choices"][0]["logprobs"]
+    assert scripted == {"content": [{"token": "ok", "logprob": -1.0}]}

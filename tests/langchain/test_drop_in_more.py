@@ -1,13 +1,19 @@
 """More of what a langchain-openai user writes, over the emulator: ``stream_usage``,
-``extra_body``, ``model_name``, ``stop="..."``, and streamed tool calls read chunk by chunk
-(as LangGraph's ``stream_mode="messages"`` hands them out)."""
+``extra_body``, ``model_name``, ``stop="..."``, streamed tool calls read chunk by chunk
+(as LangGraph's ``stream_mode="messages"`` hands them out), and ``logprobs``/``top_logprobs``
+(``response_metadata["logprobs"] = {"content": [...]}``, concatenated over added chunks)."""
 
 from __future__ import annotations
 
+import operator
+from functools import reduce
+from typing import Any
+
 import pytest
-from langchain_core.messages import AIMessageChunk
+from langchain_core.messages import AIMessageChunk, HumanMessage
 from pydantic import ValidationError
 
+import dashscope_models as core
 from dashscope_models.emulator import Emulator, Reply
 from langchain_dashscope_models import ChatQwen, QwenLLM
 
@@ -92,3 +98,58 @@ async def test_every_tool_call_fragment_is_in_the_chunks_blocks(
         total += chunk
     assert total.tool_calls[0]["args"] == {"city": "Hangzhou"}
     assert total.usage_metadata == last.usage_metadata
+
+
+def _tokens(entries: list[dict[str, Any]]) -> str:
+    return "".join(e["token"] for e in entries)
+
+
+async def test_logprobs_as_fields_per_call_and_bound(
+    emulator: Emulator, sync: bool, recwarn: pytest.WarningsRecorder
+) -> None:
+    model = ChatQwen(logprobs=True, top_logprobs=2)
+    assert not recwarn.list and model.model_kwargs == {}  # fields, as ChatOpenAI's
+    message = model.invoke("Hi") if sync else await model.ainvoke("Hi")
+    content = message.response_metadata["logprobs"]["content"]
+    assert _tokens(content) == message.content and len(content) > 3
+    assert all(len(e["top_logprobs"]) == 2 and e["logprob"] < 0 for e in content)
+    assert emulator.requests[-1].body["parameters"]["top_logprobs"] == 2
+    # Per call, and bound (langchain-openai's documented way), on a model without them.
+    plain = ChatQwen()
+    per_call = plain.invoke("Hi", logprobs=True, top_logprobs=1).response_metadata["logprobs"]
+    assert [len(e["top_logprobs"]) for e in per_call["content"]] == [1] * len(content)
+    bound = plain.bind(logprobs=True).invoke("Hi").response_metadata["logprobs"]["content"]
+    assert all(e["top_logprobs"] == [] for e in bound) and _tokens(bound) == message.content
+    generation = plain.generate([[HumanMessage("Hi")]], logprobs=True).generations[0][0]
+    assert generation.generation_info is not None
+    assert generation.generation_info["logprobs"]["content"] == bound
+    # Not asked for: not sent, not reported.
+    assert "logprobs" not in plain.invoke("Hi").response_metadata
+    assert "logprobs" not in emulator.requests[-1].body["parameters"]
+
+
+async def test_streamed_logprobs_concatenate(emulator: Emulator, sync: bool) -> None:
+    model = ChatQwen(logprobs=True, top_logprobs=1)
+    whole = model.invoke("Hi").response_metadata["logprobs"]["content"]
+    chunks = await _stream(model, sync)
+    for chunk in chunks:
+        if chunk.content:  # each text chunk: its own entry
+            assert _tokens(chunk.response_metadata["logprobs"]["content"]) == chunk.content
+    total = reduce(operator.add, chunks)
+    assert total.response_metadata["logprobs"]["content"] == whole
+    assert total.response_metadata["finish_reason"] == "stop"
+    # streaming=True inside invoke: the aggregated answer has them all, once.
+    streamed = ChatQwen(logprobs=True, top_logprobs=1, streaming=True).invoke("Hi")
+    assert streamed.response_metadata["logprobs"]["content"] == whole
+    assert all("logprobs" not in c.response_metadata for c in await _stream(ChatQwen(), sync))
+
+
+def test_bad_logprobs_are_refused_before_any_request(emulator: Emulator) -> None:
+    cases: list[tuple[ChatQwen, dict[str, Any]]] = [
+        (ChatQwen(top_logprobs=2), {}), (ChatQwen(), {"logprobs": "yes"}),
+        (ChatQwen(logprobs=True), {"top_logprobs": -1}),
+    ]  # fmt: skip
+    for model, kwargs in cases:
+        with pytest.raises(core.RequestValidationError):
+            model.invoke("Hi", **kwargs)
+    assert emulator.requests == []

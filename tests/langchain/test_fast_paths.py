@@ -83,6 +83,14 @@ def test_fast_stream_chunks_equal_validated_ones() -> None:
         assert (fast + fast).content == "hihi" and fast.content_blocks == slow.content_blocks
         assert generation_chunk(fast) == ChatGenerationChunk(message=slow)
         assert generation_chunk(fast).model_fields_set == {"message", "text"}
+    # A chunk with log probabilities: in response_metadata and generation_info, as validated.
+    entries = [{"token": "hi", "logprob": -0.5, "bytes": [104, 105], "top_logprobs": []}]
+    fast = chunk_message(Chunk(text="hi", request_id="r", logprobs=entries), "qwen-plus")
+    logprobs = {"content": entries}
+    assert fast.response_metadata == {"model_provider": "dashscope", "logprobs": logprobs}
+    slow_chunk = ChatGenerationChunk(message=fast, generation_info={"logprobs": logprobs})
+    assert generation_chunk(fast) == slow_chunk
+    assert generation_chunk(fast).model_fields_set == slow_chunk.model_fields_set
 
 
 def test_fast_results_equal_validated_ones() -> None:

@@ -4,7 +4,7 @@ what a user's existing LlamaIndex code reads or passes must work the same with `
 from __future__ import annotations
 
 import pytest
-from llama_index.core.base.llms.types import ChatMessage
+from llama_index.core.base.llms.types import ChatMessage, LogProb
 from llama_index.core.callbacks import CallbackManager, TokenCountingHandler
 
 import dashscope_models as core
@@ -57,3 +57,38 @@ async def test_extra_body_parameters_go_to_the_top_level(emulator: Emulator, syn
     with pytest.raises(core.RequestValidationError, match="not a thinking model"):
         Qwen(model="qwen-max").chat(USER, extra_body={"enable_thinking": True})  # still checked
     assert len(emulator.requests) == 1
+
+
+async def test_logprobs_as_llama_index_llms_openai_gives_them(
+    emulator: Emulator, sync: bool
+) -> None:
+    # OpenAI's from_openai_token_logprobs: per token, its top_logprobs as LogProb objects.
+    llm = Qwen(logprobs=True, top_logprobs=2)
+    response = llm.chat(USER) if sync else await llm.achat(USER)
+    assert emulator.requests[-1].body["parameters"]["top_logprobs"] == 2
+    wire = response.raw["output"]["choices"][0]["logprobs"]["content"]
+    assert response.logprobs is not None and len(response.logprobs) == len(wire) > 3
+    for token, entry in zip(response.logprobs, wire, strict=True):
+        assert token[0] == LogProb(token=entry["token"], logprob=entry["logprob"],
+                                   bytes=entry["bytes"])  # fmt: skip
+        assert len(token) == 2 and token[1].logprob < token[0].logprob < 0
+    assert "".join(t[0].token for t in response.logprobs) == response.message.content
+    # Streamed: each response holds the tokens of its text so far; the last, all of them.
+    stream = (
+        list(llm.stream_chat(USER)) if sync else [r async for r in await llm.astream_chat(USER)]
+    )
+    assert stream[-1].logprobs == response.logprobs
+    assert all(len(r.logprobs or ()) == len(wire[: i + 1]) for i, r in enumerate(stream[:-1]))
+    assert "".join(t[0].token for t in stream[-2].logprobs or ()) == stream[-2].message.content
+    completion = llm.complete("Hello there") if sync else await llm.acomplete("Hello there")
+    assert completion.logprobs == response.logprobs
+    assert list(llm.stream_complete("Hello there"))[-1].logprobs == response.logprobs
+    # Per call (additional_kwargs or call kwargs); logprobs alone lists no alternatives, so
+    # (as OpenAI's converter) no token; not asked for: None.
+    per_call = Qwen(additional_kwargs={"logprobs": True}).chat(USER, top_logprobs=1)
+    assert per_call.logprobs is not None and all(len(t) == 1 for t in per_call.logprobs)
+    assert Qwen().chat(USER, logprobs=True).logprobs == []
+    assert Qwen().chat(USER).logprobs is None
+    assert all(r.logprobs is None for r in Qwen().stream_chat(USER))
+    with pytest.raises(core.RequestValidationError, match="needs logprobs=True"):
+        Qwen(top_logprobs=3).chat(USER)

@@ -63,10 +63,11 @@ async def test_non_numbers_and_bad_seeds_are_validation_errors(emulator: Emulato
 
 
 def test_extra_parameters_reach_the_request(emulator: Emulator) -> None:
-    llm = Qwen(additional_kwargs={"extra_parameters": {"logprobs": True}, "top_logprobs": 2})
+    extra = {"extra_parameters": {"vl_high_resolution_images": True}, "top_k": 2}
+    llm = Qwen(additional_kwargs=extra)
     llm.chat([ChatMessage(role="user", content="Hi")], extra_parameters={"n": 1})
     params = emulator.requests[-1].body["parameters"]
-    assert params["n"] == 1 and params["top_logprobs"] == 2 and "logprobs" not in params
+    assert params["n"] == 1 and params["top_k"] == 2 and "vl_high_resolution_images" not in params
     llm.chat([ChatMessage(role="user", content="Hi")])
     params = emulator.requests[-1].body["parameters"]
-    assert params["logprobs"] is True and params["top_logprobs"] == 2
+    assert params["vl_high_resolution_images"] is True and params["top_k"] == 2
