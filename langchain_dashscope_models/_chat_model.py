@@ -177,7 +177,9 @@ class ChatDashScope(DashScopeFields, BaseChatModel):
                 for message in chunk_messages(chunk, request.model, usage):
                     out = generation_chunk(message)
                     if run_manager is not None:
-                        run_manager.on_llm_new_token(out.text, chunk=out)
+                        run_manager.on_llm_new_token(
+                            out.text, chunk=out, logprobs=message.response_metadata.get("logprobs")
+                        )
                     yield out
 
     async def _astream(
@@ -194,7 +196,9 @@ class ChatDashScope(DashScopeFields, BaseChatModel):
                 for message in chunk_messages(chunk, request.model, usage):
                     out = generation_chunk(message)
                     if run_manager is not None:
-                        await run_manager.on_llm_new_token(out.text, chunk=out)
+                        await run_manager.on_llm_new_token(
+                            out.text, chunk=out, logprobs=message.response_metadata.get("logprobs")
+                        )
                     yield out
 
     # -- tools and structured output ----------------------------------------------------------

@@ -10,6 +10,7 @@ from functools import reduce
 from typing import Any
 
 import pytest
+from langchain_core.callbacks import BaseCallbackHandler, CallbackManager
 from langchain_core.messages import AIMessageChunk, HumanMessage
 from pydantic import ValidationError
 
@@ -153,3 +154,20 @@ def test_bad_logprobs_are_refused_before_any_request(emulator: Emulator) -> None
         with pytest.raises(core.RequestValidationError):
             model.invoke("Hi", **kwargs)
     assert emulator.requests == []
+
+
+def test_token_callbacks_get_the_logprobs(emulator: Emulator) -> None:
+    """When langchain-core hands ``_stream`` a run manager (its v2 streaming path does), each
+    token callback gets that chunk's entries as ``logprobs=``, as from ChatOpenAI."""
+    seen: list[Any] = []
+
+    class Handler(BaseCallbackHandler):
+        def on_llm_new_token(self, token: str, **kwargs: Any) -> None:
+            seen.append(kwargs.get("logprobs"))
+
+    model = ChatQwen(logprobs=True, top_logprobs=1)
+    whole = model.invoke("Hi").response_metadata["logprobs"]["content"]
+    [run] = CallbackManager.configure([Handler()]).on_chat_model_start({}, [[HumanMessage("Hi")]])
+    chunks = list(model._stream([HumanMessage("Hi")], run_manager=run))
+    assert len(seen) == len(chunks) and seen[-1] is None  # the empty last chunk has none
+    assert [e for lp in seen if lp is not None for e in lp["content"]] == whole
