@@ -13,7 +13,7 @@ This package imports neither LangChain nor LlamaIndex; the adapters live in
 ``langchain_dashscope_models`` and ``llamaindex_dashscope_models``.
 """
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from dashscope_models._catalog import (
     Interval,
@@ -43,6 +43,7 @@ from dashscope_models._errors import (
     RequestValidationError,
     StreamError,
 )
+from dashscope_models._lazy import lazy_attributes
 from dashscope_models._prompt import render_prompt
 from dashscope_models._types import (
     Chunk,
@@ -105,19 +106,11 @@ __all__ = [
 
 # The client and its pools are imported on first use: they bring httpx, ~25 ms of import that
 # `from langchain_dashscope_models import ChatQwen` need not pay before the first call.
-_LAZY = {
-    "DashScopeClient": "dashscope_models._client",
-    "aclose_pools": "dashscope_models._pool",
-    "close_pools": "dashscope_models._pool",
-}
-
-
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'dashscope_models' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_attributes(
+    __name__,
+    {
+        "DashScopeClient": "dashscope_models._client",
+        "aclose_pools": "dashscope_models._pool",
+        "close_pools": "dashscope_models._pool",
+    },
+)

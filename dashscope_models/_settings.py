@@ -22,12 +22,13 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr
 
+from dashscope_models._errors import RequestValidationError
 from dashscope_models._types import GenerationRequest
 
 if TYPE_CHECKING:  # imported on first use: the client module brings httpx (~25 ms of import)
     from dashscope_models._client import DashScopeClient
 
-__all__ = ["REQUEST_PARAMETERS", "ConnectionSettings", "GenerationSettings"]
+__all__ = ["REQUEST_PARAMETERS", "ConnectionSettings", "GenerationSettings", "pop_extra_body"]
 
 # The request's parameters a caller may pass by name (per call, or in model_kwargs).
 REQUEST_PARAMETERS = frozenset(GenerationRequest.__dataclass_fields__) - {
@@ -39,6 +40,25 @@ REQUEST_PARAMETERS = frozenset(GenerationRequest.__dataclass_fields__) - {
 _GENERATION = ("temperature", "top_p", "top_k", "max_tokens", "stop", "seed",
                "repetition_penalty", "presence_penalty", "frequency_penalty", "enable_thinking",
                "thinking_budget", "enable_search", "logprobs", "top_logprobs")  # fmt: skip
+
+
+def pop_extra_body(values: dict[str, Any]) -> dict[str, Any]:
+    """Remove ``values["extra_body"]`` and return its entries (``{}`` when there is none).
+
+    ``extra_body`` is the OpenAI SDK's way to send parameters it does not know (code written
+    for DashScope's OpenAI-compatible mode passes ``enable_thinking`` so); that SDK merges it
+    into the top level of the body, so the adapters send its entries as parameters themselves.
+    """
+    body = values.pop("extra_body", None)
+    if body is None:
+        return {}
+    if not isinstance(body, dict):
+        raise RequestValidationError(
+            f"extra_body must be a dict of request parameters, got {type(body).__name__}",
+            code="InvalidParameter",
+        )
+    return body
+
 
 _NAMES = ("api_key", "region", "base_url", "workspace", "timeout", "max_retries")
 _read_settings = attrgetter(*_NAMES)

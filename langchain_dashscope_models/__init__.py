@@ -11,8 +11,9 @@ The completion-style LLMs and the embeddings are imported on first use, so impor
 model stays cheap.
 """
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from dashscope_models._lazy import lazy_attributes
 from langchain_dashscope_models._chat_model import ChatDashScope
 from langchain_dashscope_models._classes import (
     ChatDeepSeek,
@@ -50,27 +51,19 @@ if TYPE_CHECKING:
         QwenLLM,
     )
 
-_LAZY = {
-    "DashScopeLLM": "_completion",
-    "DashScopeEmbeddings": "_embeddings",
-    "ChatYuanLLM": "_llm_classes",
-    "DeepSeekLLM": "_llm_classes",
-    "KimiLLM": "_llm_classes",
-    "MoonshotLLM": "_llm_classes",
-    "MossLLM": "_llm_classes",
-    "QwenLLM": "_llm_classes",
-}
-
-
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'langchain_dashscope_models' has no attribute {name!r}")
-    from importlib import import_module
-
-    value = getattr(import_module(f"langchain_dashscope_models.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_attributes(
+    __name__,
+    {
+        "DashScopeLLM": "langchain_dashscope_models._completion",
+        "DashScopeEmbeddings": "langchain_dashscope_models._embeddings",
+        "ChatYuanLLM": "langchain_dashscope_models._llm_classes",
+        "DeepSeekLLM": "langchain_dashscope_models._llm_classes",
+        "KimiLLM": "langchain_dashscope_models._llm_classes",
+        "MoonshotLLM": "langchain_dashscope_models._llm_classes",
+        "MossLLM": "langchain_dashscope_models._llm_classes",
+        "QwenLLM": "langchain_dashscope_models._llm_classes",
+    },
+)
 
 
 __all__ = [

@@ -23,6 +23,7 @@ from dashscope_models._settings import (
     REQUEST_PARAMETERS,
     ConnectionSettings,
     GenerationSettings,
+    pop_extra_body,
 )
 
 __all__ = ["DashScopeFields"]
@@ -50,8 +51,7 @@ def _openai_style(values: dict[str, Any]) -> dict[str, Any]:
     values = dict(values)
     if stop_key and isinstance(values[stop_key], str):
         values[stop_key] = [values[stop_key]]
-    body = values.pop("extra_body", None) or {}
-    if body:
+    if body := pop_extra_body(values):
         extra = dict(values.get("model_kwargs") or {})
         if both := sorted(set(body) & set(extra)):
             raise ValueError(f"{both} given both in extra_body and in model_kwargs")
@@ -153,9 +153,7 @@ class DashScopeFields(GenerationSettings, ConnectionSettings):
         for key in [k for k in extra if k in REQUEST_PARAMETERS]:
             params[key] = extra.pop(key)
         call = dict(call)
-        body = call.pop("extra_body", None)
-        if body:  # langchain-openai's per-call extra parameters: sent as parameters
-            call.update(body)
+        call.update(pop_extra_body(call))  # langchain-openai's extra parameters, per call
         model = call.pop("model", None) or call.pop("model_name", None) or self.model
         call.pop("ls_structured_output_format", None)
         if "max_completion_tokens" in call:

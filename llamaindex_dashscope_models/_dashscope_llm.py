@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import llama_index.core.instrumentation as instrument
@@ -25,11 +25,12 @@ from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_ca
 from llama_index.core.llms.function_calling import FunctionCallingLLM
 from pydantic import Field
 
-from dashscope_models import GenerationRequest, Message, RequestValidationError, get_spec
+from dashscope_models import GenerationRequest, Message, get_spec
 from dashscope_models._settings import (
     REQUEST_PARAMETERS,
     ConnectionSettings,
     GenerationSettings,
+    pop_extra_body,
 )
 from llamaindex_dashscope_models._convert import (
     CompletionAccumulator,
@@ -118,7 +119,9 @@ class DashScope(GenerationSettings, ConnectionSettings, FunctionCallingLLM):
         extra = dict(self.additional_kwargs)
         model = kwargs.pop("model", None) or self.model
         given: dict[str, Any] = {}  # an explicit extra_parameters dict, merged last
-        for key, value in _with_extra_body(extra, kwargs).items():
+        # extra_body entries (the call's over the constructor's) go over the other keys.
+        body = {**pop_extra_body(extra), **pop_extra_body(kwargs)}
+        for key, value in {**extra, **kwargs, **body}.items():
             if value is None:
                 continue
             if key == "extra_parameters":
@@ -321,26 +324,6 @@ class DashScope(GenerationSettings, ConnectionSettings, FunctionCallingLLM):
     ) -> AsyncGenerator[Model | list[Model] | FlexibleModel | list[FlexibleModel], None]:
         program = program_for(self, output_cls, prompt)
         return await program.astream_call(llm_kwargs=llm_kwargs, **prompt_args)
-
-
-def _with_extra_body(extra: dict[str, Any], kwargs: dict[str, Any]) -> dict[str, Any]:
-    """``{**extra, **kwargs}`` with their ``extra_body`` dicts (the call's over the
-    constructor's) spread into it, over the other keys. ``extra_body`` is the OpenAI SDK's way
-    (kept by DashScope compatible-mode users of llama-index's ``OpenAI``/``OpenAILike``) to send
-    DashScope's own parameters such as ``enable_thinking``: that SDK merges it into the top
-    level of the body. Sent nested, the service would ignore them."""
-    body: dict[str, Any] = {}
-    for source in (extra, kwargs):
-        given = source.pop("extra_body", None)
-        if given is None:
-            continue
-        if not isinstance(given, Mapping):
-            raise RequestValidationError(
-                f"extra_body must be a dict of request parameters, got {type(given).__name__}",
-                code="InvalidParameter",
-            )
-        body.update(given)
-    return {**extra, **kwargs, **body}
 
 
 def _precompute_signatures() -> None:

@@ -5,17 +5,19 @@
 * ``base_url``: the server's API root, ``http://127.0.0.1:PORT/api/v1``.
 * ``clean_env`` (autouse): ``DASHSCOPE_API_KEY`` / ``DASHSCOPE_BASE_URL`` point at the emulator,
   so a model built with no arguments talks to it (as langchain-tests' from-env tests need).
+* ``refused``: ``await refused(call)`` is the ``RequestValidationError`` that ``call()`` raises
+  (awaited when it returns an awaitable), checking that no request reached the emulator.
 * ``sync``: parametrizes a test over the sync and async paths ("write once, run both").
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from typing import TYPE_CHECKING
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from dashscope_models import aclose_pools
+from dashscope_models import RequestValidationError, aclose_pools
 
 if TYPE_CHECKING:
     from dashscope_models.emulator import Emulator, EmulatorServer
@@ -65,3 +67,18 @@ async def close_async_pools() -> AsyncIterator[None]:
 @pytest.fixture(params=["sync", "async"])
 def sync(request: pytest.FixtureRequest) -> bool:
     return bool(request.param == "sync")
+
+
+@pytest.fixture
+def refused(
+    emulator: Emulator,
+) -> Callable[[Callable[[], Any]], Awaitable[RequestValidationError]]:
+    async def check(call: Callable[[], Any]) -> RequestValidationError:
+        with pytest.raises(RequestValidationError) as info:
+            result = call()
+            if hasattr(result, "__await__"):
+                await result
+        assert emulator.requests == [], "a refused request must not be sent"
+        return info.value
+
+    return check

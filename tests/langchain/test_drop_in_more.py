@@ -68,6 +68,13 @@ def test_extra_body_entries_are_sent_as_parameters(
     assert emulator.requests[-1].body["parameters"]["seed"] == 7
     with pytest.raises(ValidationError, match="both in extra_body and in model_kwargs"):
         ChatQwen(extra_body={"x": 1}, model_kwargs={"x": 2})
+    # Not a dict: a clear error, before any request (the core's one check, as in LlamaIndex).
+    sent = len(emulator.requests)
+    with pytest.raises(core.RequestValidationError, match="extra_body must be a dict"):
+        model.invoke("Hi", extra_body=["top_k", 5])
+    with pytest.raises(ValidationError, match="extra_body must be a dict"):
+        ChatQwen(extra_body="enable_thinking=false")
+    assert len(emulator.requests) == sent
 
 
 def test_model_name_and_a_single_stop_string(emulator: Emulator) -> None:

@@ -4,7 +4,7 @@ all refused with a RequestValidationError before any request."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -21,17 +21,10 @@ TOOL_HISTORY = [
 ]
 
 
-async def refused(emulator: Emulator, call: Callable[[], Any]) -> core.RequestValidationError:
-    with pytest.raises(core.RequestValidationError) as info:
-        result = call()
-        if hasattr(result, "__await__"):
-            await result
-    assert emulator.requests == [], "a refused request must not be sent"
-    return info.value
-
-
 @pytest.mark.parametrize("method", ["invoke", "ainvoke", "stream", "astream"])
-async def test_moonshot_refuses_a_tool_history(emulator: Emulator, method: str) -> None:
+async def test_moonshot_refuses_a_tool_history(
+    method: str, refused: Callable[..., Awaitable[core.RequestValidationError]]
+) -> None:
     model = ChatMoonshot()
     calls: dict[str, Callable[[], Any]] = {
         "invoke": lambda: model.invoke(TOOL_HISTORY),
@@ -39,7 +32,7 @@ async def test_moonshot_refuses_a_tool_history(emulator: Emulator, method: str) 
         "stream": lambda: list(model.stream(TOOL_HISTORY)),
         "astream": lambda: _drain(model.astream(TOOL_HISTORY)),
     }
-    err = await refused(emulator, calls[method])
+    err = await refused(calls[method])
     assert err.code == "ToolsUnsupported"
     assert "moonshot-v1-8k does not support tool calling" in err.message
 
@@ -49,22 +42,28 @@ async def _drain(stream: Any) -> None:
         pass
 
 
-async def test_model_kwargs_max_completion_tokens_is_checked(emulator: Emulator) -> None:
+async def test_model_kwargs_max_completion_tokens_is_checked(
+    emulator: Emulator, refused: Callable[..., Awaitable[core.RequestValidationError]]
+) -> None:
     big = ChatQwen(model="qwen-max", model_kwargs={"max_completion_tokens": 10**9})
-    err = await refused(emulator, lambda: big.invoke("hi"))
+    err = await refused(lambda: big.invoke("hi"))
     assert err.code == "ParameterOutOfRange"
     assert "max_completion_tokens=1000000000 exceeds qwen-max's maximum output" in err.message
     ChatQwen(model="qwen-max", model_kwargs={"max_completion_tokens": 100}).invoke("hi")
     assert emulator.requests[-1].body["parameters"]["max_completion_tokens"] == 100
 
 
-async def test_per_call_non_number_is_a_validation_error(emulator: Emulator) -> None:
-    err = await refused(emulator, lambda: ChatQwen().invoke("hi", temperature="0.5"))
+async def test_per_call_non_number_is_a_validation_error(
+    refused: Callable[..., Awaitable[core.RequestValidationError]],
+) -> None:
+    err = await refused(lambda: ChatQwen().invoke("hi", temperature="0.5"))
     assert err.code == "InvalidParameterType"
     assert "temperature must be a number, not '0.5' (str)" in err.message
 
 
-async def test_seed_outside_unsigned_64_bit_is_refused(emulator: Emulator) -> None:
+async def test_seed_outside_unsigned_64_bit_is_refused(
+    refused: Callable[..., Awaitable[core.RequestValidationError]],
+) -> None:
     for model in (ChatQwen(seed=-1), ChatQwen(model_kwargs={"seed": 2**64})):
-        err = await refused(emulator, lambda m=model: m.invoke("hi"))  # type: ignore[misc]
+        err = await refused(lambda m=model: m.invoke("hi"))  # type: ignore[misc]
         assert err.code == "ParameterOutOfRange" and "[0, 2**64-1]" in err.message

@@ -4,8 +4,7 @@ out-of-range seed, all refused with a RequestValidationError before any request.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Awaitable, Callable
 
 import pytest
 from llama_index.core.base.llms.types import ChatMessage
@@ -23,42 +22,37 @@ TOOL_HISTORY = [
 ]
 
 
-async def refused(emulator: Emulator, call: Callable[[], Any]) -> core.RequestValidationError:
-    with pytest.raises(core.RequestValidationError) as info:
-        result = call()
-        if hasattr(result, "__await__"):
-            await result
-    assert emulator.requests == [], "a refused request must not be sent"
-    return info.value
-
-
 @pytest.mark.parametrize("where", ["additional_kwargs", "per_call"])
-async def test_max_completion_tokens_is_checked(emulator: Emulator, where: str) -> None:
+async def test_max_completion_tokens_is_checked(
+    emulator: Emulator, where: str, refused: Callable[..., Awaitable[core.RequestValidationError]]
+) -> None:
     if where == "additional_kwargs":
         llm = Qwen(model="qwen-max", additional_kwargs={"max_completion_tokens": 10**9})
-        err = await refused(emulator, lambda: llm.chat(USER))
+        err = await refused(lambda: llm.chat(USER))
     else:
-        err = await refused(
-            emulator, lambda: Qwen(model="qwen-max").achat(USER, max_completion_tokens=10**9)
-        )
+        err = await refused(lambda: Qwen(model="qwen-max").achat(USER, max_completion_tokens=10**9))
     assert err.code == "ParameterOutOfRange"
     assert "max_completion_tokens=1000000000 exceeds qwen-max's maximum output" in err.message
     Qwen(model="qwen-max", additional_kwargs={"max_completion_tokens": 100}).chat(USER)
     assert emulator.requests[-1].body["parameters"]["max_completion_tokens"] == 100
 
 
-async def test_moonshot_refuses_a_tool_history(emulator: Emulator) -> None:
+async def test_moonshot_refuses_a_tool_history(
+    refused: Callable[..., Awaitable[core.RequestValidationError]],
+) -> None:
     for call in (lambda: Moonshot().chat(TOOL_HISTORY), lambda: Moonshot().achat(TOOL_HISTORY)):
-        err = await refused(emulator, call)
+        err = await refused(call)
         assert err.code == "ToolsUnsupported"
         assert "moonshot-v1-8k does not support tool calling" in err.message
 
 
-async def test_non_numbers_and_bad_seeds_are_validation_errors(emulator: Emulator) -> None:
-    err = await refused(emulator, lambda: Qwen().chat(USER, temperature="0.5"))
+async def test_non_numbers_and_bad_seeds_are_validation_errors(
+    refused: Callable[..., Awaitable[core.RequestValidationError]],
+) -> None:
+    err = await refused(lambda: Qwen().chat(USER, temperature="0.5"))
     assert err.code == "InvalidParameterType" and "temperature must be a number" in err.message
     for llm in (Qwen(seed=-1), Qwen(additional_kwargs={"seed": 2**64})):
-        err = await refused(emulator, lambda m=llm: m.chat(USER))  # type: ignore[misc]
+        err = await refused(lambda m=llm: m.chat(USER))  # type: ignore[misc]
         assert err.code == "ParameterOutOfRange" and "[0, 2**64-1]" in err.message
 
 
