@@ -17,12 +17,14 @@ import json
 import platform
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import attrgetter
 from typing import Any
 
 import httpx
 
 from dashscope_models._catalog import ModelSpec, get_spec
 from dashscope_models._config import ClientConfig
+from dashscope_models._parameters import parameters
 from dashscope_models._prompt import ReplyFilter, render_prompt
 from dashscope_models._types import ContentPart, GenerationRequest, Message
 from dashscope_models._validate import validate
@@ -38,24 +40,10 @@ _PATHS = {
     "text-embedding": "/services/embeddings/text-embedding/text-embedding",
 }
 
-_PARAMETERS = (
-    "temperature",
-    "top_p",
-    "top_k",
-    "seed",
-    "max_tokens",
-    "repetition_penalty",
-    "presence_penalty",
-    "frequency_penalty",
-    "result_format",
-    "parallel_tool_calls",
-    "response_format",
-    "enable_thinking",
-    "thinking_budget",
-    "enable_search",
-    "logprobs",
-    "top_logprobs",
-)
+# The parameters sent as they are, and those sent through their converter (see _parameters).
+_PLAIN = tuple(p.name for p in parameters() if p.sent and p.wire is None)
+_CONVERTED = tuple((p.name, p.wire) for p in parameters() if p.sent and p.wire is not None)
+_read_plain = attrgetter(*_PLAIN)
 
 
 def endpoint_path(endpoint: str) -> str:
@@ -104,12 +92,6 @@ def _content(m: Message, multimodal: bool) -> str | list[ContentPart]:
     return _parts(m.content) if multimodal else _flat(m.content)
 
 
-def _tool_choice(choice: str | dict[str, Any] | None) -> str | dict[str, Any] | None:
-    if choice is None or isinstance(choice, dict) or choice in {"auto", "none"}:
-        return choice
-    return {"type": "function", "function": {"name": choice}}
-
-
 def build_body(request: GenerationRequest, *, stream: bool) -> PreparedRequest:
     """Validate ``request`` and build its JSON body (only the parameters that were set)."""
     spec = get_spec(request.model)
@@ -135,18 +117,11 @@ def build_body(request: GenerationRequest, *, stream: bool) -> PreparedRequest:
     else:
         input_ = {"messages": [_wire_message(m, multimodal) for m in messages]}
 
-    params: dict[str, Any] = {}
-    for name in _PARAMETERS:
+    params = {k: v for k, v in zip(_PLAIN, _read_plain(request), strict=True) if v is not None}
+    for name, wire in _CONVERTED:
         value = getattr(request, name)
-        if value is not None:
+        if value is not None and (value := wire(value)) is not None:
             params[name] = value
-    if request.stop is not None:
-        params["stop"] = request.stop if isinstance(request.stop, str) else list(request.stop)
-    if request.tools:
-        params["tools"] = list(request.tools)
-    choice = _tool_choice(request.tool_choice)
-    if choice is not None:
-        params["tool_choice"] = choice
     # Last, over the fields: validate() checked the names it knows here as the values sent.
     params.update(request.extra_parameters)
     # Streams always ask for deltas unless the caller insists on cumulative output.

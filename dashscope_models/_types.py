@@ -13,11 +13,25 @@ Example::
     )
 """
 
+# ruff: noqa: RUF009  (the parameter rows are dataclass fields made by number(), switch() ...)
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from dashscope_models._parameters import (
+    COUNT_RANGE,
+    OUTPUT_CAP_ALIAS,
+    SEED_RANGE,
+    integer,
+    number,
+    switch,
+    value,
+    wire_stop,
+    wire_tool_choice,
+    wire_tools,
+)
 
 __all__ = [
     "ROLES",
@@ -102,6 +116,8 @@ class GenerationRequest:
 
     Every parameter left at ``None`` is omitted from the request, so the service's own
     default applies. ``extra_parameters`` are passed through verbatim (new service options).
+    The parameters below ``prompt`` are the parameter table: each row says how its parameter
+    is checked, sent and exposed (see ``_parameters``).
 
     Example::
 
@@ -111,26 +127,32 @@ class GenerationRequest:
     model: str
     messages: Sequence[Message] | None = None
     prompt: str | None = None
-    temperature: float | None = None
-    top_p: float | None = None
-    top_k: int | None = None
-    seed: int | None = None
-    max_tokens: int | None = None
-    repetition_penalty: float | None = None
-    presence_penalty: float | None = None
-    frequency_penalty: float | None = None
-    stop: str | Sequence[str] | Sequence[int] | Sequence[Sequence[int]] | None = None
-    result_format: Literal["text", "message"] | None = None
-    tools: Sequence[dict[str, Any]] | None = None
-    tool_choice: str | dict[str, Any] | None = None
-    parallel_tool_calls: bool | None = None
-    response_format: dict[str, Any] | None = None
-    enable_thinking: bool | None = None
-    thinking_budget: int | None = None
-    enable_search: bool | None = None
-    incremental_output: bool | None = None
-    logprobs: bool | None = None
-    top_logprobs: int | None = None
+    # The parameter table (see ``_parameters``): one row per parameter, its wire name first.
+    # fmt: off
+    temperature: float | None = number(framework=True, identifying=True)
+    top_p: float | None = number(framework=True, identifying=True)
+    top_k: int | None = integer(framework=True, identifying=True)
+    max_tokens: int | None = integer(framework=True, identifying=True, alias=OUTPUT_CAP_ALIAS)
+    stop: str | Sequence[str] | Sequence[int] | Sequence[Sequence[int]] | None = value(
+        framework=True, identifying=True, checked_in_extra=True, alias="stop_sequences",
+        setting_type=list[str] | None, wire=wire_stop)
+    seed: int | None = integer(framework=True, identifying=True, range=SEED_RANGE)
+    repetition_penalty: float | None = number(framework=True)
+    presence_penalty: float | None = number(framework=True)
+    frequency_penalty: float | None = number(framework=True)
+    enable_thinking: bool | None = switch(framework=True, identifying=True, checked_in_extra=True)
+    thinking_budget: int | None = integer(framework=True)
+    enable_search: bool | None = switch(framework=True)
+    logprobs: bool | None = switch(framework=True, identifying=True, checked_in_extra=True)
+    top_logprobs: int | None = integer(framework=True, identifying=True, range=COUNT_RANGE)
+    enable_code_interpreter: bool | None = switch(framework=True)
+    result_format: Literal["text", "message"] | None = value()
+    tools: Sequence[dict[str, Any]] | None = value(checked_in_extra=True, wire=wire_tools)
+    tool_choice: str | dict[str, Any] | None = value(checked_in_extra=True, wire=wire_tool_choice)
+    parallel_tool_calls: bool | None = switch()
+    response_format: dict[str, Any] | None = value(checked_in_extra=True)
+    incremental_output: bool | None = switch(sent=False)
+    # fmt: on
     extra_parameters: dict[str, Any] = field(default_factory=dict)
 
 

@@ -20,48 +20,36 @@ from operator import attrgetter
 
 from dashscope_models._catalog import Interval, ModelSpec
 from dashscope_models._errors import RequestValidationError
+from dashscope_models._parameters import COUNT_RANGE, OUTPUT_CAP_ALIAS, SEED_RANGE, parameters
 from dashscope_models._types import ROLES, GenerationRequest, Message
 
 __all__ = ["validate", "validate_messages"]
 
 _INTEGER: tuple[type, ...] = (int,)
 _NUMBER: tuple[type, ...] = (int, float)
-_SEED_RANGE = Interval(0, 2**64 - 1, True, True, "[0, 2**64-1]")  # unsigned 64-bit (§3.2)
-_COUNT_RANGE = Interval(0, float("inf"), True, False, "[0, inf)")  # a count: no upper bound given
+_KINDS = {"integer": _INTEGER, "number": _NUMBER}
 
-# The numeric parameters (protocol §3.2): the types each accepts (a bool is never a number:
-# no ranged parameter is a bool) and a range that holds for every model; the others' ranges
-# come from the model's catalog entry.
-_RANGED: tuple[tuple[str, tuple[type, ...], Interval | None], ...] = (
-    ("temperature", _NUMBER, None),
-    ("top_p", _NUMBER, None),
-    ("top_k", _INTEGER, None),
-    ("repetition_penalty", _NUMBER, None),
-    ("presence_penalty", _NUMBER, None),
-    ("frequency_penalty", _NUMBER, None),
-    ("max_tokens", _INTEGER, None),
-    ("thinking_budget", _INTEGER, None),
-    ("seed", _INTEGER, _SEED_RANGE),
-    ("top_logprobs", _INTEGER, _COUNT_RANGE),
+# The numeric parameters (protocol §3.2, the table's number and integer rows): the types each
+# accepts (a bool is never a number: no ranged parameter is a bool) and a range that holds for
+# every model; the others' ranges come from the model's catalog entry.
+_RANGED: tuple[tuple[str, tuple[type, ...], Interval | None], ...] = tuple(
+    (p.name, _KINDS[p.kind], p.range) for p in parameters() if p.kind in _KINDS
 )
 _read_ranged = attrgetter(*(name for name, _, _ in _RANGED))
 _UNSET = (None,) * len(_RANGED)
 _INFINITE = (float("inf"), float("-inf"))
 # The switches: True or False only (a string "false" would be read as true by some servers).
-_SWITCHES = ("parallel_tool_calls", "enable_thinking", "enable_search", "incremental_output",
-             "logprobs")  # fmt: skip
+_SWITCHES = tuple(p.name for p in parameters() if p.kind == "switch")
 _read_switches = attrgetter(*_SWITCHES)
 _SWITCHES_UNSET = (None,) * len(_SWITCHES)
 
-# The output cap's newer name (§3.2, §8): no field of ours, so it comes only in extra_parameters.
-_OUTPUT_CAP_ALIAS = "max_completion_tokens"
+# The output cap's newer name (§3.2, §8): no field of the request, so only in extra_parameters.
 # Parameters that extra_parameters can set over a field (build_body applies them last): a value
 # there is checked as the field's would be, since it is the one sent.
 _SHADOWED = frozenset(
-    [name for name, _, _ in _RANGED]
-    + ["stop", "tools", "tool_choice", "response_format", "enable_thinking", "logprobs"]
+    [name for name, _, _ in _RANGED] + [p.name for p in parameters() if p.checked_in_extra]
 )
-_CHECKED_EXTRA = _SHADOWED | {_OUTPUT_CAP_ALIAS}
+_CHECKED_EXTRA = _SHADOWED | {OUTPUT_CAP_ALIAS}
 _FIELDS = tuple(GenerationRequest.__dataclass_fields__)
 _read_fields = attrgetter(*_FIELDS)
 
@@ -148,9 +136,9 @@ def _check_type(name: str, value: object, kinds: tuple[type, ...]) -> None:
 def _out_of_range(
     name: str, value: object, interval: Interval, spec: ModelSpec
 ) -> RequestValidationError:
-    if interval is _SEED_RANGE:
+    if interval is SEED_RANGE:
         where = ": the seed is an unsigned 64-bit integer"
-    elif interval is _COUNT_RANGE:
+    elif interval is COUNT_RANGE:
         where = ": it is a count"
     else:
         where = f" for {spec.name}"
@@ -252,7 +240,7 @@ def validate(request: GenerationRequest, spec: ModelSpec) -> None:
     extra = request.extra_parameters
     cap = None
     if extra and not _CHECKED_EXTRA.isdisjoint(extra):  # rare: only then a copy is made
-        cap = extra.get(_OUTPUT_CAP_ALIAS)
+        cap = extra.get(OUTPUT_CAP_ALIAS)
         request = _effective(request)
     if not request.model:
         raise _fail("model is empty", "ModelRequired")
@@ -281,11 +269,11 @@ def validate(request: GenerationRequest, spec: ModelSpec) -> None:
     if request.max_tokens is not None:
         _check_output_cap("max_tokens", request.max_tokens, spec)
     if cap is not None:  # the same output cap under its newer name (§3.2, §8)
-        _check_type(_OUTPUT_CAP_ALIAS, cap, _INTEGER)
+        _check_type(OUTPUT_CAP_ALIAS, cap, _INTEGER)
         interval = ranges.get("max_tokens")
         if interval is not None and not interval.contains(cap):
-            raise _out_of_range(_OUTPUT_CAP_ALIAS, cap, interval, spec)
-        _check_output_cap(_OUTPUT_CAP_ALIAS, cap, spec)
+            raise _out_of_range(OUTPUT_CAP_ALIAS, cap, interval, spec)
+        _check_output_cap(OUTPUT_CAP_ALIAS, cap, spec)
     switches = _read_switches(request)
     if switches != _SWITCHES_UNSET:
         for name, value in zip(_SWITCHES, switches, strict=True):

@@ -90,12 +90,7 @@ class ChatDashScope(DashScopeFields, BaseChatModel):
 
     @property
     def _identifying_params(self) -> dict[str, Any]:
-        return {"model": self.model, **self._request_params()}
-
-    def _request_params(self) -> dict[str, Any]:
-        keys = ("temperature", "top_p", "top_k", "max_tokens", "seed", "stop", "enable_thinking",
-                "logprobs", "top_logprobs")  # fmt: skip
-        return {k: getattr(self, k) for k in keys if getattr(self, k) is not None}
+        return {"model": self.model, **self.identifying_parameters()}
 
     def _resolve_model_profile(self) -> ModelProfile | None:
         return ModelProfile(**_profile(self.model))

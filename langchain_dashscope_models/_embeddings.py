@@ -8,7 +8,7 @@ from langchain_core.embeddings import Embeddings
 from pydantic import ConfigDict
 
 from dashscope_models import EmbeddingRequest
-from dashscope_models._settings import ConnectionSettings
+from dashscope_models.integration import ConnectionSettings
 from langchain_dashscope_models._exceptions import translated
 
 __all__ = ["DashScopeEmbeddings"]

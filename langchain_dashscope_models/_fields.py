@@ -19,10 +19,10 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from dashscope_models import GenerationRequest, Message, estimate_tokens
-from dashscope_models._settings import (
-    REQUEST_PARAMETERS,
+from dashscope_models.integration import (
     ConnectionSettings,
     GenerationSettings,
+    merge_request,
     pop_extra_body,
 )
 
@@ -145,26 +145,13 @@ class DashScopeFields(GenerationSettings, ConnectionSettings):
         prompt: str | None = None,
         result_format: str | None = None,
     ) -> GenerationRequest:
-        """The core request: fields that are set, then ``call`` (per-call kwargs) over them."""
+        """The core request: fields that are set, then ``model_kwargs``, then ``call``
+        (per-call kwargs) over them (the core's ``merge_request``)."""
         params = self.generation_parameters()
         if result_format is not None:
             params["result_format"] = result_format
-        extra = dict(self.model_kwargs)
-        for key in [k for k in extra if k in REQUEST_PARAMETERS]:
-            params[key] = extra.pop(key)
-        call = dict(call)
-        call.update(pop_extra_body(call))  # langchain-openai's extra parameters, per call
-        model = call.pop("model", None) or call.pop("model_name", None) or self.model
-        call.pop("ls_structured_output_format", None)
-        if "max_completion_tokens" in call:
-            call["max_tokens"] = call.pop("max_completion_tokens")
-        for key, value in call.items():
-            if value is None or (key == "stop" and not value):
-                continue
-            if key in REQUEST_PARAMETERS:
-                params[key] = value
-            else:
-                extra[key] = value
-        return GenerationRequest(
-            model=model, messages=messages, prompt=prompt, extra_parameters=extra, **params
+        if "ls_structured_output_format" in call:  # LangChain's tracing hint, never sent
+            call = {k: v for k, v in call.items() if k != "ls_structured_output_format"}
+        return merge_request(
+            self.model, params, self.model_kwargs, call, messages=messages, prompt=prompt
         )

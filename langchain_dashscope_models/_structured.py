@@ -22,7 +22,11 @@ from collections.abc import Callable, Sequence
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
-from dashscope_models import get_spec
+from dashscope_models.integration import (
+    check_structured_output,
+    resolve_tool_choice,
+    response_format,
+)
 
 if TYPE_CHECKING:
     from langchain_core.runnables import Runnable
@@ -35,12 +39,6 @@ if TYPE_CHECKING:
 # should not pay for them (see the import figure in benchmarks/bench_langchain.py).
 
 __all__ = ["bind_tools_for", "structured_output"]
-
-_FORCE_ANY = ("any", "required")
-
-
-def _forced(name: str) -> dict[str, Any]:
-    return {"type": "function", "function": {"name": name}}
 
 
 def bind_tools_for(
@@ -55,22 +53,8 @@ def bind_tools_for(
     formatted = [convert_to_openai_tool(t, strict=strict) for t in tools]
     names = [t["function"]["name"] for t in formatted]
     bound: dict[str, Any] = {"tools": formatted}
-    if tool_choice is not None and tool_choice is not False:
-        if tool_choice is True or tool_choice in _FORCE_ANY:
-            # One tool: forced by name. Several: DashScope cannot force "any of these", and we
-            # never downgrade to "auto"; the binding is kept as asked and every call through it
-            # fails before any request with a ToolChoiceUnsupported error (a ValueError).
-            choice: Any = _forced(names[0]) if len(names) == 1 else "required"
-        elif tool_choice in ("auto", "none"):
-            choice = tool_choice
-        elif isinstance(tool_choice, str):
-            if tool_choice not in names:
-                raise ValueError(f"tool_choice {tool_choice!r} is not one of the tools {names}")
-            choice = _forced(tool_choice)
-        elif isinstance(tool_choice, dict):
-            choice = tool_choice
-        else:
-            raise ValueError(f"unsupported tool_choice {tool_choice!r}")
+    choice = resolve_tool_choice(tool_choice, names)  # the core's rules (see its docstring)
+    if choice is not None:
         bound["tool_choice"] = choice
     if parallel_tool_calls is not None:
         bound["parallel_tool_calls"] = parallel_tool_calls
@@ -99,16 +83,12 @@ def structured_output(
             f"method={method!r} needs a schema (pydantic class, TypedDict or dict); only "
             "json_mode works without one (it returns whatever JSON object the model writes)"
         )
-    spec = get_spec(model.model)
     pydantic = isinstance(schema, type) and is_basemodel_subclass(schema)
     parser: Runnable[Any, Any]
+    if method in ("function_calling", "json_mode", "json_schema"):
+        check_structured_output(model.model, method)
     if method == "function_calling":
         assert schema is not None  # checked above: only json_mode goes without one
-        if spec.known and not spec.tools:
-            raise ValueError(
-                f"{spec.name} has no tool calling (catalog), so method='function_calling' "
-                "cannot work; use a model with tools, or json_mode/json_schema where supported"
-            )
         tool = convert_to_openai_tool(schema, strict=strict)
         name = tool["function"]["name"]
         llm = model.bind(
@@ -124,24 +104,9 @@ def structured_output(
             else JsonOutputKeyToolsParser(key_name=name, first_tool_only=True)
         )
     elif method in ("json_mode", "json_schema"):
-        supported = spec.json_mode if method == "json_mode" else spec.json_schema
-        if spec.known and not supported:
-            raise ValueError(
-                f"{spec.name} does not support method={method!r} according to the catalog; "
-                "use method='function_calling'"
-            )
         json_schema = None if schema is None else convert_to_json_schema(schema)
-        if method == "json_mode":
-            response_format: dict[str, Any] = {"type": "json_object"}
-        else:
-            assert json_schema is not None  # checked above: json_schema needs a schema
-            response_format = {
-                "type": "json_schema",
-                "json_schema": {"name": json_schema.get("title", "output"), "schema": json_schema,
-                                "strict": bool(strict)},
-            }  # fmt: skip
         llm = model.bind(
-            response_format=response_format,
+            response_format=response_format(method, json_schema, strict=strict),
             ls_structured_output_format={
                 "kwargs": {"method": method, "strict": strict},
                 "schema": json_schema,

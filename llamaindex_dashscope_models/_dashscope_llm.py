@@ -26,12 +26,7 @@ from llama_index.core.llms.function_calling import FunctionCallingLLM
 from pydantic import Field
 
 from dashscope_models import GenerationRequest, Message, get_spec
-from dashscope_models._settings import (
-    REQUEST_PARAMETERS,
-    ConnectionSettings,
-    GenerationSettings,
-    pop_extra_body,
-)
+from dashscope_models.integration import ConnectionSettings, GenerationSettings, merge_request
 from llamaindex_dashscope_models._convert import (
     CompletionAccumulator,
     StreamAccumulator,
@@ -115,28 +110,15 @@ class DashScope(GenerationSettings, ConnectionSettings, FunctionCallingLLM):
     def _request(
         self, messages: list[Message] | None, kwargs: dict[str, Any], prompt: str | None = None
     ) -> GenerationRequest:
+        """The core request: fields that are set, then ``additional_kwargs``, then the call's
+        ``kwargs`` over them (the core's ``merge_request``)."""
         params = self.generation_parameters()
-        extra = dict(self.additional_kwargs)
-        model = kwargs.pop("model", None) or self.model
-        given: dict[str, Any] = {}  # an explicit extra_parameters dict, merged last
-        # extra_body entries (the call's over the constructor's) go over the other keys.
-        body = {**pop_extra_body(extra), **pop_extra_body(kwargs)}
-        for key, value in {**extra, **kwargs, **body}.items():
-            if value is None:
-                continue
-            if key == "extra_parameters":
-                given = dict(value)
-                extra.pop(key, None)
-            elif key in REQUEST_PARAMETERS:
-                params[key] = value
-                extra.pop(key, None)
-            else:
-                extra[key] = value
-        params["extra_parameters"] = {**extra, **given}
-        result_format = get_spec(model).chat_result_format
+        result_format = get_spec(kwargs.get("model") or self.model).chat_result_format
         if result_format is not None:
-            params.setdefault("result_format", result_format)
-        return GenerationRequest(model=model, messages=messages, prompt=prompt, **params)
+            params["result_format"] = result_format
+        return merge_request(
+            self.model, params, self.additional_kwargs, kwargs, messages=messages, prompt=prompt
+        )
 
     def _chat_request(
         self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]

@@ -8,7 +8,7 @@ from llama_index.core.base.embeddings.base import BaseEmbedding, Embedding
 from pydantic import Field
 
 from dashscope_models import EmbeddingRequest
-from dashscope_models._settings import ConnectionSettings
+from dashscope_models.integration import ConnectionSettings
 
 __all__ = ["DashScopeEmbedding"]
 

@@ -30,6 +30,7 @@ from llama_index.core.types import BasePydanticProgram, Model, PydanticProgramMo
 from pydantic import ValidationError
 
 from dashscope_models import get_spec
+from dashscope_models.integration import native_structured_method, response_format
 
 if TYPE_CHECKING:
     from llama_index.core.prompts.base import BasePromptTemplate
@@ -44,16 +45,11 @@ _TOOL_KWARGS = ("tool_required", "tool_choice", "allow_parallel_tool_calls")
 def response_format_for(model: str, output_cls: type[Any]) -> dict[str, Any] | None:
     """DashScope's ``response_format`` for ``output_cls`` on ``model``, or ``None`` when the
     catalog gives the model neither JSON schema output nor JSON mode."""
-    spec = get_spec(model)
-    if spec.json_schema:
-        schema = output_cls.model_json_schema()
-        return {
-            "type": "json_schema",
-            "json_schema": {"name": output_cls.__name__, "schema": schema},
-        }
-    if spec.json_mode:
-        return {"type": "json_object"}
-    return None
+    method = native_structured_method(get_spec(model))
+    if method is None:
+        return None
+    schema = output_cls.model_json_schema() if method == "json_schema" else None
+    return response_format(method, schema)
 
 
 def program_for(

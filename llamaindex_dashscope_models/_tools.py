@@ -2,9 +2,9 @@
 
 Tool schemas are LlamaIndex's OpenAI-style tool specs (nested ``$defs`` included), which is
 DashScope's wire format. ``tool_required`` (or ``tool_choice="required"``/``"any"``): with one
-tool it is forced by name; DashScope cannot force "any of several", so with several tools a
-``RequestValidationError`` (a ``ValueError``) says so, never a silent "auto". A tool name as
-``tool_choice`` forces that tool.
+tool it is forced by name; DashScope cannot force "any of several", so with several tools the
+call raises a ``RequestValidationError`` (a ``ValueError``) before any request, never a silent
+"auto". A tool name as ``tool_choice`` forces that tool (the core's ``resolve_tool_choice``).
 Tool calls are read back tolerantly: while streaming, ``FunctionAgent`` asks on every chunk, so
 half-received arguments are parsed as partial JSON.
 
@@ -24,14 +24,12 @@ from llama_index.core.base.llms.types import ChatMessage, ChatResponse, MessageR
 from llama_index.core.llms.llm import ToolSelection
 from llama_index.core.llms.utils import parse_partial_json
 
-from dashscope_models import RequestValidationError
+from dashscope_models.integration import resolve_tool_choice
 
 if TYPE_CHECKING:
     from llama_index.core.tools.types import BaseTool
 
 __all__ = ["prepare_chat_with_tools", "tool_calls_from_response"]
-
-_FORCE_ANY = ("required", "any")  # OpenAI/Anthropic words for "some tool"
 
 
 def prepare_chat_with_tools(
@@ -58,16 +56,8 @@ def prepare_chat_with_tools(
     out["tools"] = specs
     if allow_parallel_tool_calls:
         out["parallel_tool_calls"] = True
-    if choice in _FORCE_ANY or (tool_required and choice is None):
-        if len(specs) != 1:
-            raise RequestValidationError(
-                f"a required tool call with {len(specs)} tools: DashScope can force one named "
-                "function but not 'any of these'; pass tool_choice=<tool name>, or one tool",
-                code="ToolChoiceUnsupported",
-            )
-        choice = specs[0]["function"]["name"]
-    if isinstance(choice, str) and choice not in ("auto", "none"):
-        choice = {"type": "function", "function": {"name": choice}}
+    names = [spec["function"]["name"] for spec in specs]
+    choice = resolve_tool_choice(choice, names, required=tool_required)  # the core's rules
     if choice is not None:
         out["tool_choice"] = choice
     return out

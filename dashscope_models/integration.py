@@ -1,0 +1,339 @@
+"""What every framework integration shares: settings, request merging, tools, structured output.
+
+The LangChain and LlamaIndex classes only translate framework types; every rule they have in
+common lives here, once (an integration for another framework uses the same functions):
+
+* :class:`ConnectionSettings`: connection fields (the key read from ``DASHSCOPE_API_KEY``, never
+  dumped or shown) and the core client, made on first use on the process-wide connection pool,
+  and made again when a setting changed since (by assignment or ``model_copy``).
+* :class:`GenerationSettings`: the parameter table's framework fields (see ``_parameters``).
+* :func:`merge_request`: constructor fields, then ``model_kwargs``/``additional_kwargs``, then
+  per-call arguments (each with its ``extra_body``), into one core request.
+* :func:`resolve_tool_choice`: a framework's ``tool_choice`` (or "a tool is required") as sent.
+* :func:`response_format`, :func:`check_structured_output`, :func:`native_structured_method`:
+  structured output, and the errors for a model that cannot give it.
+
+Example::
+
+    class DashScopeEmbeddings(ConnectionSettings, Embeddings): ...
+
+    DashScopeEmbeddings(region="singapore").client  # a DashScopeClient for that region
+    merge_request("qwen-plus", {"temperature": 0.2}, {"extra_body": {"enable_thinking": False}})
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any, Literal, get_type_hints
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, create_model
+
+from dashscope_models._catalog import ModelSpec, get_spec
+from dashscope_models._errors import RequestValidationError
+from dashscope_models._parameters import OUTPUT_CAP_ALIAS, parameters
+from dashscope_models._types import GenerationRequest, Message
+
+if TYPE_CHECKING:  # imported on first use: the client module brings httpx (~25 ms of import)
+    from dashscope_models._client import DashScopeClient
+
+__all__ = [
+    "IDENTIFYING_PARAMETERS",
+    "REQUEST_PARAMETERS",
+    "ConnectionSettings",
+    "GenerationSettings",
+    "check_structured_output",
+    "merge_request",
+    "native_structured_method",
+    "pop_extra_body",
+    "resolve_tool_choice",
+    "response_format",
+]
+
+# The request's parameters a caller may pass by name (per call, or in model_kwargs).
+REQUEST_PARAMETERS = frozenset(p.name for p in parameters() if p.per_call)
+# The constructor fields (framework classes) and the identifying ones (LangChain's tracing).
+_GENERATION = tuple(p.name for p in parameters() if p.framework)
+IDENTIFYING_PARAMETERS = tuple(p.name for p in parameters() if p.identifying)
+
+
+def pop_extra_body(values: dict[str, Any]) -> dict[str, Any]:
+    """Remove ``values["extra_body"]`` and return its entries (``{}`` when there is none).
+
+    ``extra_body`` is the OpenAI SDK's way to send parameters it does not know (code written
+    for DashScope's OpenAI-compatible mode passes ``enable_thinking`` so); that SDK merges it
+    into the top level of the body, so the adapters send its entries as parameters themselves.
+    """
+    body = values.pop("extra_body", None)
+    if body is None:
+        return {}
+    if not isinstance(body, dict):
+        raise RequestValidationError(
+            f"extra_body must be a dict of request parameters, got {type(body).__name__}",
+            code="InvalidParameter",
+        )
+    return body
+
+
+_NAMES = ("api_key", "region", "base_url", "workspace", "timeout", "max_retries")
+_read_settings = attrgetter(*_NAMES)
+
+
+def _key_from_environment() -> SecretStr | None:
+    key = os.environ.get("DASHSCOPE_API_KEY")
+    return SecretStr(key) if key else None
+
+
+class ConnectionSettings(BaseModel):
+    """Connection settings and the lazily made core client (see the module docstring)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    api_key: SecretStr | None = Field(
+        default_factory=_key_from_environment,
+        alias="dashscope_api_key",
+        exclude=True,
+        repr=False,
+    )
+    """The API key; read from ``DASHSCOPE_API_KEY`` when not given. Never dumped or shown."""
+    region: str | None = None
+    """``"beijing"`` (default), ``"singapore"`` ... (see ``dashscope_models.REGIONS``)."""
+    base_url: str | None = None
+    """API root including ``/api/v1``; wins over ``region``; also ``DASHSCOPE_BASE_URL``."""
+    workspace: str | None = None
+    """Sent as ``X-DashScope-WorkSpace``."""
+    timeout: float | None = Field(default=None, alias="request_timeout")
+    """Seconds per request (connect: at most 10)."""
+    max_retries: int | None = None
+    """Retries of 429s, 5xx and dropped connections (default 2)."""
+
+    # (the settings the client was made from, the client)
+    _client: tuple[tuple[Any, ...], DashScopeClient] | None = PrivateAttr(default=None)
+
+    @property
+    def client(self) -> DashScopeClient:
+        """The core client (made on first use; shares the process-wide connection pool)."""
+        settings = _read_settings(self)
+        # Read the private attribute from its dict: every call comes here, and pydantic's
+        # attribute lookup for private names costs a raised AttributeError each time.
+        private: dict[str, Any] = self.__pydantic_private__  # type: ignore[assignment]
+        cached = private["_client"]
+        if cached is None or cached[0] != settings:
+            from dashscope_models._client import DashScopeClient
+
+            cached = private["_client"] = (settings, DashScopeClient.from_settings(self))
+        client: DashScopeClient = cached[1]
+        return client
+
+
+class _GenerationFields(BaseModel):
+    """The behaviour of :class:`GenerationSettings` (its fields come from the table)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    def generation_parameters(self) -> dict[str, Any]:
+        """The parameters that are set (an empty ``stop`` list means none: nothing is sent)."""
+        fields = self.__dict__  # pydantic keeps field values here: one lookup per name
+        params = {k: fields[k] for k in _GENERATION if fields[k] is not None}
+        if params.get("stop") == []:
+            del params["stop"]
+        return params
+
+    def identifying_parameters(self) -> dict[str, Any]:
+        """The identifying parameters that are set (LangChain's ``_identifying_params``)."""
+        fields = self.__dict__
+        return {k: fields[k] for k in IDENTIFYING_PARAMETERS if fields[k] is not None}
+
+
+def _generation_settings() -> type[_GenerationFields]:
+    """The settings class: one optional field per framework row of the parameter table."""
+    hints = get_type_hints(GenerationRequest)
+    fields: dict[str, Any] = {}
+    for p in parameters():
+        if p.framework:
+            kind = hints[p.name] if p.setting_type is None else p.setting_type
+            fields[p.name] = (kind, Field(default=None, alias=p.alias))
+    return create_model(
+        "GenerationSettings",
+        __base__=_GenerationFields,
+        __module__=__name__,
+        __doc__="Generation parameters as constructor fields; ``None``: the service's default.",
+        **fields,
+    )
+
+
+if TYPE_CHECKING:
+
+    class GenerationSettings(_GenerationFields):
+        """The table's framework fields, typed (checked against the table by a test)."""
+
+        temperature: float | None = None
+        top_p: float | None = None
+        top_k: int | None = None
+        max_tokens: int | None = None
+        """Also ``max_completion_tokens``."""
+        stop: list[str] | None = None
+        """Also ``stop_sequences``."""
+        seed: int | None = None
+        repetition_penalty: float | None = None
+        presence_penalty: float | None = None
+        frequency_penalty: float | None = None
+        enable_thinking: bool | None = None
+        """Thinking on/off for hybrid models (Qwen3, DeepSeek v3.1+ ...)."""
+        thinking_budget: int | None = None
+        enable_search: bool | None = None
+        logprobs: bool | None = None
+        """Log probabilities of the output tokens (``choices[0].logprobs.content``)."""
+        top_logprobs: int | None = None
+        """Alternatives listed per output token (≥ 0); needs ``logprobs=True``."""
+        enable_code_interpreter: bool | None = None
+
+else:
+    GenerationSettings = _generation_settings()
+
+
+# -- request merging -------------------------------------------------------------------------
+
+_MODEL_KEYS = frozenset({"model", "model_name"})
+
+
+def merge_request(
+    model: str,
+    fields: dict[str, Any],
+    *layers: Mapping[str, Any] | None,
+    messages: Sequence[Message] | None = None,
+    prompt: str | None = None,
+) -> GenerationRequest:
+    """The core request: ``fields`` (the constructor's parameters that are set), then each
+    layer over the ones before it (``model_kwargs`` or ``additional_kwargs``, then the call's
+    keyword arguments).
+
+    In a layer: ``extra_body`` entries go over its other keys (the OpenAI SDK's extra
+    parameters); ``None`` and an empty ``stop`` mean "not set"; ``model``/``model_name`` pick the
+    model; a table parameter is set by name; ``extra_parameters`` (a dict) is sent verbatim, over
+    the rest; any other key is sent as a parameter as it is. ``max_completion_tokens`` is sent
+    under that name, in place of a ``max_tokens`` from an earlier layer (and the reverse).
+    """
+    params = dict(fields)
+    extra: dict[str, Any] = {}
+    given: dict[str, Any] = {}
+    for layer in layers:
+        if not layer:
+            continue
+        if "extra_body" in layer:
+            layer = dict(layer)
+            layer.update(pop_extra_body(layer))
+        for key, value in layer.items():
+            if value is None or (key == "stop" and not value):
+                continue
+            if key in REQUEST_PARAMETERS:
+                params[key] = value
+                if key == "max_tokens":
+                    extra.pop(OUTPUT_CAP_ALIAS, None)
+            elif key in _MODEL_KEYS:
+                model = value
+            elif key == "extra_parameters":
+                given = dict(value)
+            else:
+                extra[key] = value
+                if key == OUTPUT_CAP_ALIAS:
+                    params.pop("max_tokens", None)
+    if given:
+        extra.update(given)
+    return GenerationRequest(
+        model=model, messages=messages, prompt=prompt, extra_parameters=extra, **params
+    )
+
+
+# -- tools -----------------------------------------------------------------------------------
+
+_FORCE_ANY = ("any", "required")  # OpenAI/Anthropic words for "some tool"
+
+
+def _forced(name: str) -> dict[str, Any]:
+    return {"type": "function", "function": {"name": name}}
+
+
+def resolve_tool_choice(
+    choice: str | dict[str, Any] | bool | None, names: Sequence[str], *, required: bool = False
+) -> str | dict[str, Any] | None:
+    """``tool_choice`` as sent, for tools named ``names``.
+
+    ``"auto"``, ``"none"`` and dicts as given; a tool name forces that tool (a name not offered
+    is an error here); ``True``, ``"any"``, ``"required"`` (or no choice with ``required``) mean
+    "some tool", which DashScope cannot express: with one tool it is forced by name, with several
+    ``"required"`` is kept, and the request check refuses every call with it before any request
+    (``ToolChoiceUnsupported``), never a silent downgrade to ``"auto"``. ``None``/``False``:
+    nothing sent.
+    """
+    if choice is None or choice is False:
+        if not required:
+            return None
+        choice = "required"
+    if choice is True or choice in _FORCE_ANY:
+        return _forced(names[0]) if len(names) == 1 else "required"
+    if choice in ("auto", "none") or isinstance(choice, dict):
+        return choice
+    if isinstance(choice, str):
+        if choice not in names:
+            raise RequestValidationError(
+                f"tool_choice {choice!r} is not one of the tools {list(names)}",
+                code="UnknownTool",
+            )
+        return _forced(choice)
+    raise RequestValidationError(f"unsupported tool_choice {choice!r}", code="InvalidParameter")
+
+
+# -- structured output -----------------------------------------------------------------------
+
+
+def check_structured_output(model: str, method: str) -> None:
+    """Raise :class:`RequestValidationError` (a ``ValueError``) when the catalog says ``model``
+    cannot answer by ``method`` (ids the catalog does not know are let through)."""
+    spec = get_spec(model)
+    if not spec.known:
+        return
+    if method == "function_calling" and not spec.tools:
+        raise RequestValidationError(
+            f"{spec.name} has no tool calling (catalog), so method='function_calling' "
+            "cannot work; use a model with tools, or json_mode/json_schema where supported",
+            code="ToolsUnsupported",
+        )
+    if method == "json_mode" and not spec.json_mode:
+        raise RequestValidationError(
+            f"{spec.name} does not support method={method!r} according to the catalog; "
+            "use method='function_calling'",
+            code="JsonModeUnsupported",
+        )
+    if method == "json_schema" and not spec.json_schema:
+        raise RequestValidationError(
+            f"{spec.name} does not support method={method!r} according to the catalog; "
+            "use method='function_calling'",
+            code="JsonSchemaUnsupported",
+        )
+
+
+def native_structured_method(spec: ModelSpec) -> Literal["json_schema", "json_mode"] | None:
+    """The model's best native JSON output (its catalog entry): a JSON schema, JSON mode, or
+    none (``native_structured_method(get_spec("qwen-plus"))``)."""
+    if spec.json_schema:
+        return "json_schema"
+    return "json_mode" if spec.json_mode else None
+
+
+def response_format(
+    method: str,
+    schema: dict[str, Any] | None = None,
+    *,
+    strict: bool | None = None,
+) -> dict[str, Any]:
+    """DashScope's ``response_format``: ``{"type": "json_object"}`` for JSON mode, else the JSON
+    schema named by its ``title`` (``"output"`` without one) with ``strict`` (default off)."""
+    if method == "json_mode":
+        return {"type": "json_object"}
+    if schema is None:
+        raise RequestValidationError("method='json_schema' needs a schema", code="SchemaRequired")
+    name = schema.get("title", "output")
+    return {"type": "json_schema",
+            "json_schema": {"name": name, "schema": schema, "strict": bool(strict)}}  # fmt: skip
