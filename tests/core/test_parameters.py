@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 import inspect
-from typing import Any, get_type_hints
+from typing import get_type_hints
 
 import pytest
 
@@ -85,35 +85,22 @@ def test_a_switch_row_is_checked_and_sent() -> None:
         build_body(bad, stream=False)
 
 
-@pytest.mark.parametrize("where", ["field", "per_call", "model_kwargs"])
-def test_a_new_row_reaches_langchain(emulator: Emulator, where: str) -> None:
-    from langchain_dashscope_models import ChatQwen
-
-    args: dict[str, Any] = {
-        "field": {"enable_code_interpreter": True},
-        "model_kwargs": {"model_kwargs": {"enable_code_interpreter": True}},
-        "per_call": {},
-    }[where]
-    model = ChatQwen(**args)
-    call = {"enable_code_interpreter": True} if where == "per_call" else {}
-    model.invoke("What is 123**21?", **call)
-    assert emulator.requests[-1].body["parameters"]["enable_code_interpreter"] is True
-
-
-@pytest.mark.parametrize("where", ["field", "per_call", "additional_kwargs"])
-def test_a_new_row_reaches_llamaindex(emulator: Emulator, where: str) -> None:
+@pytest.mark.parametrize("framework", ["langchain", "llamaindex"])
+@pytest.mark.parametrize("where", ["field", "per_call", "extra"])
+def test_a_new_row_reaches_both_frameworks(emulator: Emulator, framework: str, where: str) -> None:
     from llama_index.core.llms import ChatMessage
 
+    from langchain_dashscope_models import ChatQwen
     from llamaindex_dashscope_models import Qwen
 
-    args: dict[str, Any] = {
-        "field": {"enable_code_interpreter": True},
-        "additional_kwargs": {"additional_kwargs": {"enable_code_interpreter": True}},
-        "per_call": {},
-    }[where]
-    llm = Qwen(**args)
-    call = {"enable_code_interpreter": True} if where == "per_call" else {}
-    llm.chat([ChatMessage(role="user", content="What is 123**21?")], **call)
+    on = {"enable_code_interpreter": True}
+    extra = "model_kwargs" if framework == "langchain" else "additional_kwargs"
+    args = {"field": on, "extra": {extra: on}, "per_call": {}}[where]
+    call = on if where == "per_call" else {}
+    if framework == "langchain":
+        ChatQwen(**args).invoke("What is 123**21?", **call)
+    else:
+        Qwen(**args).chat([ChatMessage(role="user", content="What is 123**21?")], **call)
     assert emulator.requests[-1].body["parameters"]["enable_code_interpreter"] is True
 
 
