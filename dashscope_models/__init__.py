@@ -45,6 +45,7 @@ from dashscope_models._errors import (
 )
 from dashscope_models._lazy import lazy_attributes
 from dashscope_models._prompt import render_prompt
+from dashscope_models._rerank import RerankHit, RerankRequest, RerankResult
 from dashscope_models._types import (
     Chunk,
     ContentPart,
@@ -89,6 +90,9 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "RequestValidationError",
+    "RerankHit",
+    "RerankRequest",
+    "RerankResult",
     "StreamError",
     "ToolCall",
     "ToolCallDelta",

@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-Endpoint = Literal["text-generation", "multimodal-generation", "text-embedding"]
+Endpoint = Literal["text-generation", "multimodal-generation", "text-embedding", "text-rerank"]
 ThinkingMode = Literal["none", "hybrid", "always"]
 
 __all__ = [
@@ -100,6 +100,7 @@ class ModelSpec:
     default_dimension: int = 0
     max_batch: int = 0
     max_text_tokens: int = 0
+    instruct: bool = False  # rerank: the model takes parameters.instruct
     known: bool = True
 
     @property
@@ -195,6 +196,8 @@ def catalog_markdown() -> str:
                 ("json schema", spec.json_schema),
                 (f"thinking ({spec.thinking})", spec.thinking != "none"),
                 (f"dims {'/'.join(map(str, spec.dimensions))}", bool(spec.dimensions)),
+                (f"{spec.max_batch} docs/request", spec.endpoint == "text-rerank"),
+                ("instruct", spec.instruct),
             )
             if on
         ]

@@ -42,6 +42,14 @@ from dashscope_models._request import (
     build_http_request,
     endpoint_path,
 )
+from dashscope_models._rerank import (
+    RerankHit,
+    RerankRequest,
+    RerankResult,
+    merge_reranks,
+    read_rerank,
+    rerank_batches,
+)
 from dashscope_models._retry import retry_delay, should_retry
 from dashscope_models._types import Chunk, GenerationRequest, GenerationResult
 
@@ -57,6 +65,7 @@ _T = TypeVar("_T")
 _SETTINGS = ("api_key", "base_url", "region", "workspace", "timeout", "max_retries")
 _Reader = Callable[[int, Mapping[str, str], bytes], _T]
 _Batch = tuple[list[list[float]], int, str]
+_Hits = tuple[list[RerankHit], int, str]
 
 
 class _Attempts:
@@ -204,14 +213,39 @@ class DashScopeClient:
         self, request: EmbeddingRequest, *, max_concurrency: int = 16
     ) -> EmbeddingResult:
         """Async :meth:`embed`: batches are sent concurrently (at most ``max_concurrency``)."""
-        bodies = batch_bodies(request)
+        calls = [self._embed_call(body) for body in batch_bodies(request)]
+        return merge_batches(request.model, await self._apost_all(calls, max_concurrency))
+
+    def rerank(self, request: RerankRequest) -> RerankResult:
+        """Rank documents against a query, best first; over the model's document limit the
+        call is split into several requests and their answers merged by score."""
+        return merge_reranks(
+            request, [self._post(*self._rerank_call(b)) for b in rerank_batches(request)]
+        )
+
+    async def arerank(self, request: RerankRequest, *, max_concurrency: int = 16) -> RerankResult:
+        """Async :meth:`rerank`: split requests are sent concurrently (at most
+        ``max_concurrency``)."""
+        calls = [self._rerank_call(batch) for batch in rerank_batches(request)]
+        return merge_reranks(request, await self._apost_all(calls, max_concurrency))
+
+    def _rerank_call(
+        self, batch: tuple[int, dict[str, Any]]
+    ) -> tuple[httpx.Request, _Reader[_Hits]]:
+        path = endpoint_path("text-rerank")
+        return build_http_request(self.config, batch[1], path=path), partial(_read_rerank, batch[0])
+
+    async def _apost_all(
+        self, calls: list[tuple[httpx.Request, _Reader[_T]]], max_concurrency: int
+    ) -> list[_T]:
+        """Send ``calls`` concurrently (at most ``max_concurrency`` at once), answers in order."""
         gate = asyncio.Semaphore(max_concurrency)
 
-        async def one(body: dict[str, Any]) -> tuple[list[list[float]], int, str]:
+        async def one(call: tuple[httpx.Request, _Reader[_T]]) -> _T:
             async with gate:
-                return await self._apost(*self._embed_call(body))
+                return await self._apost(*call)
 
-        return merge_batches(request.model, list(await asyncio.gather(*map(one, bodies))))
+        return list(await asyncio.gather(*map(one, calls)))
 
     def _embed_call(self, body: dict[str, Any]) -> tuple[httpx.Request, _Reader[_Batch]]:
         http_request = build_http_request(self.config, body, path=endpoint_path("text-embedding"))
@@ -348,6 +382,10 @@ def _must_stream(request: GenerationRequest) -> bool:
     """Thinking on a stream-only-thinking model: the service accepts only a stream."""
     spec = get_spec(request.model)
     return spec.stream_only_thinking and spec.thinks(request.enable_thinking)
+
+
+def _read_rerank(offset: int, status: int, headers: Mapping[str, str], body: bytes) -> _Hits:
+    return read_rerank(read_json(status, headers, body), offset)
 
 
 def _read_batch(expected: int, status: int, headers: Mapping[str, str], body: bytes) -> _Batch:

@@ -66,7 +66,7 @@ class EmbeddingResult:
 
 def estimate_tokens(text: str) -> int:
     """A conservative token estimate: one per CJK character, one per 4 other characters."""
-    wide = sum(1 for ch in text if ord(ch) >= 0x2E80)
+    wide = 0 if text.isascii() else sum(1 for ch in text if ord(ch) >= 0x2E80)
     return wide + math.ceil((len(text) - wide) / 4)
 
 

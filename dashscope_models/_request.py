@@ -38,6 +38,7 @@ _PATHS = {
     "text-generation": "/services/aigc/text-generation/generation",
     "multimodal-generation": "/services/aigc/multimodal-generation/generation",
     "text-embedding": "/services/embeddings/text-embedding/text-embedding",
+    "text-rerank": "/services/rerank/text-rerank/text-rerank",
 }
 
 # The parameters sent as they are, and those sent through their converter (see _parameters).

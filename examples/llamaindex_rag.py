@@ -32,8 +32,8 @@ def multiply(a: float, b: float) -> float:
 
 async def main() -> None:
     Settings.llm = Qwen(model="qwen-plus")
-    # Offline, the emulator's vectors derive from a hash of each text: retrieval then finds
-    # identical text only; against the real service it is semantic.
+    # Offline, the emulator's vectors are lexical (a hashed bag of words): retrieval finds the
+    # text that shares the question's words; against the real service it is semantic.
     Settings.embed_model = DashScopeEmbedding(model_name="text-embedding-v4", dimension=256)
     index = VectorStoreIndex.from_documents([Document(text=t) for t in DOCS])
     answer = index.as_query_engine(similarity_top_k=2).query("What is DashScope?")

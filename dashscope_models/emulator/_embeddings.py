@@ -1,9 +1,11 @@
-"""The emulator's text-embedding endpoint: checks like the service, deterministic vectors.
+"""The emulator's text-embedding endpoint: checks like the service, lexical vectors.
 
-A text's vector is derived from a hash of the text and the dimension, so equal texts give
-equal vectors and different texts differ; vectors have about unit length. Answers are rendered
-straight to JSON text from a byte → number table, which keeps the emulator fast enough for
-benchmarks that embed thousands of texts.
+A text's vector is a hashed bag of its words, CJK characters and character trigrams
+(:func:`~dashscope_models.emulator._lexical.lexical_vector`), of unit length, so cosine
+similarity follows shared words and offline retrieval finds the document that shares the
+query's words; equal texts give equal vectors, in every process. Answers are rendered straight
+to JSON text (a vector is mostly zeros), which keeps the emulator fast enough for benchmarks
+that embed thousands of texts.
 
 Example::
 
@@ -15,14 +17,13 @@ Example::
 
 from __future__ import annotations
 
-import hashlib
 import json
-import math
 from functools import lru_cache
 from typing import Any
 
 from dashscope_models._catalog import get_spec
 from dashscope_models._embedding import estimate_tokens
+from dashscope_models.emulator._lexical import lexical_vector
 
 __all__ = ["embedding_answer", "vector_for"]
 
@@ -35,18 +36,17 @@ def _error(message: str, request_id: str, code: str = "InvalidParameter") -> tup
 
 
 @lru_cache(maxsize=64)
-def _table(dimension: int) -> tuple[str, ...]:
-    """Byte value → vector component text, scaled so vectors are about unit length."""
-    scale = math.sqrt(3 / dimension)  # a uniform value in [-1, 1] has mean square 1/3
-    return tuple(f"{(b - 127.5) / 127.5 * scale:.6f}" for b in range(256))
+def _zeros(dimension: int) -> list[str]:
+    return ["0.0"] * dimension
 
 
 @lru_cache(maxsize=65536)
 def vector_for(text: str, dimension: int) -> str:
     """The JSON array text of ``text``'s vector of length ``dimension``."""
-    table = _table(dimension)
-    digest = hashlib.shake_256(f"{dimension}:{text}".encode()).digest(dimension)
-    return "[" + ",".join([table[b] for b in digest]) + "]"
+    parts = _zeros(dimension).copy()
+    for index, value in lexical_vector(text, dimension).items():
+        parts[index] = f"{value:.6f}"
+    return "[" + ",".join(parts) + "]"
 
 
 def _check(body: Any) -> tuple[str, list[str], int] | str:

@@ -28,6 +28,7 @@ from dashscope_models._catalog import get_spec
 from dashscope_models.emulator._checks import check_generation, input_tokens
 from dashscope_models.emulator._embeddings import embedding_answer
 from dashscope_models.emulator._replies import apply_reply, default_answer, logprobs_for
+from dashscope_models.emulator._rerank import rerank_answer
 from dashscope_models.emulator._response import EmulatorResponse, Frame
 from dashscope_models.emulator._script import Fault, Reply, ScriptItem
 from dashscope_models.emulator._wire import Shape, error_body, json_body, sse_frame, stream_events
@@ -91,6 +92,7 @@ class Emulator:
             "/services/aigc/text-generation/generation": self._text_generation,
             "/services/aigc/multimodal-generation/generation": self._multimodal_generation,
             "/services/embeddings/text-embedding/text-embedding": self._embedding,
+            "/services/rerank/text-rerank/text-rerank": self._rerank,
         }
 
     # -- script and log -------------------------------------------------------------------
@@ -230,16 +232,24 @@ class Emulator:
         return response
 
     def _embedding(self, call: _Call) -> EmulatorResponse:
-        fault = call.fault
-        if fault is not None and fault.kind == "error_event":
-            return _error(fault.status, fault.code, fault.message, call.request_id)
-        status, data = embedding_answer(call.body, call.request_id)
-        if fault is not None and fault.kind == "malformed":
-            data = data[: len(data) // 2]
-        response = _response(status, _JSON, call.request_id, [Frame(data)])
-        if fault is not None and fault.kind == "drop":
-            response.drop_after = 0
-        return response
+        return _json_route(call, embedding_answer)
+
+    def _rerank(self, call: _Call) -> EmulatorResponse:
+        return _json_route(call, rerank_answer)
+
+
+def _json_route(call: _Call, answer: Callable[[Any, str], tuple[int, bytes]]) -> EmulatorResponse:
+    """A plain JSON endpoint (embedding, rerank): its answer, or the scripted fault."""
+    fault = call.fault
+    if fault is not None and fault.kind == "error_event":
+        return _error(fault.status, fault.code, fault.message, call.request_id)
+    status, data = answer(call.body, call.request_id)
+    if fault is not None and fault.kind == "malformed":
+        data = data[: len(data) // 2]
+    response = _response(status, _JSON, call.request_id, [Frame(data)])
+    if fault is not None and fault.kind == "drop":
+        response.drop_after = 0
+    return response
 
 
 def _apply_stream_fault(response: EmulatorResponse, fault: Fault, request_id: str) -> None:

@@ -1,0 +1,220 @@
+"""Text rerank without I/O: the request type, checks, splitting and answer merging.
+
+A rerank request scores each document against the query (``POST
+/services/rerank/text-rerank/text-rerank``; body ``model``, ``input: {query, documents}``,
+``parameters: {top_n, return_documents, instruct}``, as the official SDK's
+``dashscope.TextReRank`` sends it). The catalog gives each rerank model its limits: documents
+per request (``max_batch``), tokens per query or document (``max_text_tokens``) and tokens per
+request (``max_input_tokens``: query tokens x documents + document tokens), and whether it takes
+``instruct``. Everything is checked before any request. A call with more documents than one
+request takes is split; each pair is scored on its own, so the batches' answers are merged by
+score into one ranking (``index`` always refers to the caller's list).
+
+Example::
+
+    request = RerankRequest(model="gte-rerank-v2", query="what is DashScope?",
+                            documents=["DashScope is a model service.", "Qwen is a model."])
+    batches = rerank_batches(request)       # [(0, {"model": ..., "input": {...}, ...})]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from dashscope_models._catalog import ModelSpec, get_spec
+from dashscope_models._embedding import estimate_tokens
+from dashscope_models._errors import RequestValidationError, StreamError
+from dashscope_models._parse import require_output
+
+__all__ = [
+    "RerankBatch",
+    "RerankHit",
+    "RerankRequest",
+    "RerankResult",
+    "merge_reranks",
+    "read_rerank",
+    "rerank_batches",
+]
+
+# For a rerank model id the catalog does not list: the smallest documented per-request limit
+# (qwen3-vl-rerank's 100 text documents, see catalog.toml), so a split never asks too much.
+_DEFAULT_DOCUMENTS = 100
+
+
+@dataclass(slots=True, kw_only=True)
+class RerankRequest:
+    """Documents to rank against a query with one rerank model.
+
+    ``top_n``: how many of the best to return (``None``: all); ``return_documents``: the
+    service echoes each document's text; ``instruct``: a task instruction (qwen3-rerank).
+
+    Example: ``RerankRequest(model="qwen3-rerank", query="q", documents=["a", "b"], top_n=1)``.
+    """
+
+    model: str
+    query: str
+    documents: Sequence[str]
+    top_n: int | None = None
+    return_documents: bool | None = None
+    instruct: str | None = None
+    extra_parameters: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class RerankHit:
+    """One ranked document: its position in the request's list, its score, its text when the
+    service returned it (``return_documents=True``).
+
+    Example: ``hit.index, hit.relevance_score, hit.document``.
+    """
+
+    index: int
+    relevance_score: float
+    document: str | None = None
+
+
+@dataclass(slots=True)
+class RerankResult:
+    """The ranking, best first (at most ``top_n``); ``total_tokens`` summed over requests.
+
+    Example: ``[h.index for h in client.rerank(request).results]``
+    """
+
+    results: list[RerankHit]
+    model: str
+    total_tokens: int = 0
+    request_ids: list[str] = field(default_factory=list)
+
+
+RerankBatch = tuple[int, dict[str, Any]]
+"""``(offset of the batch's first document in the request, wire body)``."""
+
+
+def _fail(message: str, code: str = "InvalidParameter") -> RequestValidationError:
+    return RequestValidationError(message, code=code)
+
+
+def _spec(model: str) -> ModelSpec:
+    spec = get_spec(model)
+    if spec.known and spec.endpoint != "text-rerank":
+        raise _fail(f"{model} is not a rerank model; use e.g. gte-rerank-v2", "InvalidModel")
+    return spec
+
+
+def _check(request: RerankRequest, spec: ModelSpec) -> tuple[int, list[int]]:
+    """Raise on bad input; the query's and each document's estimated tokens."""
+    if not isinstance(request.query, str) or not request.query.strip():
+        raise _fail("query is empty: give the text to rank the documents against")
+    documents = request.documents
+    if isinstance(documents, str):
+        raise _fail("documents must be a list of strings, not one string")
+    if not documents:
+        raise _fail("documents is empty: give at least one document to rank")
+    top_n = request.top_n
+    if top_n is not None and (isinstance(top_n, bool) or not isinstance(top_n, int) or top_n < 1):
+        raise _fail(f"top_n must be an integer of at least 1, not {top_n!r}")
+    if request.instruct is not None and spec.known and not spec.instruct:
+        raise _fail(f"{spec.name} does not take instruct (qwen3-rerank does)")
+    limit = spec.max_text_tokens
+    query_tokens = estimate_tokens(request.query)
+    if limit and query_tokens > limit:
+        raise _fail(
+            f"query is too long for {spec.name}: about {query_tokens} tokens, at most {limit}"
+        )
+    tokens = []
+    for i, text in enumerate(documents):
+        if not isinstance(text, str):
+            raise _fail(f"documents[{i}] is a {type(text).__name__}, not a string")
+        n = estimate_tokens(text)
+        if limit and n > limit:
+            raise _fail(
+                f"documents[{i}] is too long for {spec.name}: about {n} tokens, at most {limit} "
+                "(the service would cut it); split it into smaller chunks"
+            )
+        tokens.append(n)
+    return query_tokens, tokens
+
+
+def _cuts(spec: ModelSpec, query_tokens: int, tokens: list[int]) -> list[int]:
+    """Start offsets of the batches: at most ``max_batch`` documents each and, for a listed
+    model, at most ``max_input_tokens`` of query x documents + documents."""
+    size = spec.max_batch or _DEFAULT_DOCUMENTS
+    budget = spec.max_input_tokens if spec.known else 0
+    cuts, count, used = [0], 0, 0
+    for i, n in enumerate(tokens):
+        cost = query_tokens + n
+        if count and (count == size or (budget and used + cost > budget)):
+            cuts.append(i)
+            count, used = 0, 0
+        count += 1
+        used += cost
+    return cuts
+
+
+def rerank_batches(request: RerankRequest) -> list[RerankBatch]:
+    """Validate ``request``; one ``(offset, wire body)`` per request to send."""
+    spec = _spec(request.model)
+    query_tokens, tokens = _check(request, spec)
+    documents = list(request.documents)
+    cuts = _cuts(spec, query_tokens, tokens)
+    batches: list[RerankBatch] = []
+    for start, end in zip(cuts, [*cuts[1:], len(documents)], strict=True):
+        params: dict[str, Any] = {}
+        if request.top_n is not None:  # a batch need return no more than it holds
+            params["top_n"] = request.top_n if len(cuts) == 1 else min(request.top_n, end - start)
+        if request.return_documents is not None:
+            params["return_documents"] = request.return_documents
+        if request.instruct is not None:
+            params["instruct"] = request.instruct
+        params.update(request.extra_parameters)
+        body = {
+            "model": request.model,
+            "input": {"query": request.query, "documents": documents[start:end]},
+            "parameters": params,
+        }
+        batches.append((start, body))
+    return batches
+
+
+def read_rerank(data: Any, offset: int) -> tuple[list[RerankHit], int, str]:
+    """One answer's hits (indices shifted by ``offset``), its tokens and its request id."""
+    rows = require_output(data).get("results")
+    if not isinstance(rows, list):
+        raise StreamError(
+            f"the rerank answer has no results list: {repr(data)[:200]}",
+            code="MalformedResponse",
+            status_code=200,
+            request_id=data.get("request_id"),
+        )
+    hits = []
+    for row in rows:
+        document = row.get("document")
+        text = document.get("text") if isinstance(document, dict) else document
+        hits.append(
+            RerankHit(
+                index=int(row["index"]) + offset,
+                relevance_score=float(row["relevance_score"]),
+                document=text if isinstance(text, str) else None,
+            )
+        )
+    usage = data.get("usage") or {}
+    return hits, int(usage.get("total_tokens") or 0), str(data.get("request_id") or "")
+
+
+def merge_reranks(
+    request: RerankRequest, answers: list[tuple[list[RerankHit], int, str]]
+) -> RerankResult:
+    """One ranking from the batches' answers: best score first (ties: input order), at most
+    ``top_n``."""
+    result = RerankResult(results=[], model=request.model)
+    for hits, tokens, request_id in answers:
+        result.results.extend(hits)
+        result.total_tokens += tokens
+        result.request_ids.append(request_id)
+    if len(answers) > 1:
+        result.results.sort(key=lambda hit: (-hit.relevance_score, hit.index))
+    if request.top_n is not None:
+        del result.results[request.top_n :]
+    return result
