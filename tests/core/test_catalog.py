@@ -30,9 +30,13 @@ def test_every_seed_model_is_catalogued(model: str) -> None:
 
 def test_entries_are_consistent() -> None:
     for spec in all_specs():
-        assert spec.endpoint in {"text-generation", "multimodal-generation", "text-embedding"}
+        endpoints = {"text-generation", "multimodal-generation", "text-embedding", "text-rerank"}
+        assert spec.endpoint in endpoints
         assert spec.input in {"messages", "prompt", "texts"}
-        assert (spec.input == "texts") == (spec.endpoint == "text-embedding")
+        assert (spec.input == "texts") == (spec.endpoint in {"text-embedding", "text-rerank"})
+        if spec.endpoint == "text-rerank":  # documents per request, tokens per item / request
+            assert spec.max_batch > 0 and 0 < spec.max_text_tokens < spec.max_input_tokens
+        assert not spec.instruct or spec.endpoint == "text-rerank"
         if spec.endpoint == "text-embedding":
             assert spec.default_dimension in spec.dimensions and spec.max_batch > 0
             assert spec.max_text_tokens > 0 and not spec.tools
