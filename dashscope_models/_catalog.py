@@ -1,20 +1,26 @@
 """The model catalog: ``catalog.toml`` read once into frozen :class:`ModelSpec` records.
 
-Lookups are exact (``get_spec("qwen-plus")``); no capability is ever guessed from a substring of
-a model id. An id the catalog does not know gets a generic entry that enables nothing optional,
-and a caller who knows better declares it with :func:`generic_spec`.
+:func:`get_spec` resolves any id, once per id (cached): the exact entry; else the entry an alias
+names (``qwen-plus-latest``, ``qwen-plus-2025-09-11``, ``-0919``, ``-preview``: same
+capabilities and ranges); else the first family rule whose pattern matches (``qwen3.[5-9]-*``
+→ multimodal endpoint, tools, hybrid thinking), a guess the client may correct (see
+``_routing``); else a generic entry that enables nothing optional. ``spec.resolved_by`` says
+which; a caller who knows better declares an id with :func:`generic_spec`.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
+from dashscope_models._resolve import Rule, alias_base, matching_rule
+
 Endpoint = Literal["text-generation", "multimodal-generation", "text-embedding", "text-rerank"]
 ThinkingMode = Literal["none", "hybrid", "always"]
+ResolvedBy = Literal["catalog", "alias", "rule", "generic"]
 
 __all__ = [
     "Interval",
@@ -22,6 +28,7 @@ __all__ = [
     "all_specs",
     "catalog_markdown",
     "family_labels",
+    "family_rules",
     "generic_spec",
     "get_spec",
 ]
@@ -102,6 +109,19 @@ class ModelSpec:
     max_text_tokens: int = 0
     instruct: bool = False  # rerank: the model takes parameters.instruct
     known: bool = True
+    resolved_by: ResolvedBy = "catalog"
+    """How the id was resolved: its own entry, an alias of one, a family rule, or generic."""
+    ref: str = ""
+    """Where the entry's facts come from (a recording, seed, the protocol reference)."""
+    limits_known: bool = True
+    """False when no source gives the context and output limits: they are not checked."""
+    stream_only: bool = False
+    """The service answers this model only when streamed (a plain call is streamed inside)."""
+
+    @property
+    def guessed(self) -> bool:
+        """True when the spec comes from a family rule or the generic entry, not a catalog row."""
+        return self.resolved_by in ("rule", "generic")
 
     @property
     def is_chat_model(self) -> bool:
@@ -123,17 +143,21 @@ class ModelSpec:
         return self.thinking_default if enable_thinking is None else enable_thinking
 
 
-def _spec_from(name: str, family: str, table: dict[str, Any], known: bool) -> ModelSpec:
+def _spec_from(
+    name: str, family: str, table: dict[str, Any], known: bool, resolved_by: ResolvedBy
+) -> ModelSpec:
     merged = {k: v for k, v in table.items() if k not in {"family"}}
     ranges = {k: Interval.parse(v) for k, v in merged.pop("ranges", {}).items()}
     dimensions = tuple(merged.pop("dimensions", ()))
-    return ModelSpec(
-        name=name, family=family, ranges=ranges, dimensions=dimensions, known=known, **merged
-    )
+    return ModelSpec(name=name, family=family, ranges=ranges, dimensions=dimensions, known=known,
+                     resolved_by=resolved_by, **merged)  # fmt: skip
+
+
+_Tables = tuple[dict[str, dict[str, Any]], dict[str, ModelSpec], tuple[Rule, ...]]
 
 
 @cache
-def _load() -> tuple[dict[str, dict[str, Any]], dict[str, ModelSpec]]:
+def _load() -> _Tables:
     import tomllib  # only when the catalog is first read
 
     raw = tomllib.loads((Path(__file__).parent / "catalog.toml").read_text("utf-8"))
@@ -141,14 +165,29 @@ def _load() -> tuple[dict[str, dict[str, Any]], dict[str, ModelSpec]]:
     specs: dict[str, ModelSpec] = {}
     for name, entry in raw["model"].items():
         family = entry["family"]
-        specs[name] = _spec_from(name, family, {**families[family], **entry}, known=True)
-    return families, specs
+        specs[name] = _spec_from(name, family, {**families[family], **entry}, True, "catalog")
+    rules = tuple(Rule.from_toml(table) for table in raw.get("rule", ()))
+    return families, specs, rules
 
 
+@lru_cache(maxsize=4096)
 def get_spec(model: str) -> ModelSpec:
-    """The catalog entry for ``model``, or a generic entry for an id the catalog lacks."""
-    spec = _load()[1].get(model)
-    return spec if spec is not None else generic_spec(model)
+    """What ``model`` is: its entry, its alias's entry, a family rule's guess, or generic
+    (resolved once per id; see the module docstring).
+
+    Example: ``get_spec("qwen3.7-max").endpoint  # 'multimodal-generation' (rule)``
+    """
+    _, specs, rules = _load()
+    spec = specs.get(model)
+    if spec is not None:
+        return spec
+    base = alias_base(model, specs)
+    if base is not None:
+        return replace(specs[base], name=model, resolved_by="alias")
+    rule = matching_rule(model, rules)
+    if rule is not None:
+        return replace(get_spec_for_rule(rule), name=model)
+    return generic_spec(model)
 
 
 def generic_spec(model: str, **overrides: Any) -> ModelSpec:
@@ -163,7 +202,12 @@ def generic_spec(model: str, **overrides: Any) -> ModelSpec:
 @cache
 def _cached_generic(model: str) -> ModelSpec:
     families = _load()[0]
-    return _spec_from(model, "generic", dict(families["generic"]), known=False)
+    return _spec_from(model, "generic", dict(families["generic"]), False, "generic")
+
+
+def family_rules() -> tuple[Rule, ...]:
+    """The catalog's family rules, in the order they are tried."""
+    return _load()[2]
 
 
 def all_specs() -> tuple[ModelSpec, ...]:
@@ -177,33 +221,63 @@ def family_labels() -> dict[str, str]:
 
 
 def catalog_markdown() -> str:
-    """The README's table of families and models, rendered from the catalog.
+    """The README's tables of models and of family rules, rendered from the catalog.
 
-    ``python -m dashscope_models.catalog`` prints it; a test keeps the README equal to it.
+    ``python -m dashscope_models.catalog`` prints them; a test keeps the README equal to them.
     """
     rows = [
-        "| family | model | endpoint | input | context | max output | capabilities |",
-        "|---|---|---|---|---|---|---|",
+        "| family | model | endpoint | input | context | max output | capabilities | source |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     labels = family_labels()
     for spec in all_specs():
-        caps = [
-            name
-            for name, on in (
-                ("tools", spec.tools),
-                ("vision", spec.vision),
-                ("json", spec.json_mode),
-                ("json schema", spec.json_schema),
-                (f"thinking ({spec.thinking})", spec.thinking != "none"),
-                (f"dims {'/'.join(map(str, spec.dimensions))}", bool(spec.dimensions)),
-                (f"{spec.max_batch} docs/request", spec.endpoint == "text-rerank"),
-                ("instruct", spec.instruct),
-            )
-            if on
-        ]
+        context = str(spec.context_window) if spec.limits_known else "unknown"
         output = str(spec.max_output_tokens) if spec.max_output_tokens else "-"
+        output = output if spec.limits_known else "unknown"
         rows.append(
             f"| {labels[spec.family]} | `{spec.name}` | {spec.endpoint} | {spec.input} | "
-            f"{spec.context_window} | {output} | {', '.join(caps) or '-'} |"
+            f"{context} | {output} | {_capabilities(spec)} | {spec.ref or '-'} |"
+        )
+    rows += [
+        "",
+        "Ids no row lists: an alias (`-latest`, `-YYYY-MM-DD`, `-MMDD`, `-preview`) of a listed",
+        "id is that model; else the first rule below whose pattern matches; else `generic`.",
+        "",
+        "| pattern | family | endpoint | capabilities | source |",
+        "|---|---|---|---|---|",
+    ]
+    for rule in family_rules():
+        spec = get_spec_for_rule(rule)
+        patterns = ", ".join(f"`{p}`" for p in rule.patterns)
+        rows.append(
+            f"| {patterns} | {labels[spec.family]} | {spec.endpoint} | {_capabilities(spec)} | "
+            f"{spec.ref or '-'} |"
         )
     return "\n".join(rows) + "\n"
+
+
+def get_spec_for_rule(rule: Rule) -> ModelSpec:
+    """The spec a rule gives the ids it covers (named after its first pattern)."""
+    families = _load()[0]
+    return _spec_from(rule.patterns[0], rule.family, {**families[rule.family], **rule.overrides},
+                      False, "rule")  # fmt: skip
+
+
+def _capabilities(spec: ModelSpec) -> str:
+    caps = [
+        name
+        for name, on in (
+            ("tools", spec.tools),
+            ("media input", spec.vision),
+            ("json", spec.json_mode),
+            ("json schema", spec.json_schema),
+            (f"thinking ({spec.thinking})", spec.thinking != "none"),
+            ("stream only", spec.stream_only or (spec.stream_only_thinking and spec.thinking_default
+             and spec.thinking != "none")),
+            (f"dims {'/'.join(map(str, spec.dimensions))}", bool(spec.dimensions)),
+            (f"{spec.max_batch} docs/request", spec.endpoint == "text-rerank"),
+            ("instruct", spec.instruct),
+        )
+        if on
+    ]  # fmt: skip
+    return ", ".join(caps) or "-"

@@ -51,6 +51,7 @@ from dashscope_models._rerank import (
     rerank_batches,
 )
 from dashscope_models._retry import retry_delay, should_retry
+from dashscope_models._routing import must_stream, rerouted
 from dashscope_models._types import Chunk, GenerationRequest, GenerationResult
 
 if TYPE_CHECKING:
@@ -181,8 +182,31 @@ class DashScopeClient:
     # -- generation -------------------------------------------------------------------------
 
     def generate(self, request: GenerationRequest) -> GenerationResult:
-        """One complete answer. Stream-only thinking requests are streamed and merged."""
+        """One complete answer. Stream-only thinking requests are streamed and merged; a
+        refused guess for an uncatalogued id is corrected once (see ``_routing``)."""
         prepared = build_body(request, stream=_must_stream(request))
+        while True:
+            try:
+                return self._generate(prepared)
+            except DashScopeError as exc:
+                retry = rerouted(prepared, exc)
+                if retry is None:
+                    raise
+                prepared = retry
+
+    async def agenerate(self, request: GenerationRequest) -> GenerationResult:
+        """Async :meth:`generate`."""
+        prepared = build_body(request, stream=_must_stream(request))
+        while True:
+            try:
+                return await self._agenerate(prepared)
+            except DashScopeError as exc:
+                retry = rerouted(prepared, exc)
+                if retry is None:
+                    raise
+                prepared = retry
+
+    def _generate(self, prepared: PreparedRequest) -> GenerationResult:
         if prepared.stream:
             box: list[StreamReader] = []
             for _ in self._stream(prepared, box):
@@ -192,9 +216,7 @@ class DashScopeClient:
             build_http_request(self.config, prepared), partial(read_response, prepared)
         )
 
-    async def agenerate(self, request: GenerationRequest) -> GenerationResult:
-        """Async :meth:`generate`."""
-        prepared = build_body(request, stream=_must_stream(request))
+    async def _agenerate(self, prepared: PreparedRequest) -> GenerationResult:
         if prepared.stream:
             box: list[StreamReader] = []
             async for _ in self._astream(prepared, box):
@@ -277,11 +299,44 @@ class DashScopeClient:
 
     def stream(self, request: GenerationRequest) -> Iterator[Chunk]:
         """Stream the answer as deltas; validation errors are raised here, before any I/O."""
-        return self._stream(build_body(request, stream=True), [])
+        prepared = build_body(request, stream=True)
+        if not prepared.spec.guessed:  # catalogued: nothing to correct, no extra layer
+            return self._stream(prepared, [])
+        return self._routed_stream(prepared)
 
     def astream(self, request: GenerationRequest) -> AsyncIterator[Chunk]:
         """Async :meth:`stream`."""
-        return self._astream(build_body(request, stream=True), [])
+        prepared = build_body(request, stream=True)
+        if not prepared.spec.guessed:
+            return self._astream(prepared, [])
+        return self._routed_astream(prepared)
+
+    def _routed_stream(self, prepared: PreparedRequest) -> Iterator[Chunk]:
+        """:meth:`_stream`, sent again once elsewhere when a guess is refused before any event."""
+        while True:
+            box: list[StreamReader] = []
+            try:
+                yield from self._stream(prepared, box)
+                return
+            except DashScopeError as exc:
+                retry = None if box and box[-1].delivered else rerouted(prepared, exc)
+                if retry is None:
+                    raise
+                prepared = retry
+
+    async def _routed_astream(self, prepared: PreparedRequest) -> AsyncIterator[Chunk]:
+        """Async :meth:`_routed_stream`."""
+        while True:
+            box: list[StreamReader] = []
+            try:
+                async for chunk in self._astream(prepared, box):
+                    yield chunk
+                return
+            except DashScopeError as exc:
+                retry = None if box and box[-1].delivered else rerouted(prepared, exc)
+                if retry is None:
+                    raise
+                prepared = retry
 
     def _stream(self, prepared: PreparedRequest, box: list[StreamReader]) -> Iterator[Chunk]:
         http_request = build_http_request(self.config, prepared)
@@ -379,9 +434,8 @@ class DashScopeClient:
 
 
 def _must_stream(request: GenerationRequest) -> bool:
-    """Thinking on a stream-only-thinking model: the service accepts only a stream."""
-    spec = get_spec(request.model)
-    return spec.stream_only_thinking and spec.thinks(request.enable_thinking)
+    """The service accepts only a stream (see ``_routing.must_stream``)."""
+    return must_stream(request, get_spec(request.model))
 
 
 def _read_rerank(offset: int, status: int, headers: Mapping[str, str], body: bytes) -> _Hits:

@@ -26,6 +26,7 @@ from dashscope_models._catalog import ModelSpec, get_spec
 from dashscope_models._config import ClientConfig
 from dashscope_models._parameters import parameters
 from dashscope_models._prompt import ReplyFilter, render_prompt
+from dashscope_models._routing import choose_endpoint
 from dashscope_models._types import ContentPart, GenerationRequest, Message
 from dashscope_models._validate import validate
 from dashscope_models._version import __version__
@@ -54,21 +55,32 @@ def endpoint_path(endpoint: str) -> str:
 
 @dataclass(slots=True)
 class PreparedRequest:
-    """A validated request: the wire body plus what reading the answer needs."""
+    """A validated request: the wire body plus what reading the answer needs, the endpoint
+    it goes to (``guessed``: chosen for an uncatalogued id, see ``_routing``) and the request
+    it was built from (to build it again for another endpoint)."""
 
     spec: ModelSpec
     body: dict[str, Any]
     stream: bool
     incremental: bool
     reply_filter: ReplyFilter | None
+    endpoint: str
+    guessed: bool
+    request: GenerationRequest
 
 
 def _parts(content: str | list[ContentPart]) -> list[ContentPart]:
     return [{"text": content}] if isinstance(content, str) else list(content)
 
 
-def _flat(content: str | list[ContentPart]) -> str:
-    return content if isinstance(content, str) else "".join(p.get("text", "") for p in content)
+def _flat(content: str | list[ContentPart]) -> str | list[ContentPart]:
+    """Text-endpoint content: a string when every part is plain text; otherwise the parts as
+    given (media or part options are never dropped: the service judges them)."""
+    if isinstance(content, str):
+        return content
+    if all(len(p) == 1 and isinstance(p.get("text"), str) for p in content):
+        return "".join(p["text"] for p in content)
+    return list(content)
 
 
 def _wire_message(m: Message, multimodal: bool) -> dict[str, Any]:
@@ -93,11 +105,17 @@ def _content(m: Message, multimodal: bool) -> str | list[ContentPart]:
     return _parts(m.content) if multimodal else _flat(m.content)
 
 
-def build_body(request: GenerationRequest, *, stream: bool) -> PreparedRequest:
-    """Validate ``request`` and build its JSON body (only the parameters that were set)."""
+def build_body(
+    request: GenerationRequest, *, stream: bool, endpoint: str | None = None
+) -> PreparedRequest:
+    """Validate ``request`` and build its JSON body (only the parameters that were set) for
+    ``endpoint`` (default: the one :func:`~dashscope_models._routing.choose_endpoint` picks)."""
     spec = get_spec(request.model)
     validate(request, spec)
-    multimodal = spec.endpoint == "multimodal-generation"
+    guessed = False
+    if endpoint is None:
+        endpoint, guessed = choose_endpoint(request, spec)
+    multimodal = endpoint == "multimodal-generation"
     reply_filter: ReplyFilter | None = None
     messages = request.messages
     if spec.input == "prompt":
@@ -132,7 +150,9 @@ def build_body(request: GenerationRequest, *, stream: bool) -> PreparedRequest:
     elif request.incremental_output is not None:
         params["incremental_output"] = request.incremental_output
     body = {"model": request.model, "input": input_, "parameters": params}
-    return PreparedRequest(spec, body, stream, incremental, reply_filter)
+    return PreparedRequest(
+        spec, body, stream, incremental, reply_filter, endpoint, guessed, request
+    )
 
 
 def build_http_request(
@@ -141,7 +161,7 @@ def build_http_request(
     """The HTTP request for a prepared generation (or any body sent to ``path``)."""
     if isinstance(prepared, PreparedRequest):
         body, stream = prepared.body, prepared.stream
-        path = path or _PATHS[prepared.spec.endpoint]
+        path = path or _PATHS[prepared.endpoint]
     else:
         body, stream = prepared, False
     headers = _headers(config.bearer(), config.workspace, stream)

@@ -47,9 +47,10 @@ __all__ = [
 
 ROLES = frozenset({"system", "user", "assistant", "tool"})
 
-ContentPart = dict[str, str]
-"""One part of multimodal content: ``{"text": ...}``, ``{"image": url}``, ``{"video": url}``,
-``{"audio": url}`` (DashScope's single-key form)."""
+ContentPart = dict[str, Any]
+"""One part of multimodal content: ``{"text": ...}``, ``{"image": url}``, ``{"video": url}`` or
+``{"video": [frame urls]}``, ``{"audio": url}``, with the part's own options beside the key
+(``{"image": url, "min_pixels": 3136}``). Sent as given: no key is ever dropped."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +153,9 @@ class GenerationRequest:
     parallel_tool_calls: bool | None = switch()
     response_format: dict[str, Any] | None = value(checked_in_extra=True)
     incremental_output: bool | None = switch(sent=False)
+    # Where to send it ("text-generation" | "multimodal-generation"), over the catalog and the
+    # routing rules (for ids no rule covers): never in the body; checked in _options.
+    endpoint: str | None = value(framework=True, sent=False)
     # fmt: on
     extra_parameters: dict[str, Any] = field(default_factory=dict)
 

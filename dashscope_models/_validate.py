@@ -20,6 +20,7 @@ from operator import attrgetter
 
 from dashscope_models._catalog import Interval, ModelSpec
 from dashscope_models._errors import RequestValidationError
+from dashscope_models._options import check_options
 from dashscope_models._parameters import COUNT_RANGE, OUTPUT_CAP_ALIAS, SEED_RANGE, parameters
 from dashscope_models._types import ROLES, GenerationRequest, Message
 
@@ -147,7 +148,7 @@ def _out_of_range(
 
 def _check_output_cap(name: str, value: int, spec: ModelSpec) -> None:
     """``max_tokens`` (or its newer name) against the model's maximum output."""
-    if spec.known and value > spec.max_output_tokens:
+    if spec.known and spec.limits_known and value > spec.max_output_tokens:
         raise _fail(
             f"{name}={value} exceeds {spec.name}'s maximum output of "
             f"{spec.max_output_tokens} tokens",
@@ -299,3 +300,4 @@ def validate(request: GenerationRequest, spec: ModelSpec) -> None:
     _check_stop(request, spec)
     _check_capabilities(request, spec)
     _check_tool_choice(request)
+    check_options(request)

@@ -188,6 +188,9 @@ if TYPE_CHECKING:
         top_logprobs: int | None = None
         """Alternatives listed per output token (≥ 0); needs ``logprobs=True``."""
         enable_code_interpreter: bool | None = None
+        endpoint: str | None = None
+        """``"text-generation"`` or ``"multimodal-generation"``: where requests go, for ids no
+        catalog row or rule covers (see ``_routing``); never sent as a parameter."""
 
 else:
     GenerationSettings = _generation_settings()

@@ -14,6 +14,7 @@ Example::
 
 from __future__ import annotations
 
+from collections.abc import Container, Mapping
 from typing import Any
 
 from dashscope_models._catalog import ModelSpec, get_spec
@@ -24,6 +25,13 @@ __all__ = ["Problem", "check_generation", "input_tokens"]
 Problem = tuple[int, str, str]
 
 _ROLE_MESSAGE = "Role must be user or assistant and Content length must be greater than 0"
+# A model called on the endpoint that does not serve it (issue 13 quotes the service; the
+# protocol reference §8 says Qwen3.5-series ids "fail with a URL error" on text-generation).
+URL_ERROR = "url error, please check url!"
+# A stream-only model called without a stream (protocol reference §8).
+STREAM_ONLY = (
+    "This model only support stream mode, please enable the stream parameter to access the model."
+)
 _ROLES = {"system", "user", "assistant", "tool"}
 
 
@@ -48,16 +56,32 @@ def input_tokens(body: dict[str, Any]) -> int:
 
 
 def check_generation(
-    body: Any, endpoint: str, *, stream: bool, extra_models: frozenset[str] = frozenset()
+    body: Any,
+    endpoint: str,
+    *,
+    stream: bool,
+    extra_models: Container[str] | Mapping[str, tuple[str | None, bool]] = frozenset(),
 ) -> Problem | None:
-    """The service's answer to an invalid generation request, or ``None`` when valid."""
+    """The service's answer to an invalid generation request, or ``None`` when valid.
+
+    ``extra_models``: ids the service knows beyond the catalog and its rules; as a mapping,
+    each id's ``(endpoint or None for both, stream_only)``.
+    """
     if not isinstance(body, dict) or not isinstance(body.get("model"), str) or not body["model"]:
         return _bad('Required parameter "model" missing from request.', "BadRequest.EmptyModel")
-    spec = get_spec(body["model"])
-    if not spec.known and body["model"] not in extra_models:
+    model = body["model"]
+    spec = get_spec(model)
+    served_on: str | None = spec.endpoint  # ids listed, aliased or rule-covered: one endpoint
+    stream_only = spec.stream_only
+    if model in extra_models:
+        route = extra_models[model] if isinstance(extra_models, Mapping) else (None, False)
+        served_on, stream_only = route
+    elif spec.resolved_by == "generic":
         return _bad("Model not exist.")
-    if spec.known and spec.endpoint != endpoint:
-        return _bad("Invalid URL provided in your request.", "InvalidURL")
+    if served_on is not None and served_on != endpoint:
+        return _bad(URL_ERROR)
+    if stream_only and not stream:
+        return _bad(STREAM_ONLY)
     inp = body.get("input")
     if not isinstance(inp, dict):
         return _bad("Required input parameter missing from request.", "BadRequest.EmptyInput")
@@ -111,10 +135,11 @@ def _check_params(
         if not interval.contains(value):
             return _bad(f"{name.capitalize()} should be in {interval.text}")
     max_tokens = params.get("max_tokens")
-    if spec.known and isinstance(max_tokens, int) and max_tokens > spec.max_output_tokens:
+    limits = spec.known and spec.limits_known
+    if limits and isinstance(max_tokens, int) and max_tokens > spec.max_output_tokens:
         return _bad(f"Range of max_tokens should be [1, {spec.max_output_tokens}]")
     used = input_tokens(body)
-    if spec.known and used > spec.max_input_tokens:
+    if limits and used > spec.max_input_tokens:
         return _bad(f"Range of input length should be [1, {spec.max_input_tokens}]")
     if spec.known and spec.family == "moonshot":
         wanted = used + (max_tokens if isinstance(max_tokens, int) else spec.default_max_tokens)

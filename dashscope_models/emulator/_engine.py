@@ -87,7 +87,7 @@ class Emulator:
         self._lock = threading.Lock()
         self._queue: deque[ScriptItem] = deque()
         self._requests: list[RecordedRequest] = []
-        self.extra_models: set[str] = set()
+        self.extra_models: dict[str, tuple[str | None, bool]] = {}
         self._routes: dict[str, Callable[[_Call], EmulatorResponse]] = {
             "/services/aigc/text-generation/generation": self._text_generation,
             "/services/aigc/multimodal-generation/generation": self._multimodal_generation,
@@ -104,9 +104,13 @@ class Emulator:
             for item in items:
                 self._queue.extend([item] * (item.times if isinstance(item, Fault) else 1))
 
-    def add_model(self, *names: str) -> None:
-        """Accept model ids the catalog does not list (they get the generic behaviour)."""
-        self.extra_models.update(names)
+    def add_model(
+        self, *names: str, endpoint: str | None = None, stream_only: bool = False
+    ) -> None:
+        """Accept model ids the catalog does not list (they get the generic behaviour):
+        on ``endpoint`` only ("url error" on the other; ``None``: on both), and only streamed
+        when ``stream_only``."""
+        self.extra_models.update(dict.fromkeys(names, (endpoint, stream_only)))
 
     @property
     def requests(self) -> list[RecordedRequest]:
@@ -182,7 +186,7 @@ class Emulator:
     def _generation(self, call: _Call, endpoint: str) -> EmulatorResponse:
         body = call.body
         problem = check_generation(
-            body, endpoint, stream=call.stream, extra_models=frozenset(self.extra_models)
+            body, endpoint, stream=call.stream, extra_models=dict(self.extra_models)
         )
         if problem is not None:
             status, code, message = problem

@@ -68,19 +68,18 @@ def test_prompt_only_families() -> None:
 
 
 def test_unknown_id_gets_generic_entry_without_guessing() -> None:
-    spec = get_spec("qwen-vl-super-new-thing")  # "vl" in the name must not mean vision
-    assert not spec.known and spec.family == "generic"
+    spec = get_spec("acme-super-new-thing")  # no row, no alias, no rule
+    assert not spec.known and spec.family == "generic" and spec.resolved_by == "generic"
     assert not spec.vision and not spec.tools and spec.thinking == "none"
-    assert spec.endpoint == "text-generation"
-    declared = generic_spec(
-        "qwen-vl-super-new-thing", vision=True, endpoint="multimodal-generation"
-    )
+    assert spec.endpoint == "text-generation" and spec.guessed
+    declared = generic_spec("acme-super-new-thing", vision=True, endpoint="multimodal-generation")
     assert declared.vision and declared.endpoint == "multimodal-generation"
 
 
 def test_lookup_is_exact() -> None:
     assert get_spec("QWEN-PLUS").known is False
     assert get_spec("qwen-plus ").known is False
+    assert get_spec("qwen-plus-latest ").known is False  # an alias is a whole suffix
 
 
 def test_family_labels_cover_families() -> None:

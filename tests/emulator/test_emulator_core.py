@@ -112,7 +112,7 @@ def ask(
         ("qwen1.5-7b-chat", {"top_p": 1.0}, "Top_p should be in (0, 1)"),
         ("moonshot-v1-8k", {"stop": ["a", "b", "c", "d", "e", "f"]}, "At most 5 stop strings"),
         ("qwen-plus", {"enable_thinking": True}, "parameter.enable_thinking must be set to false for non-streaming calls"),
-        ("qwen-vl-plus", {}, "Invalid URL provided in your request."),
+        ("qwen-vl-plus", {}, "url error, please check url!"),
         ("qwen-plus", {"messages": []}, "Role must be user or assistant and Content length must be greater than 0"),
         ("qwen-plus", {"messages": [{"role": "robot", "content": "x"}]}, "Role must be user or assistant"),
     ],
