@@ -59,6 +59,8 @@ from dashscope_models._types import (
 from dashscope_models._version import __version__
 
 if TYPE_CHECKING:
+    from dashscope_models._batch import BatchJob, BatchStatus
+    from dashscope_models._batch_rows import BatchError, BatchLimits
     from dashscope_models._client import DashScopeClient
     from dashscope_models._pool import aclose_pools, close_pools
 
@@ -69,6 +71,10 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "BatchError",
+    "BatchJob",
+    "BatchLimits",
+    "BatchStatus",
     "Chunk",
     "ClientConfig",
     "ConfigurationError",
@@ -114,6 +120,10 @@ __getattr__ = lazy_attributes(
     __name__,
     {
         "DashScopeClient": "dashscope_models._client",
+        "BatchJob": "dashscope_models._batch",
+        "BatchStatus": "dashscope_models._batch",
+        "BatchError": "dashscope_models._batch_rows",
+        "BatchLimits": "dashscope_models._batch_rows",
         "aclose_pools": "dashscope_models._pool",
         "close_pools": "dashscope_models._pool",
     },

@@ -124,7 +124,10 @@ class AioSender:
                 request.method,
                 _url(str(request.url)),
                 headers=request.headers,
-                data=request.content,
+                # A streamed body (a batch file upload) goes as the async iterable it is.
+                data=request.content
+                if isinstance(request.stream, httpx.ByteStream)
+                else request.stream,
                 allow_redirects=False,
                 timeout=_timeout(t.get("connect"), t.get("read")),
             )

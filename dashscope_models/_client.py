@@ -55,7 +55,11 @@ from dashscope_models._routing import must_stream, rerouted
 from dashscope_models._types import Chunk, GenerationRequest, GenerationResult
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from dashscope_models._aio import AsyncSender
+    from dashscope_models._batch import BatchJob
+    from dashscope_models._batch_rows import BatchLimits
 
 __all__ = ["DashScopeClient"]
 
@@ -392,6 +396,47 @@ class DashScopeClient:
             except (httpx.HTTPError, DashScopeError) as exc:
                 failed: Exception = exc  # handled below: see _Attempts.delay_after
             await asyncio.sleep(attempts.delay_after(failed, reader))
+
+    # -- batch service (dashscope_models._batch) ---------------------------------------------
+
+    def submit_batch(
+        self,
+        requests: Iterable[GenerationRequest],
+        *,
+        completion_window: str = "24h",
+        metadata: dict[str, str] | None = None,
+        limits: BatchLimits | None = None,
+    ) -> BatchJob[GenerationResult]:
+        """Run ``requests`` on the Batch service (every one checked before any upload; split
+        into several batches above the service's limits). See :class:`BatchJob`."""
+        from dashscope_models._batch import submit
+
+        return submit(self, requests, completion_window, metadata, limits)
+
+    async def asubmit_batch(
+        self,
+        requests: Iterable[GenerationRequest],
+        *,
+        completion_window: str = "24h",
+        metadata: dict[str, str] | None = None,
+        limits: BatchLimits | None = None,
+    ) -> BatchJob[GenerationResult]:
+        """Async :meth:`submit_batch`."""
+        from dashscope_models._batch import asubmit
+
+        return await asubmit(self, requests, completion_window, metadata, limits)
+
+    def batch(self, id: str) -> BatchJob[GenerationResult]:
+        """Attach to a submitted job by its ``id`` (an unknown id raises ``NotFoundError``)."""
+        from dashscope_models._batch import attach
+
+        return attach(self, id)
+
+    async def abatch(self, id: str) -> BatchJob[GenerationResult]:
+        """Async :meth:`batch`."""
+        from dashscope_models._batch import aattach
+
+        return await aattach(self, id)
 
     # -- lifetime ---------------------------------------------------------------------------
 

@@ -21,8 +21,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0: any free port)")
     parser.add_argument("--api-key", default=None, help="accept only this API key")
     parser.add_argument("--delay", type=float, default=0.0, help="seconds before each answer")
+    parser.add_argument(
+        "--batch-seconds", type=float, default=1.0,
+        help="seconds a Batch-service job takes, start to finish (time compressed)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
-    server = EmulatorServer(port=args.port, api_key=args.api_key, delay=args.delay).start()
+    server = EmulatorServer(
+        port=args.port, api_key=args.api_key, delay=args.delay, batch_seconds=args.batch_seconds
+    ).start()
     print(server.base_url, flush=True)
     stopped = False
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dashscope_models._catalog import get_spec
+from dashscope_models.emulator._batches import COMPAT_PREFIX, BatchService
 from dashscope_models.emulator._checks import check_generation, input_tokens
 from dashscope_models.emulator._embeddings import embedding_answer
 from dashscope_models.emulator._replies import apply_reply, default_answer, logprobs_for
@@ -72,6 +73,8 @@ class Emulator:
 
     ``api_key``: accept only this key (any other gets the service's 401 ``InvalidApiKey``);
     ``None`` accepts any. ``delay``: seconds before each answer (latency benchmarks).
+    ``batch_seconds``: how long a Batch-service job takes (``/compatible-mode/v1``, see
+    ``_batches``); ``emulator.batches`` holds its files and batches.
 
     Example::
 
@@ -81,9 +84,12 @@ class Emulator:
                                  transport=EmulatorTransport(emulator))
     """
 
-    def __init__(self, api_key: str | None = None, delay: float = 0.0) -> None:
+    def __init__(
+        self, api_key: str | None = None, delay: float = 0.0, batch_seconds: float = 1.0
+    ) -> None:
         self.api_key = api_key
         self.delay = delay
+        self.batches = BatchService(self, batch_seconds)
         self._lock = threading.Lock()
         self._queue: deque[ScriptItem] = deque()
         self._requests: list[RecordedRequest] = []
@@ -137,6 +143,8 @@ class Emulator:
     ) -> EmulatorResponse:
         """Answer one HTTP request."""
         lower = {k.lower(): v for k, v in headers.items()}
+        if path.startswith(COMPAT_PREFIX):  # the Batch service's Files and Batches API
+            return self.batches.handle(method, path, lower, body)
         stream = lower.get("x-dashscope-sse", "").lower() == "enable" or (
             "text/event-stream" in lower.get("accept", "")
         )

@@ -50,8 +50,11 @@ class EmulatorServer:
         port: int = 0,
         api_key: str | None = None,
         delay: float = 0.0,
+        batch_seconds: float = 1.0,
     ) -> None:
-        self.emulator = emulator or Emulator(api_key=api_key, delay=delay)
+        self.emulator = emulator or Emulator(
+            api_key=api_key, delay=delay, batch_seconds=batch_seconds
+        )
         self.host = host
         self.port = port
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -214,6 +217,7 @@ def start_emulator(
     delay: float = 0.0,
     port: int = 0,
     emulator: Emulator | None = None,
+    batch_seconds: float = 1.0,
 ) -> Iterator[EmulatorServer]:
     """Run the emulator's HTTP server on 127.0.0.1 for the ``with`` block.
 
@@ -222,7 +226,9 @@ def start_emulator(
         with start_emulator() as server:
             os.environ["DASHSCOPE_BASE_URL"] = server.base_url
     """
-    server = EmulatorServer(emulator, port=port, api_key=api_key, delay=delay)
+    server = EmulatorServer(
+        emulator, port=port, api_key=api_key, delay=delay, batch_seconds=batch_seconds
+    )
     server.start()
     try:
         yield server
