@@ -18,7 +18,9 @@ import pytest
 from dashscope_models.emulator import EmulatorServer, start_emulator
 
 KEY = "sk-batch-sdk"
-RECORDED = Path(__file__).parent.parent / "data" / "recorded"
+# Copies of /work/shared/recorded/*-compatible-nosse (the Batch service), kept apart from the
+# generation exchanges that other tests replay one by one.
+RECORDED = Path(__file__).parent.parent / "data" / "recorded-batch"
 ROWS = [
     {"custom_id": str(i), "method": "POST", "url": "/v1/chat/completions",
      "body": {"model": "qwen-flash", "messages": [{"role": "user", "content": f"Hello {i}"}]}}
