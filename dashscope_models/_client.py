@@ -20,7 +20,7 @@ from pydantic import SecretStr
 
 from dashscope_models._call import StreamReader, read_json, read_response, transport_error
 from dashscope_models._catalog import get_spec
-from dashscope_models._config import ClientConfig
+from dashscope_models._config import SETTINGS, ClientConfig
 from dashscope_models._embedding import (
     EmbeddingRequest,
     EmbeddingResult,
@@ -67,7 +67,6 @@ logger = logging.getLogger("dashscope_models")
 
 _Transport = httpx.BaseTransport | httpx.AsyncBaseTransport
 _T = TypeVar("_T")
-_SETTINGS = ("api_key", "base_url", "region", "workspace", "timeout", "max_retries")
 _Reader = Callable[[int, Mapping[str, str], bytes], _T]
 _Batch = tuple[list[list[float]], int, str]
 _Hits = tuple[list[RerankHit], int, str]
@@ -162,7 +161,7 @@ class DashScopeClient:
     def from_settings(cls, settings: object) -> DashScopeClient:
         """A client configured from an object's ``api_key``, ``base_url``, ``region``,
         ``workspace``, ``timeout`` and ``max_retries`` attributes (the adapters' fields)."""
-        return cls(**{name: getattr(settings, name, None) for name in _SETTINGS})
+        return cls(**{name: getattr(settings, name, None) for name in SETTINGS})
 
     def __repr__(self) -> str:
         return f"DashScopeClient(base_url={self.config.base_url!r})"

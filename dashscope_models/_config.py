@@ -20,7 +20,14 @@ from pydantic import SecretStr
 
 from dashscope_models._errors import ConfigurationError
 
-__all__ = ["DEFAULT_MAX_RETRIES", "DEFAULT_TIMEOUT", "REGIONS", "ClientConfig"]
+__all__ = [
+    "DEFAULT_MAX_RETRIES",
+    "DEFAULT_TIMEOUT",
+    "REGIONS",
+    "SETTINGS",
+    "ClientConfig",
+    "key_from_environment",
+]
 
 DEFAULT_TIMEOUT = 300.0  # seconds, as the official SDK; thinking models can be slow
 DEFAULT_MAX_RETRIES = 2
@@ -47,6 +54,15 @@ REGIONS: dict[str, str] = {
     "finance": _FINANCE,
 }
 """Region name → native API root (``…/api/v1``). Keys are region-bound: use the key's region."""
+
+SETTINGS = ("api_key", "base_url", "region", "workspace", "timeout", "max_retries")
+"""The arguments of :meth:`ClientConfig.resolve` (and the framework classes' connection fields)."""
+
+
+def key_from_environment() -> SecretStr | None:
+    """``DASHSCOPE_API_KEY`` (the one place it is read), or ``None`` when unset or empty."""
+    key = os.environ.get("DASHSCOPE_API_KEY")
+    return SecretStr(key) if key else None
 
 
 def _region_url(region: str) -> str:
@@ -92,8 +108,7 @@ class ClientConfig:
         else:
             url = os.environ.get("DASHSCOPE_BASE_URL") or _BEIJING
         if api_key is None:
-            env_key = os.environ.get("DASHSCOPE_API_KEY")
-            key = SecretStr(env_key) if env_key else None
+            key = key_from_environment()
         else:
             key = api_key if isinstance(api_key, SecretStr) else SecretStr(api_key)
         if timeout is not None and timeout <= 0:

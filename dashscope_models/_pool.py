@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 import httpx
 
 from dashscope_models._config import ClientConfig
+from dashscope_models._request import timeouts
 
 if TYPE_CHECKING:
     from dashscope_models._aio import AsyncSender
@@ -41,15 +42,11 @@ _async: weakref.WeakKeyDictionary[
 ] = weakref.WeakKeyDictionary()
 
 
-def _timeout(config: ClientConfig) -> httpx.Timeout:
-    return httpx.Timeout(config.timeout, connect=min(10.0, config.timeout))
-
-
 def new_sync_client(
     config: ClientConfig, transport: httpx.BaseTransport | None = None
 ) -> httpx.Client:
     """A fresh sync httpx client for ``config`` (used for pools and private transports)."""
-    return httpx.Client(timeout=_timeout(config), limits=_LIMITS, transport=transport)
+    return httpx.Client(timeout=timeouts(config.timeout), limits=_LIMITS, transport=transport)
 
 
 def new_async_transport(transport: httpx.AsyncBaseTransport | None = None) -> AsyncSender:

@@ -31,7 +31,7 @@ from dashscope_models._types import ContentPart, GenerationRequest, Message
 from dashscope_models._validate import validate
 from dashscope_models._version import __version__
 
-__all__ = ["PreparedRequest", "build_body", "build_http_request", "endpoint_path"]
+__all__ = ["PreparedRequest", "build_body", "build_http_request", "endpoint_path", "timeouts"]
 
 USER_AGENT = f"dashscope-models/{__version__}; python/{platform.python_version()}"
 
@@ -164,21 +164,25 @@ def build_http_request(
         path = path or _PATHS[prepared.endpoint]
     else:
         body, stream = prepared, False
-    headers = _headers(config.bearer(), config.workspace, stream)
+    authorization = config.bearer()  # first: no key, no request (ConfigurationError)
     content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
     request = httpx.Request(
-        "POST", _url(config.base_url + (path or "")), headers=headers, content=content
+        "POST",
+        _url(config.base_url + (path or "")),
+        headers=_headers(config.workspace, stream),
+        content=content,
     )
-    request.extensions["timeout"] = _timeouts(config.timeout)
+    # The key goes only into this request (no cache holds it, nor anything keyed by it).
+    request.headers["Authorization"] = authorization
+    request.extensions["timeout"] = _timeout_extension(config.timeout)
     return request
 
 
 @lru_cache(maxsize=64)
-def _headers(authorization: str, workspace: str | None, stream: bool) -> httpx.Headers:
-    """The request headers, built and normalised once per key, workspace and mode (httpx
-    copies a ``Headers`` object cheaply, but normalises a dict on every request)."""
+def _headers(workspace: str | None, stream: bool) -> httpx.Headers:
+    """The request headers but the key, built and normalised once per workspace and mode
+    (httpx copies a ``Headers`` object cheaply, but normalises a dict on every request)."""
     headers = {
-        "Authorization": authorization,
         "Content-Type": "application/json",
         "Accept": "text/event-stream" if stream else "application/json",
         "User-Agent": USER_AGENT,
@@ -191,9 +195,16 @@ def _headers(authorization: str, workspace: str | None, stream: bool) -> httpx.H
 
 
 @lru_cache(maxsize=64)
-def _timeouts(seconds: float) -> dict[str, float | None]:
-    """httpx's per-request timeout extension: connect within 10 s, the rest ``seconds``."""
-    return httpx.Timeout(seconds, connect=min(10.0, seconds)).as_dict()
+def timeouts(seconds: float) -> httpx.Timeout:
+    """The one timeout rule, for pools and requests: connect within 10 s, the rest ``seconds``
+    (the async sender reads the same values from the request's timeout extension)."""
+    return httpx.Timeout(seconds, connect=min(10.0, seconds))
+
+
+@lru_cache(maxsize=64)
+def _timeout_extension(seconds: float) -> dict[str, float | None]:
+    """httpx's per-request timeout extension (what ``timeouts`` gives, as a dict)."""
+    return timeouts(seconds).as_dict()
 
 
 @lru_cache(maxsize=256)

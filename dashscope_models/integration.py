@@ -23,7 +23,6 @@ Example::
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Literal, get_type_hints
@@ -31,6 +30,7 @@ from typing import TYPE_CHECKING, Any, Literal, get_type_hints
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, create_model
 
 from dashscope_models._catalog import ModelSpec, get_spec
+from dashscope_models._config import SETTINGS, key_from_environment
 from dashscope_models._errors import RequestValidationError
 from dashscope_models._parameters import OUTPUT_CAP_ALIAS, parameters
 from dashscope_models._types import GenerationRequest, Message
@@ -76,13 +76,7 @@ def pop_extra_body(values: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
-_NAMES = ("api_key", "region", "base_url", "workspace", "timeout", "max_retries")
-_read_settings = attrgetter(*_NAMES)
-
-
-def _key_from_environment() -> SecretStr | None:
-    key = os.environ.get("DASHSCOPE_API_KEY")
-    return SecretStr(key) if key else None
+_read_settings = attrgetter(*SETTINGS)
 
 
 class ConnectionSettings(BaseModel):
@@ -91,7 +85,7 @@ class ConnectionSettings(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
     api_key: SecretStr | None = Field(
-        default_factory=_key_from_environment,
+        default_factory=key_from_environment,
         alias="dashscope_api_key",
         exclude=True,
         repr=False,
