@@ -13,12 +13,13 @@ Example::
         yield from reader.feed(data)
     yield from reader.close()
     reader.finish()
+    reader.result()  # the whole answer (reader.text ...: the answer so far, as chunks come)
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import httpx
@@ -34,7 +35,7 @@ from dashscope_models._parse import parse_result
 from dashscope_models._request import PreparedRequest
 from dashscope_models._sse import SSEDecoder, SSEEvent
 from dashscope_models._stream import StreamState
-from dashscope_models._types import Chunk, GenerationResult, ToolCallDelta
+from dashscope_models._types import Chunk, GenerationResult, ToolCall, ToolCallDelta
 
 __all__ = [
     "StreamReader",
@@ -95,12 +96,17 @@ def read_result(prepared: PreparedRequest, data: Any) -> GenerationResult:
 
 
 class StreamReader:
-    """Bytes of an SSE answer in, :class:`Chunk` objects out (see the module docstring)."""
+    """Bytes of an SSE answer in, :class:`Chunk` objects out (see the module docstring).
+
+    It is also the answer accumulated so far (``text``, ``reasoning_content``, ``tool_calls``,
+    ``logprobs``, ``request_id``): events are applied one at a time as their chunks are taken,
+    so while a caller holds a chunk these are the answer up to and including it.
+    """
 
     __slots__ = (
         "_decoder",
         "_filter",
-        "_pending",
+        "_final",
         "_prepared",
         "_texts",
         "delivered",
@@ -113,9 +119,9 @@ class StreamReader:
         self.state = StreamState(prepared.body["model"], incremental=prepared.incremental)
         self._filter = prepared.reply_filter
         self._texts: list[str] = []  # filtered reply pieces (prompt-only models only)
+        self._final: GenerationResult | None = None  # a whole (non-SSE) answer
         self.events_seen = 0
         self.delivered = False  # a result event arrived: from here on, never retry
-        self._pending: DashScopeError | None = None
         self._prepared = prepared
 
     def start(self, status: int, headers: Mapping[str, str]) -> bool:
@@ -128,9 +134,11 @@ class StreamReader:
 
     def whole(self, status: int, headers: Mapping[str, str], body: bytes) -> list[Chunk]:
         """Read a non-SSE answer to a stream request: raise its error, or return one chunk."""
-        result = read_response(self._prepared, status, headers, body)
-        self.state = StreamState(result.model, incremental=True)
-        deltas = [ToolCallDelta(c.index, c.id, c.name, c.arguments) for c in result.tool_calls]
+        result = self._final = read_response(self._prepared, status, headers, body)
+        deltas = [
+            ToolCallDelta(index=c.index, id=c.id, name=c.name, arguments=c.arguments)
+            for c in result.tool_calls
+        ]
         self.delivered = True
         return [
             Chunk(
@@ -149,43 +157,27 @@ class StreamReader:
         """The answer's request id (from its events, else its header), once known."""
         return self.state.request_id or None
 
-    def feed(self, data: bytes) -> list[Chunk]:
-        """Decode ``data``; return the chunks it completes.
-
-        An in-stream error is raised once the chunks decoded before it were returned (on the
-        next call), so nothing the service sent is lost.
-        """
-        if self._pending is not None:
-            raise self._pending
+    def feed(self, data: bytes) -> Iterator[Chunk]:
+        """Decode ``data``; yield the chunks it completes, applying each event as its chunk is
+        taken. An in-stream error is raised when reached: the chunks before it were yielded,
+        so nothing the service sent is lost."""
         return self._apply(self._decoder.feed(data))
 
-    def close(self) -> list[Chunk]:
+    def close(self) -> Iterator[Chunk]:
         """End of body: the chunks of a last unterminated line (then call :meth:`finish`)."""
-        if self._pending is not None:
-            raise self._pending
         return self._apply(self._decoder.close())
 
     def finish(self) -> None:
-        """Raise a pending in-stream error, or :class:`StreamError` if the stream ended early."""
-        if self._pending is not None:
-            raise self._pending
+        """Raise :class:`StreamError` if the stream ended before its final event."""
         self.state.finish()
 
-    def _apply(self, events: list[SSEEvent]) -> list[Chunk]:
-        out: list[Chunk] = []
+    def _apply(self, events: list[SSEEvent]) -> Iterator[Chunk]:
         for event in events:
-            try:
-                chunk = self.state.apply(event)
-            except DashScopeError as exc:
-                if not out:
-                    raise
-                self._pending = exc
-                break
+            chunk = self.state.apply(event)
             self.events_seen += 1
             self.delivered = True  # a result event arrived: from here on, never retry
             if chunk is not None:
-                out.append(self._filtered(chunk) if self._filter is not None else chunk)
-        return out
+                yield self._filtered(chunk) if self._filter is not None else chunk
 
     def _filtered(self, chunk: Chunk) -> Chunk:
         assert self._filter is not None
@@ -196,8 +188,38 @@ class StreamReader:
         self._texts.append(text)
         return chunk
 
+    # -- the answer so far ------------------------------------------------------------------
+
+    @property
+    def text(self) -> str:
+        """The reply text so far (filtered, for prompt-only models)."""
+        if self._final is not None:
+            return self._final.text
+        return "".join(self._texts) if self._filter is not None else self.state.text
+
+    @property
+    def reasoning_content(self) -> str | None:
+        """The reasoning so far (``None`` while there is none)."""
+        return (
+            self._final.reasoning_content
+            if self._final is not None
+            else self.state.reasoning_content
+        )
+
+    @property
+    def tool_calls(self) -> list[ToolCall]:
+        """The tool calls so far, merged from their fragments, in index order."""
+        return self._final.tool_calls if self._final is not None else self.state.tool_calls
+
+    @property
+    def logprobs(self) -> list[dict[str, Any]] | None:
+        """Every log-probability entry so far (``None`` until one came)."""
+        return self._final.logprobs if self._final is not None else self.state.logprobs
+
     def result(self) -> GenerationResult:
         """The whole answer so far, as one result (for generate-by-streaming)."""
+        if self._final is not None:
+            return self._final
         result = self.state.result()
         if self._filter is not None:
             result.text = "".join(self._texts)

@@ -341,6 +341,23 @@ class DashScopeClient:
                     raise
                 prepared = retry
 
+    def stream_accumulated(
+        self, request: GenerationRequest
+    ) -> Iterator[tuple[Chunk, StreamReader]]:
+        """:meth:`stream`, each chunk with the answer accumulated up to it (its ``text``,
+        ``reasoning_content``, ``tool_calls``, ``logprobs`` so far): for frameworks whose
+        streamed responses carry the whole message, so that they need not add chunks up again.
+        The second item is live: read it before taking the next chunk."""
+        box: list[StreamReader] = []
+        return _paired(self._stream(build_body(request, stream=True), box), box)
+
+    def astream_accumulated(
+        self, request: GenerationRequest
+    ) -> AsyncIterator[tuple[Chunk, StreamReader]]:
+        """Async :meth:`stream_accumulated`."""
+        box: list[StreamReader] = []
+        return _apaired(self._astream(build_body(request, stream=True), box), box)
+
     def _stream(self, prepared: PreparedRequest, box: list[StreamReader]) -> Iterator[Chunk]:
         http_request = build_http_request(self.config, prepared)
         attempts = _Attempts(self.config.max_retries)
@@ -475,6 +492,20 @@ class DashScopeClient:
         tb: TracebackType | None,
     ) -> None:
         await self.aclose()
+
+
+def _paired(
+    chunks: Iterator[Chunk], box: list[StreamReader]
+) -> Iterator[tuple[Chunk, StreamReader]]:
+    for chunk in chunks:
+        yield chunk, box[-1]  # the reader of the attempt that delivered this chunk
+
+
+async def _apaired(
+    chunks: AsyncIterator[Chunk], box: list[StreamReader]
+) -> AsyncIterator[tuple[Chunk, StreamReader]]:
+    async for chunk in chunks:
+        yield chunk, box[-1]
 
 
 def _must_stream(request: GenerationRequest) -> bool:

@@ -16,6 +16,7 @@ Example::
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from dashscope_models._errors import DashScopeError, StreamError, error_from_body
@@ -23,9 +24,21 @@ from dashscope_models._types import GenerationResult, ToolCall, Usage
 
 __all__ = ["Output", "logprob_entries", "parse_result", "read_output", "require_output"]
 
-Output = tuple[str, str, list[dict[str, Any]], str | None, Any]
-"""``(text, reasoning_content, raw tool calls, finish_reason, logprobs)`` of one body or event;
-``logprobs`` is the wire ``choices[0].logprobs`` object (``None`` when absent)."""
+
+@dataclass(slots=True, kw_only=True)
+class Output:
+    """What one body or streamed event says: ``tool_calls`` as sent (wire dicts), ``logprobs``
+    the wire ``choices[0].logprobs`` object (``None`` when absent), ``finish_reason`` ``None``
+    until the last event.
+
+    Example: ``read_output({"text": "2", "finish_reason": "stop"}).text  # '2'``
+    """
+
+    text: str
+    reasoning_content: str
+    tool_calls: list[dict[str, Any]]
+    finish_reason: str | None
+    logprobs: Any
 
 
 def require_output(data: Any, status: int = 200) -> dict[str, Any]:
@@ -63,7 +76,13 @@ def read_output(output: dict[str, Any]) -> Output:
         finish = output.get("finish_reason")
         logprobs = None
     finish = None if finish in (None, "null", "") else finish
-    return text, reasoning, tool_calls, finish, logprobs
+    return Output(
+        text=text,
+        reasoning_content=reasoning,
+        tool_calls=tool_calls,
+        finish_reason=finish,
+        logprobs=logprobs,
+    )
 
 
 def logprob_entries(logprobs: Any) -> list[dict[str, Any]] | None:
@@ -74,8 +93,7 @@ def logprob_entries(logprobs: Any) -> list[dict[str, Any]] | None:
 
 def parse_result(body: Any, model: str) -> GenerationResult:
     """A whole (non-streamed) answer body as a :class:`GenerationResult`."""
-    output = require_output(body)
-    text, reasoning, raw_calls, finish, logprobs = read_output(output)
+    output = read_output(require_output(body))
     calls = [
         ToolCall(
             id=str(call.get("id") or ""),
@@ -84,15 +102,16 @@ def parse_result(body: Any, model: str) -> GenerationResult:
             index=int(call.get("index", i)),
             type=str(call.get("type") or "function"),
         )
-        for i, call in enumerate(raw_calls)
+        for i, call in enumerate(output.tool_calls)
     ]
     usage = body.get("usage")
+    logprobs = output.logprobs
     return GenerationResult(
-        text=text,
+        text=output.text,
         request_id=str(body.get("request_id") or ""),
         model=model,
-        finish_reason=finish,
-        reasoning_content=reasoning or None,
+        finish_reason=output.finish_reason,
+        reasoning_content=output.reasoning_content or None,
         tool_calls=calls,
         usage=Usage.from_wire(usage) if isinstance(usage, dict) else None,
         raw=body,

@@ -81,10 +81,11 @@ class StreamState:
         data = _json(event, self.request_id)
         if event.event == "error" or (event.status or 200) != 200:
             raise _event_error(event, data, self.request_id)
-        output = require_output(data)
+        output = read_output(require_output(data))
         self.last_event = data
         self.request_id = str(data.get("request_id") or self.request_id)
-        text, reasoning, raw_calls, finish, logprobs = read_output(output)
+        text, reasoning, raw_calls = output.text, output.reasoning_content, output.tool_calls
+        finish, logprobs = output.finish_reason, output.logprobs
         if not self._incremental:
             whole = (text or self._prev[0], reasoning or self._prev[1])
             text, reasoning = _new_part(text, self._prev[0]), _new_part(reasoning, self._prev[1])
@@ -102,9 +103,15 @@ class StreamState:
             self.finish_reason = finish
         elif not (text or reasoning or deltas or new_logprobs):
             return None
-        # Positional (Chunk's field order): the cheapest call, and this runs once per event.
-        final_usage = self.usage if finish is not None else None
-        return Chunk(text, self.request_id, reasoning, deltas, finish, final_usage, new_logprobs)
+        return Chunk(
+            text=text,
+            request_id=self.request_id,
+            reasoning_content=reasoning,
+            tool_calls=deltas,
+            finish_reason=finish,
+            usage=self.usage if finish is not None else None,
+            logprobs=new_logprobs,
+        )
 
     def _new_logprobs(self, logprobs: Any) -> list[dict[str, Any]] | None:
         """The entries of an event's ``logprobs`` not seen before (``None`` when none are)."""
@@ -172,6 +179,21 @@ class StreamState:
             )
 
     @property
+    def text(self) -> str:
+        """The text so far."""
+        return "".join(self._text)
+
+    @property
+    def reasoning_content(self) -> str | None:
+        """The reasoning so far (``None`` while there is none)."""
+        return "".join(self._reasoning) or None
+
+    @property
+    def logprobs(self) -> list[dict[str, Any]] | None:
+        """Every log-probability entry so far (``None`` until one came; the live list)."""
+        return self._logprobs
+
+    @property
     def tool_calls(self) -> list[ToolCall]:
         """The complete tool calls assembled so far, in index order."""
         return [
@@ -182,11 +204,11 @@ class StreamState:
     def result(self) -> GenerationResult:
         """The whole answer as one :class:`GenerationResult`."""
         return GenerationResult(
-            text="".join(self._text),
+            text=self.text,
             request_id=self.request_id,
             model=self._model,
             finish_reason=self.finish_reason,
-            reasoning_content="".join(self._reasoning) or None,
+            reasoning_content=self.reasoning_content,
             tool_calls=self.tool_calls,
             usage=self.usage,
             raw=self.last_event,

@@ -76,7 +76,7 @@ class ToolCall:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ToolCallDelta:
     """One streamed fragment of a tool call. The first fragment of a call carries ``id`` and
     ``name``; later ones only an ``arguments`` piece. ``index`` is always resolved.
@@ -223,13 +223,15 @@ class GenerationResult:
     logprobs: list[dict[str, Any]] | None = None
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, kw_only=True)
 class Chunk:
     """One streamed increment: only what is new since the previous chunk.
 
     The last chunk of a stream has ``finish_reason`` set and carries the final ``usage``;
     no earlier chunk carries usage, so summing is never needed. ``logprobs`` holds the new
     log-probability entries of this event (see :class:`GenerationResult`), else ``None``.
+
+    Built by keyword (``Chunk(text="hi", request_id="r-1")``).
 
     Example: ``for chunk in client.stream(request): print(chunk.text, end="")``
     """

@@ -272,9 +272,12 @@ def chunk_messages(chunk: Chunk, model: str, usage: bool = True) -> tuple[AIMess
     of it alone. ``usage=False``: no ``usage_metadata`` (``stream_usage``)."""
     if not chunk.tool_calls or chunk.finish_reason is None:
         return (chunk_message(chunk, model, usage),)
-    fragments = Chunk(chunk.text, chunk.request_id, chunk.reasoning_content, chunk.tool_calls,
+    fragments = Chunk(text=chunk.text, request_id=chunk.request_id,
+                      reasoning_content=chunk.reasoning_content, tool_calls=chunk.tool_calls,
                       logprobs=chunk.logprobs)  # fmt: skip
-    last = Chunk("", chunk.request_id, finish_reason=chunk.finish_reason, usage=chunk.usage)
+    last = Chunk(
+        text="", request_id=chunk.request_id, finish_reason=chunk.finish_reason, usage=chunk.usage
+    )
     return chunk_message(fragments, model), chunk_message(last, model, usage)
 
 

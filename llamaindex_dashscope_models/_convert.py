@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from llama_index.core.base.llms.types import (
     AudioBlock,
@@ -53,9 +53,11 @@ from dashscope_models import (
 )
 from dashscope_models._trusted import trusted
 
+if TYPE_CHECKING:
+    from dashscope_models._call import StreamReader as Accumulated
+
 __all__ = [
-    "CompletionAccumulator",
-    "StreamAccumulator",
+    "StreamResponses",
     "completion_from_result",
     "response_from_result",
     "to_core",
@@ -261,35 +263,45 @@ def response_from_result(result: GenerationResult) -> ChatResponse:
                                 "additional_kwargs": extra})  # fmt: skip
 
 
-class StreamAccumulator:
-    """Builds the growing ``ChatResponse`` of a stream, chunk by chunk."""
+class StreamResponses:
+    """The growing ``ChatResponse``/``CompletionResponse`` of a stream, one per chunk, read from
+    the core's accumulated answer (text, reasoning and tool calls so far: nothing is merged
+    here); only the log probabilities, converted to LlamaIndex's type, are kept as they come.
+
+    Example::
+
+        responses = StreamResponses()
+        for chunk, so_far in client.stream_accumulated(request):
+            yield responses.chat(chunk, so_far)
+    """
+
+    __slots__ = ("logprobs",)
 
     def __init__(self) -> None:
-        self.text = ""
-        self.reasoning = ""
-        self.calls: dict[int, list[str]] = {}  # index -> [id, name, arguments]
         self.logprobs: list[list[LogProb]] | None = None  # once any came: a new list each time
 
-    def add(self, chunk: Chunk) -> ChatResponse:
-        self.text += chunk.text
+    def _extra(self, chunk: Chunk) -> dict[str, Any]:
         if chunk.logprobs is not None:
             self.logprobs = [*(self.logprobs or ()), *to_logprobs(chunk.logprobs)]
-        self.reasoning += chunk.reasoning_content
-        for d in chunk.tool_calls:
-            slot = self.calls.setdefault(d.index, ["", "", ""])
-            slot[0] = d.id or slot[0]
-            slot[1] = d.name or slot[1]
-            slot[2] += d.arguments
-        calls = [ToolCall(i, n, a, index=k) for k, (i, n, a) in sorted(self.calls.items())]
         extra: dict[str, Any] = {"request_id": chunk.request_id}
         if chunk.reasoning_content:
             extra["thinking_delta"] = chunk.reasoning_content
         if chunk.finish_reason is not None:
             extra.update(usage_kwargs(chunk.usage), finish_reason=chunk.finish_reason)
-        message = _message(self.text, self.reasoning or None, calls)
+        return extra
+
+    def chat(self, chunk: Chunk, so_far: Accumulated) -> ChatResponse:
+        """The response for ``chunk``: the message so far, ``delta`` the chunk's text."""
+        extra = self._extra(chunk)
+        message = _message(so_far.text, so_far.reasoning_content, so_far.tool_calls)
         return trusted(ChatResponse, {"message": message, "raw": _stream_raw(chunk),
                                     "delta": chunk.text, "logprobs": self.logprobs,
                                     "additional_kwargs": extra})  # fmt: skip
+
+    def completion(self, chunk: Chunk, so_far: Accumulated) -> CompletionResponse:
+        """The completion for ``chunk``: the text so far, ``delta`` the chunk's text."""
+        extra = self._extra(chunk)
+        return _completion(so_far.text, chunk.text, _stream_raw(chunk), extra, self.logprobs)
 
 
 def _completion(
@@ -313,22 +325,3 @@ def completion_from_result(result: GenerationResult) -> CompletionResponse:
     if result.reasoning_content:
         extra["reasoning_content"] = result.reasoning_content
     return _completion(result.text, None, result.raw, extra, _logprobs(result))
-
-
-class CompletionAccumulator:
-    """Builds the growing ``CompletionResponse`` of a stream, chunk by chunk."""
-
-    def __init__(self) -> None:
-        self.text = ""
-        self.logprobs: list[list[LogProb]] | None = None
-
-    def add(self, chunk: Chunk) -> CompletionResponse:
-        self.text += chunk.text
-        if chunk.logprobs is not None:
-            self.logprobs = [*(self.logprobs or ()), *to_logprobs(chunk.logprobs)]
-        extra: dict[str, Any] = {"request_id": chunk.request_id}
-        if chunk.reasoning_content:
-            extra["thinking_delta"] = chunk.reasoning_content
-        if chunk.finish_reason is not None:
-            extra.update(usage_kwargs(chunk.usage), finish_reason=chunk.finish_reason)
-        return _completion(self.text, chunk.text, _stream_raw(chunk), extra, self.logprobs)

@@ -28,8 +28,7 @@ from pydantic import Field
 from dashscope_models import GenerationRequest, Message, get_spec
 from dashscope_models.integration import ConnectionSettings, GenerationSettings, merge_request
 from llamaindex_dashscope_models._convert import (
-    CompletionAccumulator,
-    StreamAccumulator,
+    StreamResponses,
     completion_from_result,
     response_from_result,
     to_core,
@@ -151,9 +150,9 @@ class DashScope(GenerationSettings, ConnectionSettings, FunctionCallingLLM):
         request = self._chat_request(messages, kwargs)
 
         def gen() -> ChatResponseGen:
-            acc = StreamAccumulator()
-            for chunk in self.client.stream(request):
-                yield acc.add(chunk)
+            responses = StreamResponses()
+            for chunk, so_far in self.client.stream_accumulated(request):
+                yield responses.chat(chunk, so_far)
 
         return gen()
 
@@ -164,9 +163,9 @@ class DashScope(GenerationSettings, ConnectionSettings, FunctionCallingLLM):
         request = self._chat_request(messages, kwargs)
 
         async def gen() -> ChatResponseAsyncGen:
-            acc = StreamAccumulator()
-            async for chunk in self.client.astream(request):
-                yield acc.add(chunk)
+            responses = StreamResponses()
+            async for chunk, so_far in self.client.astream_accumulated(request):
+                yield responses.chat(chunk, so_far)
 
         return gen()
 
@@ -189,9 +188,9 @@ class DashScope(GenerationSettings, ConnectionSettings, FunctionCallingLLM):
         request = self._complete_request(prompt, formatted, kwargs)
 
         def gen() -> CompletionResponseGen:
-            acc = CompletionAccumulator()
-            for chunk in self.client.stream(request):
-                yield acc.add(chunk)
+            responses = StreamResponses()
+            for chunk, so_far in self.client.stream_accumulated(request):
+                yield responses.completion(chunk, so_far)
 
         return gen()
 
@@ -202,9 +201,9 @@ class DashScope(GenerationSettings, ConnectionSettings, FunctionCallingLLM):
         request = self._complete_request(prompt, formatted, kwargs)
 
         async def gen() -> CompletionResponseAsyncGen:
-            acc = CompletionAccumulator()
-            async for chunk in self.client.astream(request):
-                yield acc.add(chunk)
+            responses = StreamResponses()
+            async for chunk, so_far in self.client.astream_accumulated(request):
+                yield responses.completion(chunk, so_far)
 
         return gen()
 
