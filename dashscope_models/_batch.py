@@ -38,7 +38,7 @@ from dashscope_models._errors import (
     NotFoundError,
     RequestValidationError,
 )
-from dashscope_models._request import USER_AGENT, _timeouts, _url
+from dashscope_models._request import USER_AGENT, _timeout_extension, _url
 from dashscope_models._types import GenerationRequest, GenerationResult
 
 if TYPE_CHECKING:
@@ -114,7 +114,7 @@ class _Api:
         self.headers = {"Authorization": config.bearer(), "User-Agent": USER_AGENT}
         if config.workspace:
             self.headers["X-DashScope-WorkSpace"] = config.workspace
-        self.timeout = _timeouts(config.timeout)
+        self.timeout = _timeout_extension(config.timeout)
 
     def request(
         self, method: str, path: str, *, body: Any = None, stream: MultipartFile | None = None
