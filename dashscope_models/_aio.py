@@ -65,10 +65,11 @@ def _timeout(connect: float | None, read: float | None) -> aiohttp.ClientTimeout
 
 
 class _Response:
-    __slots__ = ("_response", "headers", "status_code")
+    __slots__ = ("_request", "_response", "headers", "status_code")
 
-    def __init__(self, response: aiohttp.ClientResponse) -> None:
+    def __init__(self, response: aiohttp.ClientResponse, request: httpx.Request) -> None:
         self._response = response
+        self._request = request
         self.status_code = response.status
         self.headers: Mapping[str, str] = response.headers
 
@@ -76,32 +77,33 @@ class _Response:
         try:
             return await self._response.read()
         except Exception as exc:
-            raise _mapped(exc) from exc
+            raise _mapped(exc, self._request) from exc
 
     async def aiter_bytes(self) -> AsyncIterator[bytes]:
         try:
             async for data in self._response.content.iter_any():
                 yield data
         except Exception as exc:
-            raise _mapped(exc) from exc
+            raise _mapped(exc, self._request) from exc
 
     async def aclose(self) -> None:
         self._response.release()
 
 
-def _mapped(exc: BaseException) -> BaseException:
-    """The httpx exception for an aiohttp failure (others pass through unchanged)."""
+def _mapped(exc: BaseException, request: httpx.Request) -> BaseException:
+    """The httpx exception for an aiohttp failure (others pass through unchanged), carrying
+    ``request`` as httpx's own errors do (error messages name its host)."""
     text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
     if isinstance(exc, aiohttp.ConnectionTimeoutError):
-        return httpx.ConnectTimeout(text)
+        return httpx.ConnectTimeout(text, request=request)
     if isinstance(exc, asyncio.TimeoutError):
-        return httpx.ReadTimeout(text)
+        return httpx.ReadTimeout(text, request=request)
     if isinstance(exc, aiohttp.ClientConnectorError):
-        return httpx.ConnectError(text)
+        return httpx.ConnectError(text, request=request)
     if isinstance(exc, aiohttp.ClientPayloadError | aiohttp.ServerDisconnectedError):
-        return httpx.RemoteProtocolError(text)
+        return httpx.RemoteProtocolError(text, request=request)
     if isinstance(exc, aiohttp.ClientError):
-        return httpx.NetworkError(text)
+        return httpx.NetworkError(text, request=request)
     return exc
 
 
@@ -132,8 +134,8 @@ class AioSender:
                 timeout=_timeout(t.get("connect"), t.get("read")),
             )
         except Exception as exc:
-            raise _mapped(exc) from exc
-        return _Response(response)
+            raise _mapped(exc, request) from exc
+        return _Response(response, request)
 
     async def aclose(self) -> None:
         if self._session is not None:

@@ -236,6 +236,7 @@ def transport_error(
     outside the ``except`` block, so that neither ``__cause__`` nor ``__context__`` leads there.
     """
     message = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    host = _host(exc)
     if events_seen:
         return StreamError(
             f"the stream broke after {events_seen} events ({message})",
@@ -245,11 +246,24 @@ def transport_error(
         )
     if isinstance(exc, httpx.TimeoutException) and not _refused(exc):
         return APITimeoutError(
-            f"request timed out ({message})", code="Timeout", request_id=request_id
+            f"request to {host} timed out ({message})", code="Timeout", request_id=request_id
         )
     return APIConnectionError(
-        f"could not reach DashScope ({message})", code="ConnectionError", request_id=request_id
+        f"could not reach DashScope at {host} ({message}); check base_url or region",
+        code="ConnectionError",
+        request_id=request_id,
     )
+
+
+def _host(exc: httpx.HTTPError) -> str:
+    """The host (and port) the failed request went to: a region or base_url mistake shows.
+
+    httpx sets the request on its sync errors, ``_aio`` on the async ones."""
+    try:
+        url = exc.request.url
+    except RuntimeError:  # an error raised without its request
+        return "the service"
+    return f"{url.host}:{url.port}" if url.port else url.host  # never the URL's user:password
 
 
 def _refused(exc: BaseException) -> bool:

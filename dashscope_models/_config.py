@@ -5,6 +5,12 @@ Precedence, from strongest: explicit ``base_url`` argument, explicit ``region`` 
 or ``DASHSCOPE_API_KEY``; a missing key is reported at the first request, not here, so models
 can be built (and serialized) before a key exists.
 
+A ``base_url`` (argument or environment) is checked here: it needs an ``http``/``https`` scheme
+and a host, else :class:`ConfigurationError` (a configuration mistake, never retried as a
+network error). A URL with no path gets the native root ``/api/v1`` appended; any other path is
+kept as given. A loopback ``base_url`` (the emulator) with no key gets a placeholder key, with
+one warning per process: the emulator accepts any key unless started with ``--api-key``.
+
 Example::
 
     config = ClientConfig.resolve(region="singapore", timeout=30)
@@ -13,8 +19,11 @@ Example::
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import warnings
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from pydantic import SecretStr
 
@@ -23,9 +32,11 @@ from dashscope_models._errors import ConfigurationError
 __all__ = [
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
+    "PLACEHOLDER_API_KEY",
     "REGIONS",
     "SETTINGS",
     "ClientConfig",
+    "check_base_url",
     "key_from_environment",
 ]
 
@@ -65,6 +76,67 @@ def key_from_environment() -> SecretStr | None:
     return SecretStr(key) if key else None
 
 
+API_ROOT = "/api/v1"
+PLACEHOLDER_API_KEY = "sk-local-placeholder"
+"""The key sent to a loopback ``base_url`` when none is set (the emulator accepts any key)."""
+_placeholder_warned = False
+
+
+def check_base_url(url: str, source: str = "base_url") -> str:
+    """``url`` as the client uses it, or :class:`ConfigurationError` naming the value.
+
+    Needs an ``http``/``https`` scheme and a host; a URL with no path gets ``/api/v1``
+    appended (the native API root); any other path is kept as given, without a trailing slash.
+
+    Example: ``check_base_url("http://127.0.0.1:8000")`` is ``"http://127.0.0.1:8000/api/v1"``.
+    """
+    text = url.strip()
+    parts = urlsplit(text)
+    problem = None
+    if parts.scheme.lower() not in ("http", "https"):
+        problem = "it needs an http:// or https:// scheme"
+    elif not parts.hostname or any(c.isspace() for c in parts.netloc):
+        problem = "it has no valid host"
+    else:
+        try:
+            parts.port  # noqa: B018 - reading it validates the port
+        except ValueError:
+            problem = "its port is not a number in [0, 65535]"
+    if problem is not None:
+        raise ConfigurationError(
+            f"{source}={url!r} is not a usable DashScope URL: {problem} (e.g. "
+            f"{_SINGAPORE!r}, or 'http://127.0.0.1:8000/api/v1' for the emulator)",
+            code="InvalidBaseUrl",
+        )
+    text = text.rstrip("/")
+    return text + API_ROOT if parts.path.strip("/") == "" else text
+
+
+def is_loopback(url: str) -> bool:
+    """True when ``url``'s host is this machine (``localhost``, ``127.0.0.0/8``, ``::1``)."""
+    host = urlsplit(url).hostname or ""
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _placeholder_key(url: str) -> SecretStr:
+    global _placeholder_warned
+    if not _placeholder_warned:
+        _placeholder_warned = True
+        warnings.warn(
+            f"No DashScope API key set: using a placeholder key for the local address {url} "
+            "(the emulator accepts any key unless started with --api-key). Set "
+            "DASHSCOPE_API_KEY to send a real one.",
+            UserWarning,
+            stacklevel=4,
+        )
+    return SecretStr(PLACEHOLDER_API_KEY)
+
+
 def _region_url(region: str) -> str:
     try:
         return REGIONS[region.strip().lower()]
@@ -101,16 +173,21 @@ class ClientConfig:
         max_retries: int | None = None,
     ) -> ClientConfig:
         """Combine arguments with the environment (see the module docstring for precedence)."""
+        env_url = os.environ.get("DASHSCOPE_BASE_URL")
         if base_url:
-            url = base_url
+            url = check_base_url(base_url)
         elif region:
             url = _region_url(region)
+        elif env_url:
+            url = check_base_url(env_url, "DASHSCOPE_BASE_URL")
         else:
-            url = os.environ.get("DASHSCOPE_BASE_URL") or _BEIJING
+            url = _BEIJING
         if api_key is None:
             key = key_from_environment()
         else:
             key = api_key if isinstance(api_key, SecretStr) else SecretStr(api_key)
+        if (key is None or not key.get_secret_value()) and is_loopback(url):
+            key = _placeholder_key(url)
         if timeout is not None and timeout <= 0:
             raise ConfigurationError(f"timeout must be positive, got {timeout}", code="BadTimeout")
         if max_retries is not None and max_retries < 0:
@@ -118,7 +195,7 @@ class ClientConfig:
                 f"max_retries must be >= 0, got {max_retries}", code="BadMaxRetries"
             )
         return cls(
-            base_url=url.rstrip("/"),
+            base_url=url,
             api_key=key,
             workspace=workspace or None,
             timeout=DEFAULT_TIMEOUT if timeout is None else float(timeout),

@@ -1,35 +1,94 @@
 """Run the DashScope emulator: ``python -m dashscope_models.emulator [--port N] [--api-key KEY]``.
 
-Prints the base URL (``http://127.0.0.1:PORT/api/v1``) as the first line, then serves until
-stopped (Ctrl-C or SIGTERM).
+Prints the base URL (``http://127.0.0.1:PORT/api/v1``) as the first line, then the two
+``export`` lines that point a shell at it (``DASHSCOPE_BASE_URL``, ``DASHSCOPE_API_KEY``), then
+serves until stopped (Ctrl-C or SIGTERM). A bad argument or a port it cannot listen on is one
+line on stderr and exit code 2.
 """
 
 from __future__ import annotations
 
 import argparse
+import shlex
 import signal
 import sys
+import time
 from types import FrameType
+from typing import NoReturn
 
 from dashscope_models.emulator._http import EmulatorServer
 
+PROG = "python -m dashscope_models.emulator"
+ANY_KEY = "sk-emulator"
+"""The key the export line suggests when the emulator accepts any key (no --api-key)."""
+
+_DESCRIPTION = (
+    "Serve a local DashScope emulator on 127.0.0.1 (native API under /api/v1). It prints the "
+    "base URL, then two export lines (DASHSCOPE_BASE_URL and DASHSCOPE_API_KEY) to paste into a "
+    "shell, and serves until Ctrl-C or SIGTERM."
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (exit code 2, as argparse's own)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"port must be a number, not {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port must be in [0, 65535], not {port}")
+    return port
+
+
+def _delay(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"delay must be a number, not {text!r}") from None
+    if not 0 <= seconds < float("inf"):
+        raise argparse.ArgumentTypeError(f"delay must be >= 0 seconds, not {text}")
+    return seconds
+
+
+def export_lines(base_url: str, api_key: str | None) -> list[str]:
+    """The shell lines that point ``DASHSCOPE_*`` at an emulator serving ``base_url``."""
+    return [
+        f"export DASHSCOPE_BASE_URL={shlex.quote(base_url)}",
+        f"export DASHSCOPE_API_KEY={shlex.quote(api_key or ANY_KEY)}",
+    ]
+
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m dashscope_models.emulator", description=__doc__
-    )
-    parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0: any free port)")
-    parser.add_argument("--api-key", default=None, help="accept only this API key")
-    parser.add_argument("--delay", type=float, default=0.0, help="seconds before each answer")
+    parser = _Parser(prog=PROG, description=_DESCRIPTION)
     parser.add_argument(
-        "--batch-seconds", type=float, default=1.0,
+        "--port", type=_port, default=0, help="port on 127.0.0.1 (default 0: any free port)"
+    )
+    parser.add_argument(
+        "--api-key", default=None, help="accept only this API key (default: accept any key)"
+    )
+    parser.add_argument(
+        "--delay", type=_delay, default=0.0, help="seconds to wait before each answer"
+    )
+    parser.add_argument(
+        "--batch-seconds", type=_delay, default=1.0,
         help="seconds a Batch-service job takes, start to finish (time compressed)",
     )  # fmt: skip
     args = parser.parse_args(argv)
     server = EmulatorServer(
         port=args.port, api_key=args.api_key, delay=args.delay, batch_seconds=args.batch_seconds
-    ).start()
-    print(server.base_url, flush=True)
+    )
+    try:
+        server.start()
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        parser.exit(2, f"{PROG}: error: cannot listen on 127.0.0.1:{args.port}: {reason}\n")
+    print("\n".join([server.base_url, *export_lines(server.base_url, args.api_key)]), flush=True)
     stopped = False
 
     def stop(signum: int, frame: FrameType | None) -> None:
@@ -40,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, stop)
     try:
         while not stopped:
-            signal.pause() if hasattr(signal, "pause") else __import__("time").sleep(0.2)
+            signal.pause() if hasattr(signal, "pause") else time.sleep(0.2)
     finally:
         server.stop()
     return 0

@@ -37,6 +37,10 @@ from dashscope_models.emulator._wire import Shape, error_body, json_body, sse_fr
 __all__ = ["Emulator", "RecordedRequest"]
 
 API_PREFIX = "/api/v1"
+# A path under neither API root (this one, or COMPAT_PREFIX of the Batch service) is the
+# service's 404 InvalidURL (issue 16: a base_url without /api/v1 fails against the service),
+# so offline tests catch that setting.
+_NATIVE_ROOT = API_PREFIX + "/"
 _JSON = "application/json;charset=UTF-8"
 _SSE = "text/event-stream;charset=UTF-8"
 
@@ -157,6 +161,8 @@ class Emulator:
         with self._lock:
             self._requests.append(RecordedRequest(method, path, lower, parsed, stream))
         request_id = str(uuid.uuid4())
+        if not path.startswith(_NATIVE_ROOT):
+            return _error(404, "InvalidURL", "Invalid URL provided in your request.", request_id)
         if not self._authorized(lower.get("authorization", "")):
             return _error(401, "InvalidApiKey", "Invalid API-key provided.", request_id)
         handler = self._routes.get(route)

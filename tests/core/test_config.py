@@ -46,6 +46,7 @@ def test_missing_key_is_raised_at_first_request_not_construction(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.delenv("DASHSCOPE_API_KEY", raising=False)
+    monkeypatch.delenv("DASHSCOPE_BASE_URL", raising=False)  # a loopback URL gets a placeholder
     config = ClientConfig.resolve()  # no error here
     with pytest.raises(ConfigurationError, match="DASHSCOPE_API_KEY") as info:
         config.bearer()
