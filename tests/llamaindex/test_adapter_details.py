@@ -302,16 +302,20 @@ async def test_reasoning_on_completions(emulator: Emulator) -> None:
 
 
 def test_client_made_lazily_and_remade_when_settings_change(
-    emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+    emulator: Emulator, base_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("DASHSCOPE_API_KEY")
-    llm = Qwen()  # no key, no I/O: fine until the first request
-    with pytest.raises(core.ConfigurationError, match="API key"):
+    # A remote URL (a loopback one with no key gets a placeholder key); nothing is sent there.
+    llm = Qwen(base_url="https://dashscope-intl.aliyuncs.com/api/v1")
+    with pytest.raises(core.ConfigurationError, match="API key"):  # no key, no I/O until now
         llm.chat(USER)
     assert emulator.requests == []
     first = llm.client
     assert llm.client is first
     llm.api_key = SecretStr("sk-test-emulator-key")
+    assert llm.client is not first
+    first = llm.client
+    llm.base_url = base_url
     assert llm.client is not first
     assert llm.chat(USER).message.content
 
