@@ -116,7 +116,7 @@ def test_emulator_answers_only_under_its_api_roots(base_url: str) -> None:
         assert answer.json()["message"] == "Invalid URL provided in your request."
     # The OpenAI-compatible root is the service's too (the Batch service lives there).
     other = httpx.get(root + "/compatible-mode/v1/no-such-thing", headers=headers)
-    assert other.status_code == 404 and other.json()["code"] != "InvalidURL"
+    assert other.status_code == 404 and "InvalidURL" not in other.text
 
 
 async def test_connection_errors_name_the_host(sync: bool) -> None:
