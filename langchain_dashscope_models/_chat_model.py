@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from langchain_core.language_models import LanguageModelInput
     from langchain_core.runnables import Runnable
     from langchain_core.tools import BaseTool
+from langchain_dashscope_models._batch import BatchMixin
 from langchain_dashscope_models._convert import (
     chat_result,
     chunk_messages,
@@ -59,7 +60,7 @@ def _profile(model: str) -> ModelProfile:
     return profile
 
 
-class ChatDashScope(DashScopeFields, BaseChatModel):
+class ChatDashScope(DashScopeFields, BatchMixin, BaseChatModel):  # type: ignore[misc]  # bind()
     """Any DashScope model as a LangChain chat model (sync, async, streaming, tools).
 
     The model id decides the endpoint (text or multimodal), the input mode (chat messages, or a

@@ -27,6 +27,7 @@ from pydantic import Field
 
 from dashscope_models import GenerationRequest, Message, get_spec
 from dashscope_models.integration import ConnectionSettings, GenerationSettings, merge_request
+from llamaindex_dashscope_models._batch import BatchMixin
 from llamaindex_dashscope_models._convert import (
     StreamResponses,
     completion_from_result,
@@ -54,7 +55,7 @@ _PAYLOADS: dict[tuple[type, str, int | None], dict[str, Any]] = {}
 dispatcher = instrument.get_dispatcher(__name__)  # type: ignore[attr-defined]  # re-exported, no __all__
 
 
-class DashScope(GenerationSettings, ConnectionSettings, FunctionCallingLLM):
+class DashScope(GenerationSettings, ConnectionSettings, BatchMixin, FunctionCallingLLM):
     """Any DashScope model as a LlamaIndex LLM: chat, complete, streaming, async, tools.
 
     Every method has true async I/O on the shared connection pool; ``metadata`` comes from the

@@ -140,6 +140,12 @@ class BatchService:
         self.batches: dict[str, _Batch] = {}
         self._lock = threading.RLock()
 
+    def clear(self) -> None:
+        """Forget every file and batch."""
+        with self._lock:
+            self.batches.clear()
+            self.files = FileStore()
+
     def handle(
         self, method: str, path: str, headers: dict[str, str], body: bytes
     ) -> EmulatorResponse:

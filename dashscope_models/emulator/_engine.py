@@ -135,10 +135,12 @@ class Emulator:
             return self._requests[-1] if self._requests else None
 
     def clear(self) -> None:
-        """Forget the queued script and the recorded requests."""
+        """Forget the queued script, the recorded requests, and the Batch service's files and
+        batches."""
         with self._lock:
             self._queue.clear()
             self._requests.clear()
+        self.batches.clear()
 
     # -- handling -------------------------------------------------------------------------
 

@@ -1,0 +1,65 @@
+"""LlamaIndex on DashScope's Batch service: ``submit_batch`` on the LLM classes.
+
+``llm.submit_batch(list_of_message_lists)`` builds each request exactly as ``chat`` would (the
+instance's fields and ``additional_kwargs``, then the call's ``kwargs``) and returns the core
+:class:`~dashscope_models.BatchJob`, whose ``results()`` are ``ChatResponse`` objects (as from
+``chat``) or, for a failed row, the typed error — in input order.
+
+Example::
+
+    llm = Qwen(model="qwen-plus")
+    job = llm.submit_batch([[ChatMessage(role="user", content=q)] for q in questions])
+    job.wait(poll_interval=60)
+    answers = [r.message.content for r in job.results() if isinstance(r, ChatResponse)]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+from llama_index.core.base.llms.types import ChatMessage, ChatResponse
+
+from llamaindex_dashscope_models._convert import response_from_result
+
+if TYPE_CHECKING:
+    from dashscope_models import BatchJob, GenerationRequest
+
+__all__ = ["BatchMixin"]
+
+
+class BatchMixin:
+    """``submit_batch`` / ``asubmit_batch`` / ``attach_batch`` for :class:`DashScope`."""
+
+    def _batch_requests(
+        self, conversations: Sequence[Sequence[ChatMessage]], kwargs: dict[str, Any]
+    ) -> Iterator[GenerationRequest]:
+        llm: Any = self
+        for messages in conversations:
+            yield llm._chat_request(messages, kwargs)
+
+    def submit_batch(
+        self, conversations: Sequence[Sequence[ChatMessage]], **kwargs: Any
+    ) -> BatchJob[ChatResponse]:
+        """Run one chat per message list on DashScope's Batch service (every one checked
+        before any upload); ``kwargs`` are call options, as for ``chat``."""
+        client: Any = getattr(self, "client")  # noqa: B009 - the mixin's host field
+        return _responses(client.submit_batch(self._batch_requests(conversations, kwargs)))
+
+    async def asubmit_batch(
+        self, conversations: Sequence[Sequence[ChatMessage]], **kwargs: Any
+    ) -> BatchJob[ChatResponse]:
+        """Async :meth:`submit_batch`."""
+        client: Any = getattr(self, "client")  # noqa: B009
+        job = await client.asubmit_batch(self._batch_requests(conversations, kwargs))
+        return _responses(job)
+
+    def attach_batch(self, job_id: str) -> BatchJob[ChatResponse]:
+        """A job submitted earlier (``job.id``), its results as ``ChatResponse`` objects."""
+        client: Any = getattr(self, "client")  # noqa: B009
+        return _responses(client.batch(job_id))
+
+
+def _responses(job: Any) -> BatchJob[ChatResponse]:
+    converted: BatchJob[ChatResponse] = job.map(response_from_result)
+    return converted
