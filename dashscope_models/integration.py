@@ -33,6 +33,7 @@ from dashscope_models._catalog import ModelSpec, get_spec
 from dashscope_models._config import SETTINGS, key_from_environment
 from dashscope_models._errors import RequestValidationError
 from dashscope_models._parameters import OUTPUT_CAP_ALIAS, parameters
+from dashscope_models._rerank import RerankRequest, RerankResult
 from dashscope_models._types import GenerationRequest, Message
 
 if TYPE_CHECKING:  # imported on first use: the client module brings httpx (~25 ms of import)
@@ -43,6 +44,7 @@ __all__ = [
     "REQUEST_PARAMETERS",
     "ConnectionSettings",
     "GenerationSettings",
+    "RerankSettings",
     "check_structured_output",
     "merge_request",
     "native_structured_method",
@@ -334,3 +336,37 @@ def response_format(
     name = schema.get("title", "output")
     return {"type": "json_schema",
             "json_schema": {"name": name, "schema": schema, "strict": bool(strict)}}  # fmt: skip
+
+
+class RerankSettings(ConnectionSettings):
+    """A reranker's fields and calls, for both frameworks' ``DashScopeRerank``.
+
+    Example: ``RerankSettings(model="qwen3-rerank", top_n=2).rank_texts("q", ["a", "b", "c"])``.
+    """
+
+    model: str = "gte-rerank-v2"
+    """The rerank model id (``gte-rerank-v2``, ``qwen3-rerank``, ``qwen3-vl-rerank`` ...)."""
+    top_n: int | None = 3
+    """How many of the best documents to keep; ``None`` keeps them all, in score order."""
+    instruct: str | None = None
+    """A ranking task instruction (qwen3-rerank), e.g. "Retrieve semantically similar text."."""
+    max_concurrency: int = 16
+    """At most this many requests in flight when a long list is split (async path)."""
+
+    def _rerank_request(self, query: str, texts: Sequence[str], top_n: int | None) -> RerankRequest:
+        return RerankRequest(
+            model=self.model, query=query, documents=texts, top_n=top_n, instruct=self.instruct
+        )
+
+    def rank_texts(self, query: str, texts: Sequence[str], top_n: int | None = -1) -> RerankResult:
+        """Rank ``texts`` against ``query`` (``top_n=-1``: this object's ``top_n``)."""
+        top = self.top_n if top_n == -1 else top_n
+        return self.client.rerank(self._rerank_request(query, texts, top))
+
+    async def arank_texts(
+        self, query: str, texts: Sequence[str], top_n: int | None = -1
+    ) -> RerankResult:
+        """Async :meth:`rank_texts` (a split list is sent concurrently)."""
+        top = self.top_n if top_n == -1 else top_n
+        request = self._rerank_request(query, texts, top)
+        return await self.client.arerank(request, max_concurrency=self.max_concurrency)

@@ -50,12 +50,14 @@ if TYPE_CHECKING:
         MossLLM,
         QwenLLM,
     )
+    from langchain_dashscope_models._rerank import DashScopeRerank
 
 __getattr__ = lazy_attributes(
     __name__,
     {
         "DashScopeLLM": "langchain_dashscope_models._completion",
         "DashScopeEmbeddings": "langchain_dashscope_models._embeddings",
+        "DashScopeRerank": "langchain_dashscope_models._rerank",
         "ChatYuanLLM": "langchain_dashscope_models._llm_classes",
         "DeepSeekLLM": "langchain_dashscope_models._llm_classes",
         "KimiLLM": "langchain_dashscope_models._llm_classes",
@@ -88,6 +90,7 @@ __all__ = [
     "DashScopeNotFoundError",
     "DashScopePermissionDeniedError",
     "DashScopeRateLimitError",
+    "DashScopeRerank",
     "DashScopeStreamError",
     "DashScopeTimeoutError",
     "DeepSeekLLM",

@@ -20,11 +20,13 @@ from llamaindex_dashscope_models._classes import (
 )
 from llamaindex_dashscope_models._dashscope_llm import DashScope
 from llamaindex_dashscope_models._embedding import DashScopeEmbedding
+from llamaindex_dashscope_models._rerank import DashScopeRerank
 
 __all__ = [
     "ChatYuan",
     "DashScope",
     "DashScopeEmbedding",
+    "DashScopeRerank",
     "DeepSeek",
     "Kimi",
     "Moonshot",

@@ -1,0 +1,96 @@
+"""LangChain ``BaseDocumentCompressor`` for DashScope's rerank models, on the shared core."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from langchain_core.callbacks import Callbacks
+from langchain_core.documents import BaseDocumentCompressor, Document
+from pydantic import ConfigDict
+
+from dashscope_models import RerankResult
+from dashscope_models.integration import RerankSettings
+from langchain_dashscope_models._exceptions import translated
+
+__all__ = ["DashScopeRerank"]
+
+
+def _text(document: str | Document | dict[str, Any]) -> str:
+    if isinstance(document, Document):
+        return document.page_content
+    if isinstance(document, dict):
+        return str(document.get("text", ""))
+    return document
+
+
+def _ranked(documents: Sequence[Document], result: RerankResult) -> list[Document]:
+    return [
+        Document(
+            page_content=documents[hit.index].page_content,
+            metadata={**documents[hit.index].metadata, "relevance_score": hit.relevance_score},
+            id=documents[hit.index].id,
+        )
+        for hit in result.results
+    ]
+
+
+class DashScopeRerank(RerankSettings, BaseDocumentCompressor):
+    """DashScope rerank (gte-rerank-v2, qwen3-rerank, qwen3-vl-rerank) for LangChain.
+
+    ``compress_documents`` returns the best ``top_n`` documents (``None``: all), best first,
+    each with ``metadata["relevance_score"]``; a list over the model's per-request limit is
+    split (concurrently on the async path) and merged by score. Bad input (an empty query,
+    ``top_n`` < 1, a model that is not a rerank model) raises ``RequestValidationError`` before
+    any request; an empty document list gives ``[]`` without one. Service errors raise the same
+    LangChain-and-core error classes as the chat models.
+
+    Example::
+
+        from langchain_classic.retrievers import ContextualCompressionRetriever
+        from langchain_dashscope_models import DashScopeRerank
+
+        reranker = DashScopeRerank(model="gte-rerank-v2", top_n=3)
+        retriever = ContextualCompressionRetriever(
+            base_compressor=reranker, base_retriever=store.as_retriever(search_kwargs={"k": 20})
+        )
+        docs = retriever.invoke("What is DashScope?")
+        docs[0].metadata["relevance_score"]
+    """
+
+    model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+
+    def rerank(
+        self,
+        documents: Sequence[str | Document | dict[str, Any]],
+        query: str,
+        *,
+        top_n: int | None = -1,
+    ) -> list[dict[str, Any]]:
+        """``[{"index", "relevance_score"}]``, best first, as langchain-community's
+        ``DashScopeRerank.rerank`` (``top_n=-1``: this object's ``top_n``; ``None``: all)."""
+        if not documents:
+            return []
+        with translated:
+            result = self.rank_texts(query, [_text(d) for d in documents], top_n)
+        return [{"index": h.index, "relevance_score": h.relevance_score} for h in result.results]
+
+    def compress_documents(
+        self, documents: Sequence[Document], query: str, callbacks: Callbacks | None = None
+    ) -> Sequence[Document]:
+        """The best ``top_n`` documents, best first, with ``metadata["relevance_score"]``."""
+        if not documents:
+            return []
+        with translated:
+            result = self.rank_texts(query, [d.page_content for d in documents])
+        return _ranked(documents, result)
+
+    async def acompress_documents(
+        self, documents: Sequence[Document], query: str, callbacks: Callbacks | None = None
+    ) -> Sequence[Document]:
+        """Async :meth:`compress_documents`."""
+        if not documents:
+            return []
+        with translated:
+            result = await self.arank_texts(query, [d.page_content for d in documents])
+        return _ranked(documents, result)

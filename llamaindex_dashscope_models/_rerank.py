@@ -1,0 +1,105 @@
+"""LlamaIndex ``BaseNodePostprocessor`` for DashScope's rerank models, on the shared core."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from llama_index.core import instrumentation as instrument
+from llama_index.core.callbacks import CBEventType, EventPayload
+from llama_index.core.instrumentation.events.rerank import ReRankEndEvent, ReRankStartEvent
+from llama_index.core.postprocessor.types import BaseNodePostprocessor
+from llama_index.core.schema import MetadataMode, NodeWithScore, QueryBundle
+
+from dashscope_models import RequestValidationError, RerankResult
+from dashscope_models.integration import RerankSettings
+
+__all__ = ["DashScopeRerank"]
+
+dispatcher = instrument.get_dispatcher(__name__)  # type: ignore[attr-defined]  # re-exported
+
+
+class DashScopeRerank(RerankSettings, BaseNodePostprocessor):
+    """DashScope rerank (gte-rerank-v2, qwen3-rerank, qwen3-vl-rerank) for LlamaIndex.
+
+    ``postprocess_nodes`` returns the best ``top_n`` nodes (``None``: all), best first, with
+    ``NodeWithScore.score`` set to the relevance score; a list over the model's per-request
+    limit is split (concurrently on the async path) and merged by score. It emits LlamaIndex's
+    ``ReRankStartEvent`` / ``ReRankEndEvent`` and the callback manager's ``RERANKING`` event.
+    Bad input (an empty query, ``top_n`` < 1, a model that is not a rerank model) raises
+    ``RequestValidationError`` before any request; no nodes give ``[]`` without one.
+
+    Example::
+
+        from llamaindex_dashscope_models import DashScopeRerank
+
+        reranker = DashScopeRerank(model="gte-rerank-v2", top_n=2)
+        engine = index.as_query_engine(similarity_top_k=10, node_postprocessors=[reranker])
+        answer = engine.query("What is DashScope?")
+        [n.score for n in answer.source_nodes]  # relevance scores, best first
+    """
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "DashScopeRerank"
+
+    @contextmanager
+    def _events(
+        self, nodes: list[NodeWithScore], query_bundle: QueryBundle | None
+    ) -> Iterator[list[NodeWithScore]]:
+        """Around one rerank: the start events, then the end events with the nodes kept."""
+        dispatcher.event(
+            ReRankStartEvent(
+                query=query_bundle,
+                nodes=nodes,
+                top_n=self.top_n or len(nodes),
+                model_name=self.model,
+            )
+        )
+        if query_bundle is None:
+            raise RequestValidationError(
+                "a query is needed to rerank: pass query_str or query_bundle",
+                code="InvalidParameter",
+            )
+        payload: dict[str, object] = {
+            EventPayload.NODES: nodes,
+            EventPayload.MODEL_NAME: self.model,
+            EventPayload.QUERY_STR: query_bundle.query_str,
+            EventPayload.TOP_K: self.top_n,
+        }
+        kept: list[NodeWithScore] = []
+        with self.callback_manager.event(CBEventType.RERANKING, payload=payload) as event:
+            yield kept
+            event.on_end(payload={EventPayload.NODES: kept})
+        dispatcher.event(ReRankEndEvent(nodes=kept))
+
+    @staticmethod
+    def _texts(nodes: list[NodeWithScore]) -> list[str]:
+        return [n.node.get_content(metadata_mode=MetadataMode.EMBED) for n in nodes]
+
+    @staticmethod
+    def _scored(nodes: list[NodeWithScore], result: RerankResult) -> list[NodeWithScore]:
+        return [
+            NodeWithScore(node=nodes[hit.index].node, score=hit.relevance_score)
+            for hit in result.results
+        ]
+
+    def _postprocess_nodes(
+        self, nodes: list[NodeWithScore], query_bundle: QueryBundle | None = None
+    ) -> list[NodeWithScore]:
+        with self._events(nodes, query_bundle) as kept:
+            if nodes:
+                assert query_bundle is not None  # checked by _events
+                result = self.rank_texts(query_bundle.query_str, self._texts(nodes))
+                kept.extend(self._scored(nodes, result))
+        return kept
+
+    async def _apostprocess_nodes(
+        self, nodes: list[NodeWithScore], query_bundle: QueryBundle | None = None
+    ) -> list[NodeWithScore]:
+        with self._events(nodes, query_bundle) as kept:
+            if nodes:
+                assert query_bundle is not None  # checked by _events
+                result = await self.arank_texts(query_bundle.query_str, self._texts(nodes))
+                kept.extend(self._scored(nodes, result))
+        return kept
