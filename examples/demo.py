@@ -17,6 +17,7 @@ EXAMPLES = [
     "langgraph_agent.py",
     "structured_output.py",
     "llamaindex_rag.py",
+    "rag_rerank.py",
     "prompt_only_models.py",
     "async_throughput.py",
 ]
