@@ -32,6 +32,7 @@ from dashscope_models._errors import DashScopeError
 from dashscope_models._pool import (
     aclose_async_pool,
     async_pool,
+    close_sync_pool,
     new_async_transport,
     new_sync_client,
     sync_pool,
@@ -458,9 +459,11 @@ class DashScopeClient:
 
     def close(self) -> None:
         """Close the sync pool this client uses (a shared pool reopens on its next use)."""
-        client = self._own_sync if self._transport is not None else sync_pool(self.config)
-        if client is not None:
-            client.close()
+        if self._transport is None:
+            close_sync_pool(self.config)
+        elif self._own_sync is not None:
+            self._own_sync.close()
+            self._own_sync = None
 
     async def aclose(self) -> None:
         """Close the async pool this client uses on the running loop, and the sync one."""

@@ -17,6 +17,7 @@ Example::
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
 import threading
 import weakref
@@ -111,6 +112,14 @@ def _close_at_loop_shutdown(transport: AsyncSender) -> None:
     _closers[transport] = generator
 
 
+def close_sync_pool(config: ClientConfig) -> None:
+    """Close the shared sync client of ``config``, if one is open (reopens on use)."""
+    with _lock:
+        client = _sync.pop(config.pool_key, None)
+    if client is not None:
+        client.close()
+
+
 async def aclose_async_pool(config: ClientConfig) -> None:
     """Close the shared async transport of ``config`` on the running loop (reopens on use)."""
     per_loop = _async.get(asyncio.get_running_loop(), {})
@@ -120,11 +129,18 @@ async def aclose_async_pool(config: ClientConfig) -> None:
 
 
 def close_pools() -> None:
-    """Close every shared sync pool (async pools close with their loops or ``aclose_pools``)."""
+    """Close every shared sync pool (async pools close with their loops or ``aclose_pools``).
+
+    Runs at interpreter exit too, so a script's kept-alive connections are closed before the
+    interpreter finalizes their sockets (which would warn ``ResourceWarning: unclosed socket``).
+    """
     with _lock:
         for client in _sync.values():
             client.close()
         _sync.clear()
+
+
+atexit.register(close_pools)
 
 
 async def aclose_pools() -> None:

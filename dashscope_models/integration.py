@@ -32,6 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, creat
 from dashscope_models._catalog import ModelSpec, get_spec
 from dashscope_models._config import SETTINGS, key_from_environment
 from dashscope_models._errors import RequestValidationError
+from dashscope_models._lifetime import PoolLifetime
 from dashscope_models._parameters import OUTPUT_CAP_ALIAS, parameters
 from dashscope_models._rerank import RerankRequest, RerankResult
 from dashscope_models._types import GenerationRequest, Message
@@ -81,8 +82,9 @@ def pop_extra_body(values: dict[str, Any]) -> dict[str, Any]:
 _read_settings = attrgetter(*SETTINGS)
 
 
-class ConnectionSettings(BaseModel):
-    """Connection settings and the lazily made core client (see the module docstring)."""
+class ConnectionSettings(PoolLifetime, BaseModel):
+    """Connection settings and the lazily made core client (see the module docstring);
+    ``close()``/``aclose()`` and ``with``/``async with`` close its connection pool."""
 
     model_config = ConfigDict(populate_by_name=True)
 
@@ -96,7 +98,8 @@ class ConnectionSettings(BaseModel):
     region: str | None = None
     """``"beijing"`` (default), ``"singapore"`` ... (see ``dashscope_models.REGIONS``)."""
     base_url: str | None = None
-    """API root including ``/api/v1``; wins over ``region``; also ``DASHSCOPE_BASE_URL``."""
+    """API root including ``/api/v1`` (appended to a URL with no path); wins over ``region``;
+    also ``DASHSCOPE_BASE_URL``."""
     workspace: str | None = None
     """Sent as ``X-DashScope-WorkSpace``."""
     timeout: float | None = Field(default=None, alias="request_timeout")

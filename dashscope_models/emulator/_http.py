@@ -69,6 +69,11 @@ class EmulatorServer:
         """The API root, as the official SDK's ``base_http_api_url``."""
         return f"http://{self.host}:{self.port}/api/v1"
 
+    @property
+    def open_connections(self) -> int:
+        """Client connections open now (a test can check that a pool was closed)."""
+        return len(self._writers)
+
     # -- lifetime -------------------------------------------------------------------------
 
     def start(self) -> Self:

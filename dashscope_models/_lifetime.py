@@ -1,0 +1,70 @@
+"""``close()`` / ``aclose()`` and the context-manager forms, for the framework classes.
+
+Connections are pooled per process (one pool per endpoint setting, see ``_pool``) and closed
+at interpreter exit (sync) or with their event loop (async, ``asyncio.run``), so scripts need
+nothing. Applications that manage lifetimes (a web server's shutdown hook, a test fixture)
+close them when they choose with these methods, as with ``httpx.Client``: closing a model
+closes the pool it shares with every model of the same endpoint settings, and the next call
+opens it again.
+
+Example::
+
+    with ChatQwen(model="qwen-plus") as model:
+        model.invoke("Hi")
+    async with Qwen(model="qwen-plus") as llm:
+        await llm.acomplete("Hi")
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import TYPE_CHECKING, Self
+
+if TYPE_CHECKING:
+    from dashscope_models._client import DashScopeClient
+
+__all__ = ["PoolLifetime"]
+
+
+class PoolLifetime:
+    """Adds ``close``/``aclose`` and ``with``/``async with`` to a class with a ``client``.
+
+    Example: ``with ChatQwen() as model: model.invoke("Hi")`` (the pool is closed after).
+    """
+
+    __slots__ = ()
+
+    if TYPE_CHECKING:
+
+        @property
+        def client(self) -> DashScopeClient: ...
+
+    def close(self) -> None:
+        """Close the sync connection pool this model uses (it reopens on the next call)."""
+        self.client.close()
+
+    async def aclose(self) -> None:
+        """Close this model's async pool on the running event loop, and its sync pool."""
+        await self.client.aclose()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
