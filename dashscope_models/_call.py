@@ -149,6 +149,7 @@ class StreamReader:
                 finish_reason=result.finish_reason or "stop",
                 usage=result.usage,
                 logprobs=result.logprobs or None,
+                extras=result.extras,
             )
         ]
 

@@ -5,9 +5,8 @@
 (``../shared/recorded``: ``multimodal-generation-vl-ocr-advanced-recognition-nosse``,
 ``single-generation-message-translation-nosse``, ``single-generation-message-search-nosse``);
 a value of another shape would reach the service only to be refused, so it is refused here
-with :class:`RequestValidationError`. Values are read from the request's field of that name
-when it has one, else from ``extra_parameters``; the keys the recordings do not show are left
-to the service.
+with :class:`RequestValidationError`. A value in ``extra_parameters`` is checked over the
+field's (it is the one sent); the keys the recordings do not show are left to the service.
 
 Example::
 
@@ -27,6 +26,7 @@ from dashscope_models._types import GenerationRequest
 __all__ = ["OPTION_NAMES", "check_options"]
 
 OPTION_NAMES = ("ocr_options", "translation_options", "search_options")
+_NAMES = frozenset(OPTION_NAMES)
 
 _EXAMPLES = {
     "ocr_options": '{"task": "advanced_recognition"}',
@@ -48,8 +48,8 @@ def _fail(message: str) -> RequestValidationError:
 
 
 def _value(request: GenerationRequest, name: str) -> Any:
-    value = getattr(request, name, None)
-    return request.extra_parameters.get(name) if value is None else value
+    value = request.extra_parameters.get(name)  # sent over the field (see _request)
+    return getattr(request, name) if value is None else value
 
 
 def check_options(request: GenerationRequest) -> None:
@@ -60,7 +60,8 @@ def check_options(request: GenerationRequest) -> None:
             code="InvalidEndpoint",
         )
     extra = request.extra_parameters
-    if not any(getattr(request, n, None) is not None or n in extra for n in OPTION_NAMES):
+    unset = request.ocr_options is None and request.translation_options is None
+    if unset and request.search_options is None and not (extra and _NAMES & extra.keys()):
         return  # the common case: no option set
     for name in OPTION_NAMES:
         value = _value(request, name)

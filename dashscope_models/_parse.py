@@ -22,7 +22,14 @@ from typing import Any
 from dashscope_models._errors import DashScopeError, StreamError, error_from_body
 from dashscope_models._types import GenerationResult, ToolCall, Usage
 
-__all__ = ["Output", "logprob_entries", "parse_result", "read_output", "require_output"]
+__all__ = [
+    "Output",
+    "logprob_entries",
+    "output_extras",
+    "parse_result",
+    "read_output",
+    "require_output",
+]
 
 
 @dataclass(slots=True, kw_only=True)
@@ -85,6 +92,28 @@ def read_output(output: dict[str, Any]) -> Output:
     )
 
 
+_OUTPUT_EXTRAS = ("search_info", "tool_info")
+
+
+def output_extras(output: dict[str, Any]) -> dict[str, Any] | None:
+    """What an ``output`` carries beside the message: ``search_info`` and ``tool_info`` (output
+    level), and any key of a content part other than ``text`` (``ocr_result``), as sent."""
+    extras: dict[str, Any] | None = None
+    for key in _OUTPUT_EXTRAS:
+        found = output.get(key)
+        if found is not None:
+            extras = extras or {}
+            extras[key] = found
+    choices = output.get("choices")
+    content = (choices[0].get("message") or {}).get("content") if choices else None
+    if isinstance(content, list):
+        for part in content:
+            if isinstance(part, dict) and (len(part) > 1 or "text" not in part):
+                extras = extras or {}
+                extras.update((k, v) for k, v in part.items() if k != "text")
+    return extras
+
+
 def logprob_entries(logprobs: Any) -> list[dict[str, Any]] | None:
     """The ``content`` list of a wire ``logprobs`` object (``None`` when there is none)."""
     content = logprobs.get("content") if isinstance(logprobs, dict) else None
@@ -93,7 +122,8 @@ def logprob_entries(logprobs: Any) -> list[dict[str, Any]] | None:
 
 def parse_result(body: Any, model: str) -> GenerationResult:
     """A whole (non-streamed) answer body as a :class:`GenerationResult`."""
-    output = read_output(require_output(body))
+    wire = require_output(body)
+    output = read_output(wire)
     calls = [
         ToolCall(
             id=str(call.get("id") or ""),
@@ -116,6 +146,7 @@ def parse_result(body: Any, model: str) -> GenerationResult:
         usage=Usage.from_wire(usage) if isinstance(usage, dict) else None,
         raw=body,
         logprobs=logprob_entries(logprobs) if logprobs is not None else None,
+        extras=output_extras(wire),
     )
 
 

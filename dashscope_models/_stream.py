@@ -23,7 +23,7 @@ import json
 from typing import Any
 
 from dashscope_models._errors import DashScopeError, StreamError, error_from_body
-from dashscope_models._parse import logprob_entries, read_output, require_output
+from dashscope_models._parse import logprob_entries, output_extras, read_output, require_output
 from dashscope_models._sse import SSEEvent
 from dashscope_models._types import Chunk, GenerationResult, ToolCall, ToolCallDelta, Usage
 
@@ -48,6 +48,7 @@ class StreamState:
     __slots__ = (
         "_by_id",
         "_calls",
+        "_extras",
         "_incremental",
         "_last_index",
         "_logprobs",
@@ -73,6 +74,7 @@ class StreamState:
         self._logprobs: list[dict[str, Any]] | None = None  # every entry so far, once any came
         self.request_id = ""
         self._usage: dict[str, Any] | None = None
+        self._extras: dict[str, Any] | None = None  # search_info, tool_info ... (latest)
         self.finish_reason: str | None = None
         self.last_event: dict[str, Any] = {}
 
@@ -81,7 +83,8 @@ class StreamState:
         data = _json(event, self.request_id)
         if event.event == "error" or (event.status or 200) != 200:
             raise _event_error(event, data, self.request_id)
-        output = read_output(require_output(data))
+        wire = require_output(data)
+        output = read_output(wire)
         self.last_event = data
         self.request_id = str(data.get("request_id") or self.request_id)
         text, reasoning, raw_calls = output.text, output.reasoning_content, output.tool_calls
@@ -99,6 +102,9 @@ class StreamState:
         if isinstance(usage, dict):
             self._usage = usage  # cumulative: read it once, at the end
         new_logprobs = self._new_logprobs(logprobs) if logprobs is not None else None
+        extras = output_extras(wire)
+        if extras is not None:
+            self._extras = {**(self._extras or {}), **extras}
         if finish is not None:
             self.finish_reason = finish
         elif not (text or reasoning or deltas or new_logprobs):
@@ -111,6 +117,7 @@ class StreamState:
             finish_reason=finish,
             usage=self.usage if finish is not None else None,
             logprobs=new_logprobs,
+            extras=self._extras if finish is not None else None,
         )
 
     def _new_logprobs(self, logprobs: Any) -> list[dict[str, Any]] | None:
@@ -213,6 +220,7 @@ class StreamState:
             usage=self.usage,
             raw=self.last_event,
             logprobs=None if self._logprobs is None else list(self._logprobs),
+            extras=self._extras,
         )
 
 

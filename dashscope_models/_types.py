@@ -153,6 +153,10 @@ class GenerationRequest:
     parallel_tool_calls: bool | None = switch()
     response_format: dict[str, Any] | None = value(checked_in_extra=True)
     incremental_output: bool | None = switch(sent=False)
+    # Options of the 2026 lineup (shapes checked in _options; recordings in ../shared/recorded).
+    ocr_options: dict[str, Any] | None = value(framework=True, checked_in_extra=True)
+    translation_options: dict[str, Any] | None = value(framework=True, checked_in_extra=True)
+    search_options: dict[str, Any] | None = value(framework=True, checked_in_extra=True)
     # Where to send it ("text-generation" | "multimodal-generation"), over the catalog and the
     # routing rules (for ids no rule covers): never in the body; checked in _options.
     endpoint: str | None = value(framework=True, sent=False)
@@ -176,6 +180,8 @@ class Usage:
     cached_tokens: int | None = None
     reasoning_tokens: int | None = None
     image_tokens: int | None = None
+    audio_tokens: int | None = None
+    video_tokens: int | None = None
 
     @classmethod
     def from_wire(cls, raw: dict[str, Any]) -> Usage:
@@ -185,17 +191,23 @@ class Usage:
         total = raw.get("total_tokens")
         prompt_details = raw.get("prompt_tokens_details") or {}
         output_details = raw.get("output_tokens_details") or {}
-        image = raw.get("image_tokens")
-        if image is None:
-            image = (raw.get("input_tokens_details") or {}).get("image_tokens")
+        input_details = raw.get("input_tokens_details") or {}
         return cls(
             input_tokens=inp,
             output_tokens=out,
             total_tokens=int(total) if total is not None else inp + out,
             cached_tokens=prompt_details.get("cached_tokens"),
             reasoning_tokens=output_details.get("reasoning_tokens"),
-            image_tokens=image,
+            image_tokens=_media_tokens(raw, input_details, "image_tokens"),
+            audio_tokens=_media_tokens(raw, input_details, "audio_tokens"),
+            video_tokens=_media_tokens(raw, input_details, "video_tokens"),
         )
+
+
+def _media_tokens(raw: dict[str, Any], details: dict[str, Any], key: str) -> int | None:
+    """A media token count, top-level (older answers) or in ``input_tokens_details``."""
+    value = raw.get(key)
+    return details.get(key) if value is None else value
 
 
 @dataclass(slots=True)
@@ -221,6 +233,10 @@ class GenerationResult:
     usage: Usage | None = None
     raw: dict[str, Any] = field(default_factory=dict)
     logprobs: list[dict[str, Any]] | None = None
+    extras: dict[str, Any] | None = None
+    """What the answer carries beside the message, as sent: ``ocr_result`` (OCR models, from
+    the content part), ``search_info`` (web search sources), ``tool_info`` (built-in tools
+    such as the code interpreter); ``None`` when there is none."""
 
 
 @dataclass(slots=True, kw_only=True)
@@ -243,3 +259,5 @@ class Chunk:
     finish_reason: str | None = None
     usage: Usage | None = None
     logprobs: list[dict[str, Any]] | None = None
+    extras: dict[str, Any] | None = None
+    """On the last chunk: the answer's extras (see :class:`GenerationResult`)."""

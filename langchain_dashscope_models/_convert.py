@@ -45,6 +45,7 @@ from dashscope_models import (
     Usage,
 )
 from dashscope_models._trusted import trusted
+from langchain_dashscope_models._content import to_parts
 
 __all__ = [
     "chat_result",
@@ -62,62 +63,21 @@ _ROLES = {"system": "system", "human": "user", "user": "user", "ai": "assistant"
           "assistant": "assistant", "tool": "tool"}  # fmt: skip
 
 
-def _image(block: dict[str, Any]) -> str | None:
-    kind = block.get("type")
-    if kind == "image_url":
-        url = block.get("image_url")
-        return str(url.get("url") if isinstance(url, dict) else url)
-    if kind == "image":
-        if block.get("url"):
-            return str(block["url"])
-        data = block.get("base64") or block.get("data")
-        if data and block.get("source_type", "base64") == "base64":
-            return f"data:{block.get('mime_type') or 'image/png'};base64,{data}"
-        if block.get("source_type") == "url":
-            return str(block.get("url") or block.get("data"))
-    return None
-
-
 def _content(content: str | list[Any]) -> str | list[ContentPart]:
-    """Plain text stays a string; anything with media becomes a DashScope part list."""
-    if isinstance(content, str):
-        return content
-    parts: list[ContentPart] = []
-    for block in content:
-        if isinstance(block, str):
-            parts.append({"text": block})
-        elif isinstance(block, dict):
-            kind = block.get("type")
-            if kind == "text":
-                parts.append({"text": str(block.get("text", ""))})
-            elif kind in ("reasoning", "thinking", "tool_use", "tool_call"):
-                continue
-            elif (url := _image(block)) is not None:
-                parts.append({"image": url})
-            elif kind in ("video", "audio") and block.get("url"):
-                parts.append({str(kind): str(block["url"])})
-            elif block.get("file_id"):
-                raise RequestValidationError(
-                    f"a {kind!r} block by file_id cannot be sent: DashScope takes media as a "
-                    "URL or base64 data",
-                    code="UnsupportedContent",
-                )
-            else:
-                raise RequestValidationError(
-                    f"unsupported content block type {kind!r}: DashScope takes text, images "
-                    "(image / image_url blocks), and video or audio URLs",
-                    code="UnsupportedContent",
-                )
-    if all("text" in p for p in parts):
-        return "".join(p["text"] for p in parts)
-    return parts
+    return to_parts(content)
 
 
-def _text(content: str | list[Any]) -> str:
-    value = _content(content)
-    if isinstance(value, str):
-        return value
-    return "".join(p.get("text", "") for p in value)
+def _reasoning(message: AIMessage) -> str | None:
+    """Reasoning to send back: ``additional_kwargs["reasoning_content"]``, else the text of
+    the message's reasoning blocks (LangChain's v1 output)."""
+    reasoning = message.additional_kwargs.get("reasoning_content")
+    if isinstance(reasoning, str):
+        return reasoning
+    if isinstance(message.content, list):
+        texts = [str(b.get("reasoning") or b.get("thinking") or "") for b in message.content
+                 if isinstance(b, dict) and b.get("type") in ("reasoning", "thinking")]  # fmt: skip
+        return "".join(texts) or None
+    return None
 
 
 def _tool_calls(message: AIMessage) -> list[ToolCall] | None:
@@ -175,13 +135,13 @@ def to_core(messages: Sequence[BaseMessage]) -> list[Message]:
                 code="UnknownRole",
             )
         if isinstance(m, AIMessage):
-            reasoning = m.additional_kwargs.get("reasoning_content")
             out.append(
                 Message(
                     "assistant",
-                    _text(m.content),
+                    _content(m.content),
                     tool_calls=_tool_calls(m),
-                    reasoning_content=reasoning if isinstance(reasoning, str) else None,
+                    partial=m.additional_kwargs.get("partial") is True,
+                    reasoning_content=_reasoning(m),
                 )
             )
         elif isinstance(m, ToolMessage):
@@ -200,8 +160,17 @@ def usage_metadata(usage: Usage | None) -> UsageMetadata | None:
         output_tokens=usage.output_tokens,
         total_tokens=usage.total_tokens,
     )
+    details = InputTokenDetails()
     if usage.cached_tokens is not None:
-        meta["input_token_details"] = InputTokenDetails(cache_read=usage.cached_tokens)
+        details["cache_read"] = usage.cached_tokens
+    if usage.audio_tokens is not None:
+        details["audio"] = usage.audio_tokens
+    # Provider-specific keys (InputTokenDetails allows them): image and video tokens.
+    for key, count in (("image", usage.image_tokens), ("video", usage.video_tokens)):
+        if count is not None:
+            details[key] = count  # type: ignore[literal-required]
+    if details:
+        meta["input_token_details"] = details
     if usage.reasoning_tokens is not None:
         meta["output_token_details"] = OutputTokenDetails(reasoning=usage.reasoning_tokens)
     return meta
@@ -217,12 +186,18 @@ _RESULT_SET = frozenset({"generations", "llm_output"})
 
 
 def _metadata(
-    model: str, finish: str | None, request_id: str, logprobs: list[dict[str, Any]] | None = None
+    model: str,
+    finish: str | None,
+    request_id: str,
+    logprobs: list[dict[str, Any]] | None = None,
+    extras: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     meta: dict[str, Any] = {"model_name": model, "finish_reason": finish,
                             "request_id": request_id, "model_provider": "dashscope"}  # fmt: skip
     if logprobs is not None:
         meta["logprobs"] = {"content": logprobs}
+    if extras:  # ocr_result, search_info, tool_info: as the service sent them
+        meta.update(extras)
     return meta
 
 
@@ -242,7 +217,9 @@ def result_message(result: GenerationResult) -> AIMessage:
     extra: dict[str, Any] = {}
     if result.reasoning_content:
         extra["reasoning_content"] = result.reasoning_content
-    metadata = _metadata(result.model, result.finish_reason, result.request_id, result.logprobs)
+    metadata = _metadata(
+        result.model, result.finish_reason, result.request_id, result.logprobs, result.extras
+    )
     if not calls and not invalid:
         # Once per call: built without pydantic validation (our values are typed already);
         # a test checks it equals the validated constructor's.
@@ -275,9 +252,8 @@ def chunk_messages(chunk: Chunk, model: str, usage: bool = True) -> tuple[AIMess
     fragments = Chunk(text=chunk.text, request_id=chunk.request_id,
                       reasoning_content=chunk.reasoning_content, tool_calls=chunk.tool_calls,
                       logprobs=chunk.logprobs)  # fmt: skip
-    last = Chunk(
-        text="", request_id=chunk.request_id, finish_reason=chunk.finish_reason, usage=chunk.usage
-    )
+    last = Chunk(text="", request_id=chunk.request_id, finish_reason=chunk.finish_reason,
+                 usage=chunk.usage, extras=chunk.extras)  # fmt: skip
     return chunk_message(fragments, model), chunk_message(last, model, usage)
 
 
@@ -287,7 +263,9 @@ def chunk_message(chunk: Chunk, model: str, usage: bool = True) -> AIMessageChun
     if chunk.reasoning_content:
         extra["reasoning_content"] = chunk.reasoning_content
     if chunk.finish_reason is not None:
-        metadata = _metadata(model, chunk.finish_reason, chunk.request_id, chunk.logprobs)
+        metadata = _metadata(
+            model, chunk.finish_reason, chunk.request_id, chunk.logprobs, chunk.extras
+        )
     else:
         metadata = {"model_provider": "dashscope"}
         if chunk.logprobs is not None:

@@ -102,13 +102,34 @@ def _media_url(block: ImageBlock | VideoBlock | AudioBlock, key: str) -> str:
     return inline
 
 
+def _media_part(block: ImageBlock | VideoBlock | AudioBlock, options: Any) -> ContentPart:
+    """A media block as a part; an image gets the message's ``image_options`` (e.g. OCR's
+    ``min_pixels``/``max_pixels``), a video its ``fps``."""
+    part: ContentPart = {block.block_type: _media_url(block, block.block_type)}
+    if isinstance(block, ImageBlock) and isinstance(options, dict):
+        part.update(options)
+    if isinstance(block, VideoBlock) and block.fps is not None:
+        part["fps"] = block.fps
+    return part
+
+
 def _content(message: ChatMessage) -> str | list[ContentPart]:
+    """The message's blocks as DashScope content. ``additional_kwargs``: ``image_options``
+    (a dict added to every image part) and ``images_as_video=True`` (the message's images are
+    the frames of one video: one ``{"video": [url, ...]}`` part where the first image was)."""
     parts: list[ContentPart] = []
+    extra = message.additional_kwargs
+    options = extra.get("image_options")
+    frames: list[Any] | None = [] if extra.get("images_as_video") else None
     for block in message.blocks:
         if isinstance(block, TextBlock):
             parts.append({"text": block.text})
+        elif frames is not None and isinstance(block, ImageBlock):
+            if not frames:
+                parts.append({"video": frames})
+            frames.append(_media_url(block, "image"))
         elif isinstance(block, ImageBlock | VideoBlock | AudioBlock):
-            parts.append({block.block_type: _media_url(block, block.block_type)})
+            parts.append(_media_part(block, options))
         elif isinstance(block, ThinkingBlock | ToolCallBlock | CachePoint):
             continue  # thinking and calls travel in their own fields; cache hints have none
         else:
@@ -117,7 +138,7 @@ def _content(message: ChatMessage) -> str | list[ContentPart]:
                 "images, video and audio here",
                 code="UnsupportedContent",
             )
-    if all("text" in p for p in parts):
+    if all(len(p) == 1 and isinstance(p.get("text"), str) for p in parts):
         return "".join(p["text"] for p in parts)
     return parts
 
@@ -156,7 +177,7 @@ def to_core(messages: Sequence[ChatMessage]) -> list[Message]:
             call_id = m.additional_kwargs.get("tool_call_id")
             out.append(
                 Message(
-                    "tool", _text(m), tool_call_id=call_id, name=m.additional_kwargs.get("name")
+                    "tool", _content(m), tool_call_id=call_id, name=m.additional_kwargs.get("name")
                 )
             )
         elif role == "assistant":
@@ -165,17 +186,16 @@ def to_core(messages: Sequence[ChatMessage]) -> list[Message]:
             )
             out.append(
                 Message(
-                    "assistant", _text(m), tool_calls=_tool_calls(m), reasoning_content=reasoning
+                    "assistant",
+                    _content(m),
+                    tool_calls=_tool_calls(m),
+                    partial=m.additional_kwargs.get("partial") is True,
+                    reasoning_content=reasoning,
                 )
             )
         else:
             out.append(Message(role, _content(m)))
     return out
-
-
-def _text(message: ChatMessage) -> str:
-    content = _content(message)
-    return content if isinstance(content, str) else "".join(p.get("text", "") for p in content)
 
 
 def usage_kwargs(usage: Usage | None) -> dict[str, Any]:
@@ -191,6 +211,10 @@ def usage_kwargs(usage: Usage | None) -> dict[str, Any]:
         out["cached_tokens"] = usage.cached_tokens
     if usage.reasoning_tokens is not None:
         out["reasoning_tokens"] = usage.reasoning_tokens
+    for key in ("image_tokens", "audio_tokens", "video_tokens"):
+        count = getattr(usage, key)
+        if count is not None:
+            out[key] = count
     return out
 
 
@@ -256,6 +280,7 @@ def response_from_result(result: GenerationResult) -> ChatResponse:
         **usage_kwargs(result.usage),
         "request_id": result.request_id,
         "finish_reason": result.finish_reason,
+        **(result.extras or {}),  # ocr_result, search_info, tool_info: as sent
     }
     message = _message(result.text, result.reasoning_content, result.tool_calls)
     return trusted(ChatResponse, {"message": message, "raw": result.raw, "delta": None,
@@ -288,6 +313,7 @@ class StreamResponses:
             extra["thinking_delta"] = chunk.reasoning_content
         if chunk.finish_reason is not None:
             extra.update(usage_kwargs(chunk.usage), finish_reason=chunk.finish_reason)
+            extra.update(chunk.extras or {})
         return extra
 
     def chat(self, chunk: Chunk, so_far: Accumulated) -> ChatResponse:
@@ -321,6 +347,7 @@ def completion_from_result(result: GenerationResult) -> CompletionResponse:
         **usage_kwargs(result.usage),
         "request_id": result.request_id,
         "finish_reason": result.finish_reason,
+        **(result.extras or {}),
     }
     if result.reasoning_content:
         extra["reasoning_content"] = result.reasoning_content

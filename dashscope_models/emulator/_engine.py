@@ -28,7 +28,13 @@ from dashscope_models._catalog import get_spec
 from dashscope_models.emulator._batches import COMPAT_PREFIX, BatchService
 from dashscope_models.emulator._checks import check_generation, input_tokens
 from dashscope_models.emulator._embeddings import embedding_answer
-from dashscope_models.emulator._replies import apply_reply, default_answer, logprobs_for
+from dashscope_models.emulator._media import TOKENS_PER_ITEM, answer_extras, media_tokens
+from dashscope_models.emulator._replies import (
+    apply_reply,
+    default_answer,
+    logprobs_for,
+    user_text,
+)
 from dashscope_models.emulator._rerank import rerank_answer
 from dashscope_models.emulator._response import EmulatorResponse, Frame
 from dashscope_models.emulator._script import Fault, Reply, ScriptItem
@@ -220,13 +226,19 @@ class Emulator:
         if answer.logprobs is None and params.get("logprobs") is True:
             answer.logprobs = logprobs_for(answer, params.get("top_logprobs"))
         multimodal = endpoint == "multimodal-generation"
-        images = _count_images(body) if multimodal else 0
+        media = media_tokens(body) if multimodal else {}
+        images = media.pop("image_tokens", 0) // TOKENS_PER_ITEM
+        content_extras, output_extras, usage_extras = answer_extras(body, user_text(body))
         shape = Shape(
             message=multimodal or (params.get("result_format") or spec.result_format) == "message",
             multimodal=multimodal,
             usage=spec.usage,
-            input_tokens=input_tokens(body) + 1000 * images,
+            input_tokens=input_tokens(body) + 1000 * images + sum(media.values()),
             image_tokens=1000 * images,
+            usage_extras=tuple(media.items()),
+            answer_usage=tuple(usage_extras.items()),
+            content_extras=content_extras,
+            output_extras=output_extras,
         )
         fault = call.fault
         if not call.stream:
@@ -286,17 +298,6 @@ def _apply_stream_fault(response: EmulatorResponse, fault: Fault, request_id: st
         frames[at] = Frame(sse_frame(at + 1, '{"output": {"text": "unterminated'))
     elif fault.kind == "slow":
         response.frames = [Frame(f.data, f.delay + fault.chunk_delay) for f in frames]
-
-
-def _count_images(body: Any) -> int:
-    messages = (body.get("input") or {}).get("messages") or []
-    return sum(
-        1
-        for m in messages
-        if isinstance(m, dict) and isinstance(m.get("content"), list)
-        for p in m["content"]
-        if isinstance(p, dict) and "image" in p
-    )
 
 
 def _response(

@@ -17,7 +17,7 @@ Example::
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from dashscope_models.emulator._replies import Answer, pieces, text_pieces
@@ -34,6 +34,10 @@ class Shape:
     usage: str  # "total" | "no-total" | "none"
     input_tokens: int
     image_tokens: int = 0
+    usage_extras: tuple[tuple[str, Any], ...] = ()  # video/audio token counts (see _media)
+    answer_usage: tuple[tuple[str, Any], ...] = ()  # plugins: once the answer phase began
+    content_extras: dict[str, Any] | None = None  # beside the text part: ocr_result
+    output_extras: dict[str, Any] | None = None  # beside the choices: search_info
 
 
 def _dumps(data: Any) -> str:
@@ -51,11 +55,14 @@ def _usage(shape: Shape, output: int, reasoning: int, override: dict[str, Any] |
     if shape.usage == "none":
         return None
     usage: dict[str, Any] = {"input_tokens": shape.input_tokens, "output_tokens": output}
-    if shape.multimodal:
-        usage["image_tokens"] = shape.image_tokens
+    if shape.multimodal:  # a count per media kind the request carries (recorded -vl-, -audio-)
+        if shape.image_tokens:
+            usage["image_tokens"] = shape.image_tokens
     elif shape.usage == "total":
         usage["total_tokens"] = shape.input_tokens + output
         usage["prompt_tokens_details"] = {"cached_tokens": 0}
+    usage.update(shape.usage_extras)
+    usage.update(shape.answer_usage)
     if reasoning:
         usage["output_tokens_details"] = {"reasoning_tokens": reasoning}
     return usage
@@ -74,10 +81,10 @@ def _output(
         if reasoning:
             out["reasoning_content"] = reasoning
         return out
-    message: dict[str, Any] = {
-        "role": "assistant",
-        "content": [{"text": text}] if shape.multimodal else text,
-    }
+    # Multimodal content is a part list, empty while only reasoning or calls come (recorded
+    # multimodal-generation-message-with-tools-sse; reference §7, §8).
+    parts = [{**(shape.content_extras or {}), "text": text}] if text or shape.content_extras else []
+    message: dict[str, Any] = {"role": "assistant", "content": parts if shape.multimodal else text}
     if reasoning:
         message["reasoning_content"] = reasoning
     if calls:
@@ -85,7 +92,12 @@ def _output(
     choice: dict[str, Any] = {"finish_reason": finish, "message": message}
     if logprobs is not None:
         choice["logprobs"] = {"content": logprobs}
-    return {"choices": [choice]}
+    if shape.output_extras is None:
+        return {"choices": [choice]}
+    out = {"choices": [choice], **shape.output_extras}
+    if "model_name" in out:  # translation answers repeat the finish reason beside the choices
+        out["finish_reason"] = finish
+    return out
 
 
 def _data(
@@ -139,22 +151,26 @@ def stream_events(
     ]
     steps += [("", "", [f], []) for f in _fragments(answer.tool_calls)]
     with_logprobs = answer.logprobs is not None
+    # While only reasoning comes, no tool has run: tool_info and plugin counts come after.
+    thinking = replace(shape, output_extras=None, answer_usage=())
     events: list[dict[str, Any]] = []
     text_so_far, reasoning_so_far = "", ""
     logprobs_so_far: list[dict[str, Any]] = []
     output_tokens = reasoning_tokens = 0
     calls_so_far: dict[int, dict[str, Any]] = {}
     for i, (text, reasoning, frags, new_entries) in enumerate(steps):
-        last = i == len(steps) - 1 and bool(frags)  # tool streams end on their last fragment
+        # Tool streams end on their last fragment, multimodal ones on their last piece (§6.2).
+        last = i == len(steps) - 1 and (bool(frags) or shape.multimodal)
         text_so_far += text
         reasoning_so_far += reasoning
         logprobs_so_far += new_entries
         reasoning_tokens += 1 if reasoning else 0
         output_tokens += 1
         finish = answer.finish_reason if last else "null"
+        phase = thinking if reasoning and not (text or frags or last) else shape
         if incremental:
             logprobs = new_entries if with_logprobs else None
-            output = _output(shape, text, reasoning, frags, finish, logprobs)
+            output = _output(phase, text, reasoning, frags, finish, logprobs)
         else:
             for f in frags:
                 whole = calls_so_far.setdefault(
@@ -165,9 +181,9 @@ def stream_events(
                 whole["function"]["arguments"] += f["function"]["arguments"]
             calls = [{**c, "function": dict(c["function"])} for c in calls_so_far.values()]
             logprobs = list(logprobs_so_far) if with_logprobs else None
-            output = _output(shape, text_so_far, reasoning_so_far, calls, finish, logprobs)
-        events.append(_data(answer, shape, request_id, output, (output_tokens, reasoning_tokens)))
-    if not steps or not steps[-1][2]:
+            output = _output(phase, text_so_far, reasoning_so_far, calls, finish, logprobs)
+        events.append(_data(answer, phase, request_id, output, (output_tokens, reasoning_tokens)))
+    if not steps or not (steps[-1][2] or shape.multimodal):
         final_text = "" if incremental else text_so_far
         final_reasoning = "" if incremental else reasoning_so_far
         logprobs = None if not with_logprobs else [] if incremental else logprobs_so_far

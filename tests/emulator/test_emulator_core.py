@@ -20,6 +20,7 @@ SSE = {**AUTH, "x-dashscope-sse": "enable"}
 OPTIONAL = {
     "index",
     "prompt_tokens_details",
+    "input_tokens_details",
     "output_tokens_details",
     "total_tokens",
     "reasoning_content",
@@ -70,7 +71,11 @@ SUCCESSES = sorted(
 
 @pytest.mark.parametrize("name", SUCCESSES)
 def test_answers_have_the_recorded_shape(name: str) -> None:
-    path = urlsplit(load(name, "request.header.txt").splitlines()[0].split(" ")[1]).path
+    first = load(name, "request.header.txt").splitlines()[0]
+    if first.startswith("POST "):
+        path = urlsplit(first.split(" ")[1]).path
+    else:  # some recordings keep only the headers: the name says the endpoint
+        path = VISION if name.startswith("multimodal") else TEXT
     sent = json.loads(load(name, "request.body.json"))
     streaming = name.endswith("-sse")
     response = Emulator().handle(
