@@ -6,6 +6,8 @@ common lives here, once (an integration for another framework uses the same func
 * :class:`ConnectionSettings`: connection fields (the key read from ``DASHSCOPE_API_KEY``, never
   dumped or shown) and the core client, made on first use on the process-wide connection pool,
   and made again when a setting changed since (by assignment or ``model_copy``).
+* :class:`RerankSettings`: a reranker's fields (``model``, ``top_n``, ``instruct``) and its
+  calls on the core client, for both frameworks' ``DashScopeRerank``.
 * :class:`GenerationSettings`: the parameter table's framework fields (see ``_parameters``).
 * :func:`merge_request`: constructor fields, then ``model_kwargs``/``additional_kwargs``, then
   per-call arguments (each with its ``extra_body``), into one core request.

@@ -7,6 +7,7 @@
   so a model built with no arguments talks to it (as langchain-tests' from-env tests need).
 * ``refused``: ``await refused(call)`` is the ``RequestValidationError`` that ``call()`` raises
   (awaited when it returns an awaitable), checking that no request reached the emulator.
+* ``official_sdk``: the official ``dashscope`` SDK module, pointed at the emulator server.
 * ``sync``: parametrizes a test over the sync and async paths ("write once, run both").
 """
 
@@ -62,6 +63,16 @@ async def close_async_pools() -> AsyncIterator[None]:
     """Each test's event loop is closed after it: close the shared async pools first."""
     yield
     await aclose_pools()
+
+
+@pytest.fixture
+def official_sdk(emulator_server: EmulatorServer) -> Iterator[Any]:
+    import dashscope
+
+    saved = dashscope.base_http_api_url
+    dashscope.base_http_api_url = emulator_server.base_url
+    yield dashscope
+    dashscope.base_http_api_url = saved
 
 
 @pytest.fixture(params=["sync", "async"])

@@ -7,25 +7,18 @@ real protocol.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import dashscope
 import pytest
 from dashscope.aigc.generation import AioGeneration, Generation
 
-from dashscope_models.emulator import Emulator, EmulatorServer, Reply
+from dashscope_models.emulator import Emulator, Reply
 
 KEY = "sk-test-emulator-key"  # the key the session's emulator server accepts (tests/conftest.py)
 QUESTION = [{"role": "user", "content": "What is 1+1?"}]
 
 
-@pytest.fixture(autouse=True)
-def sdk_points_at_emulator(emulator_server: EmulatorServer) -> Iterator[None]:
-    saved = dashscope.base_http_api_url
-    dashscope.base_http_api_url = emulator_server.base_url
-    yield
-    dashscope.base_http_api_url = saved
+pytestmark = pytest.mark.usefixtures("official_sdk")  # pointed at the emulator (conftest)
 
 
 def message_text(response: Any) -> str:

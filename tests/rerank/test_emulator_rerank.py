@@ -3,15 +3,13 @@ errors over plain HTTP, and lexical scores."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import dashscope
 import httpx
 import pytest
 from dashscope import AioTextReRank, TextReRank
 
-from dashscope_models.emulator import Emulator, EmulatorServer
+from dashscope_models.emulator import Emulator
 from dashscope_models.emulator._lexical import pair_score, terms
 
 KEY = "sk-test-emulator-key"  # the key the session's emulator server accepts (tests/conftest.py)
@@ -24,12 +22,7 @@ DOCS = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def sdk_points_at_emulator(emulator_server: EmulatorServer) -> Iterator[None]:
-    saved = dashscope.base_http_api_url
-    dashscope.base_http_api_url = emulator_server.base_url
-    yield
-    dashscope.base_http_api_url = saved
+pytestmark = pytest.mark.usefixtures("official_sdk")  # pointed at the emulator (conftest)
 
 
 def check_sdk_answer(response: Any, top_n: int, with_documents: bool) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -15,7 +15,6 @@ from dashscope_models import (
     AuthenticationError,
     BadRequestError,
     RateLimitError,
-    RequestValidationError,
 )
 from dashscope_models.emulator import Emulator, Fault
 from langchain_dashscope_models import DashScopeEmbeddings, DashScopeRerank
@@ -104,21 +103,6 @@ async def test_typed_errors_401_400_and_429_retried(emulator: Emulator, sync: bo
     emulator.queue(Fault.rate_limit(retry_after=0.01, times=2))
     with pytest.raises(RateLimitError):
         await compress(DashScopeRerank(max_retries=1), DOCS, QUERY, sync)
-
-
-@pytest.mark.parametrize(
-    ("kwargs", "query"),
-    [({}, ""), ({"top_n": 0}, QUERY), ({"model": "qwen-plus"}, QUERY), ({"model": "gte-rerank-v2", "instruct": "x"}, QUERY)],
-)  # fmt: skip
-async def test_bad_input_is_refused_before_any_request(
-    refused: Callable[[Callable[[], Any]], Awaitable[RequestValidationError]],
-    sync: bool,
-    kwargs: dict[str, Any],
-    query: str,
-) -> None:
-    reranker = DashScopeRerank(**kwargs)
-    call = reranker.compress_documents if sync else reranker.acompress_documents
-    await refused(lambda: call(DOCS, query))
 
 
 async def test_no_documents_no_request_and_community_rerank(emulator: Emulator, sync: bool) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -129,20 +129,6 @@ async def test_typed_errors_401_400_and_429_retried(emulator: Emulator, sync: bo
     emulator.queue(Fault.rate_limit(retry_after=0.01, times=3))
     with pytest.raises(RateLimitError):
         await postprocess(DashScopeRerank(max_retries=2), nodes(), QUERY, sync)
-
-
-@pytest.mark.parametrize(
-    ("kwargs", "query"),
-    [({}, ""), ({"top_n": 0}, QUERY), ({"model": "text-embedding-v4"}, QUERY)],
-)
-async def test_bad_input_is_refused_before_any_request(
-    refused: Callable[[Callable[[], Any]], Awaitable[RequestValidationError]],
-    sync: bool,
-    kwargs: dict[str, Any],
-    query: str,
-) -> None:
-    reranker = DashScopeRerank(**kwargs)
-    await refused(lambda: postprocess(reranker, nodes(), query, sync))
 
 
 async def test_no_nodes_no_request_and_no_query_is_an_error(emulator: Emulator) -> None:
