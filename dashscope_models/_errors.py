@@ -12,6 +12,7 @@
         ├── BadRequestError             400 (InvalidParameter, ...)
         │   ├── ContentInspectionError  DataInspectionFailed
         │   ├── ContextLengthError      input longer than the model accepts
+        │   ├── MaxTokensError          "Range of max_tokens should be [1, N]": .limit is N
         │   └── ModelNotFoundError      "Model not exist." (also 404 ModelNotFound)
         ├── AuthenticationError         401 InvalidApiKey
         ├── PermissionDeniedError       403 AccessDenied*, Arrearage
@@ -33,6 +34,7 @@ Example::
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 __all__ = [
@@ -46,6 +48,7 @@ __all__ = [
     "ContextLengthError",
     "DashScopeError",
     "InternalServerError",
+    "MaxTokensError",
     "ModelNotFoundError",
     "NotFoundError",
     "PermissionDeniedError",
@@ -176,6 +179,35 @@ class ContextLengthError(BadRequestError):
     """
 
 
+_MAX_TOKENS_RANGE = re.compile(r"range of max_tokens should be \[\s*1\s*,\s*(\d+)\s*\]", re.I)
+
+
+class MaxTokensError(BadRequestError):
+    """``max_tokens`` is over the model's limit; :attr:`limit` is the largest value accepted.
+
+    The service says "Range of max_tokens should be [1, N]" (for a model the catalog does not
+    know, or whose limit changed); the message keeps its text and says what N means.
+
+    Example: ``except MaxTokensError as err: retry_with(max_tokens=err.limit)``
+    """
+
+    def __init__(self, message: str, **kwargs: Any) -> None:
+        limit = _max_tokens_limit(message)
+        if limit is not None and "at most" not in message:
+            message = f"{message} (max_tokens can be at most {limit} for this model)"
+        super().__init__(message, **kwargs)
+
+    @property
+    def limit(self) -> int | None:
+        """N of the service's "[1, N]": the largest ``max_tokens`` this model accepts."""
+        return _max_tokens_limit(self.message)
+
+
+def _max_tokens_limit(message: str) -> int | None:
+    found = _MAX_TOKENS_RANGE.search(message)
+    return int(found.group(1)) if found else None
+
+
 class ModelNotFoundError(BadRequestError):
     """The model id does not exist (or is not available to this key/region).
 
@@ -239,6 +271,7 @@ _BY_CODE: dict[str, type[APIStatusError]] = {
 }
 _MESSAGE_MARKERS: tuple[tuple[str, type[APIStatusError]], ...] = (
     ("model not exist", ModelNotFoundError),
+    ("range of max_tokens", MaxTokensError),
     ("input length", ContextLengthError),
     ("context length", ContextLengthError),
     ("too long", ContextLengthError),

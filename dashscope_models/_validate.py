@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from operator import attrgetter
 
+from dashscope_models._budget import check_context
 from dashscope_models._catalog import Interval, ModelSpec
 from dashscope_models._errors import RequestValidationError
 from dashscope_models._options import check_options
@@ -122,6 +123,14 @@ def validate_messages(messages: Sequence[Message], spec: ModelSpec) -> None:
                 "such as qwen-vl-plus",
                 "UnsupportedContent",
             )
+    if not any(m.role == "user" for m in messages):
+        # The service: 400 "The input messages do not contain elements with the role of user".
+        roles = ", ".join(m.role for m in messages)
+        raise _fail(
+            f"the conversation has no user message (roles: {roles}); the service answers only "
+            "a conversation with at least one, e.g. add the question as a user message",
+            "NoUserMessage",
+        )
 
 
 def _check_type(name: str, value: object, kinds: tuple[type, ...]) -> None:
@@ -301,3 +310,4 @@ def validate(request: GenerationRequest, spec: ModelSpec) -> None:
     _check_capabilities(request, spec)
     _check_tool_choice(request)
     check_options(request)
+    check_context(request, spec, request.max_tokens if request.max_tokens is not None else cap)

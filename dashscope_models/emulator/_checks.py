@@ -122,6 +122,8 @@ def _check_input(inp: dict[str, Any], spec: ModelSpec, endpoint: str) -> Problem
             isinstance(m, dict) and m.get("tool_calls") for m in messages[:i]
         ):
             return _bad("A tool message must follow an assistant message with tool_calls.")
+    if not any(m.get("role") == "user" for m in messages):  # issue 16 (the service's 400)
+        return _bad("The input messages do not contain elements with the role of user")
     return None
 
 

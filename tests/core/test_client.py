@@ -298,7 +298,8 @@ async def test_context_managers_close(base_url: str, sync: bool) -> None:
 
 
 async def test_bad_request_from_service_is_typed(client: DashScopeClient, sync: bool) -> None:
-    # Moonshot: input + max_tokens must fit the context; only the service knows the token count.
-    long_text = "word " * 8000
+    # Moonshot: input + max_tokens must fit the context; only the service knows the token count
+    # (one run of 32,000 characters: at least one token by our certain bound, 8,000 by its count).
+    long_text = "word" * 8000
     with pytest.raises(BadRequestError):
         await generate(client, ask(long_text, model="moonshot-v1-8k", max_tokens=1024), sync)
