@@ -30,7 +30,8 @@ TEST_API_KEY = "sk-test-emulator-key"
 def emulator_server() -> Iterator[EmulatorServer]:
     from dashscope_models.emulator import start_emulator
 
-    with start_emulator(api_key=TEST_API_KEY) as server:
+    # batch_seconds=0: a Batch-service job is done when first looked at (no test waits).
+    with start_emulator(api_key=TEST_API_KEY, batch_seconds=0.0) as server:
         yield server
 
 
