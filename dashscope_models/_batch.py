@@ -2,8 +2,8 @@
 
 The service speaks the compatible mode's Files and Batches API (``/compatible-mode/v1``; the
 recorded exchanges ``*-batch-compatible-nosse`` / ``*-file-compatible-nosse``). What is not I/O
-lives in :class:`_Api` (the HTTP requests), :func:`_status` (reading batch objects) and
-:class:`_Collector` (output and error files → one entry per input, in input order); the sync and
+lives in ``_batch_api`` (the HTTP requests, reading batch objects, output and error files → one
+entry per input, in input order) and in :func:`_submission`; the sync and
 async methods below only send, sleep and loop. Requests above the service's limits go into
 several batches, whose ids the job's ``id`` joins with commas.
 
@@ -20,182 +20,39 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import time
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Generator, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import httpx
 
-from dashscope_models._batch_files import InputPart, MultipartFile, write_parts
-from dashscope_models._batch_rows import BATCH_ENDPOINT, BatchError, BatchLimits, decode_row
-from dashscope_models._call import read_json
-from dashscope_models._errors import (
-    APITimeoutError,
-    DashScopeError,
-    NotFoundError,
-    RequestValidationError,
+from dashscope_models._batch_api import (
+    Api,
+    BatchStatus,
+    Collector,
+    all_files,
+    finished,
+    pause,
+    read_bytes,
+    read_status,
+    running,
 )
-from dashscope_models._request import USER_AGENT, _timeout_extension, _url
+from dashscope_models._batch_files import write_parts
+from dashscope_models._batch_rows import BatchLimits
+from dashscope_models._call import read_json
+from dashscope_models._errors import DashScopeError, NotFoundError, RequestValidationError
 from dashscope_models._types import GenerationRequest, GenerationResult
 
 if TYPE_CHECKING:
     from dashscope_models._client import DashScopeClient
 
-__all__ = ["BatchJob", "BatchStatus", "asubmit", "attach", "submit"]
+__all__ = ["BatchJob", "BatchStatus", "aattach", "asubmit", "attach", "submit"]
 
 logger = logging.getLogger("dashscope_models")
 
 T = TypeVar("T")
 U = TypeVar("U")
-
-_TERMINAL = frozenset({"completed", "failed", "expired", "cancelled"})
-
-
-@dataclass(slots=True)
-class BatchStatus:
-    """Where a job stands: the service's ``status`` (one word for all its batches) and
-    ``request_counts`` summed; ``batches`` are the raw batch objects.
-
-    Example: ``s = job.status(); print(s.status, s.completed, s.failed, s.total)``
-    """
-
-    id: str
-    status: str
-    total: int
-    completed: int
-    failed: int
-    errors: list[dict[str, Any]] = field(default_factory=list)
-    batches: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def done(self) -> bool:
-        """True once every batch reached a final state (completed, failed, expired,
-        cancelled)."""
-        return self.status in _TERMINAL
-
-
-def _status(job_id: str, batches: list[dict[str, Any]]) -> BatchStatus:
-    states = [str(b.get("status")) for b in batches]
-    if not all(s in _TERMINAL for s in states):
-        pending = [s for s in states if s not in _TERMINAL]
-        word = min(pending, key=lambda s: _ORDER.index(s) if s in _ORDER else 0)
-    elif all(s == "completed" for s in states):
-        word = "completed"
-    else:
-        word = next(s for s in ("cancelled", "failed", "expired") if s in states)
-    counts = [b.get("request_counts") or {} for b in batches]
-    errors = [e for b in batches for e in ((b.get("errors") or {}).get("data") or [])]
-    return BatchStatus(
-        job_id,
-        word,
-        total=sum(int(c.get("total") or 0) for c in counts),
-        completed=sum(int(c.get("completed") or 0) for c in counts),
-        failed=sum(int(c.get("failed") or 0) for c in counts),
-        errors=errors,
-        batches=batches,
-    )
-
-
-# A job of several batches is as far as its least advanced one (cancelling outranks all).
-_ORDER = ["cancelling", "validating", "in_progress", "finalizing"]
-
-
-class _Api:
-    """The HTTP requests of the Files and Batches API for one client configuration."""
-
-    def __init__(self, client: DashScopeClient) -> None:
-        config = client.config
-        base = config.base_url
-        root = base[: -len("/api/v1")] if base.endswith("/api/v1") else base
-        self.root = root + "/compatible-mode/v1"
-        self.headers = {"Authorization": config.bearer(), "User-Agent": USER_AGENT}
-        if config.workspace:
-            self.headers["X-DashScope-WorkSpace"] = config.workspace
-        self.timeout = _timeout_extension(config.timeout)
-
-    def request(
-        self, method: str, path: str, *, body: Any = None, stream: MultipartFile | None = None
-    ) -> httpx.Request:
-        headers = dict(self.headers)
-        content = None
-        if body is not None:
-            headers["Content-Type"] = "application/json"
-            content = json.dumps(body, ensure_ascii=False).encode()
-        url = _url(self.root + path)
-        if stream is not None:  # httpx sets no default header on a request given a stream
-            headers.update(stream.headers(), Host=url.netloc.decode("ascii"))
-        out = httpx.Request(method, url, headers=headers, content=content, stream=stream)
-        out.extensions["timeout"] = self.timeout
-        return out
-
-    def upload(self, part: InputPart) -> httpx.Request:
-        return self.request("POST", "/files", stream=MultipartFile(part.file, purpose="batch"))
-
-    def create(self, file_id: str, window: str, metadata: dict[str, str] | None) -> httpx.Request:
-        body: dict[str, Any] = {
-            "input_file_id": file_id,
-            "endpoint": BATCH_ENDPOINT,
-            "completion_window": window,
-        }
-        if metadata is not None:
-            body["metadata"] = metadata
-        return self.request("POST", "/batches", body=body)
-
-
-def _read_bytes(status: int, headers: Any, body: bytes) -> bytes:
-    if status != 200:
-        read_json(status, headers, body)  # raises the typed error
-    return body
-
-
-class _Collector:
-    """Output and error files in, one entry per input out (in ``custom_id`` order)."""
-
-    def __init__(self, status: BatchStatus, size: int | None) -> None:
-        self.status = status
-        self.size = max(size or 0, status.total)
-        self.known_size = size is not None
-        self.found: dict[int, GenerationResult | DashScopeError] = {}
-        self.others: list[GenerationResult | DashScopeError] = []  # foreign custom ids
-
-    def file_ids(self) -> list[str]:
-        keys = ("output_file_id", "error_file_id")
-        return [str(b[k]) for b in self.status.batches for k in keys if b.get(k)]
-
-    def feed(self, content: bytes) -> None:
-        for line in content.splitlines():
-            if not line.strip():
-                continue
-            custom_id, entry = decode_row(json.loads(line))
-            if custom_id.isdigit():
-                self.found[int(custom_id)] = entry
-            else:
-                self.others.append(entry)
-
-    def results(self) -> list[GenerationResult | DashScopeError]:
-        size = max(self.size, max(self.found, default=-1) + 1)
-        failed = [b for b in self.status.batches if b.get("status") in ("failed", "expired")]
-        missing = _missing(failed)
-        if failed and not self.known_size:
-            raise missing  # a refused file's rows were never counted: their places are unknown
-        return [self.found.get(i, missing) for i in range(size)] + self.others
-
-
-def _missing(failed: list[dict[str, Any]]) -> BatchError:
-    if not failed:
-        return BatchError("the batch's output holds no line for this row", code="BatchRowMissing")
-    batch = failed[0]
-    errors = (batch.get("errors") or {}).get("data") or []
-    first = errors[0] if errors else {}
-    return BatchError(
-        f"batch {batch.get('id')} {batch.get('status')}: "
-        f"{first.get('message') or 'no answer for this row'}",
-        code=str(first.get("code") or batch.get("status")),
-        body=batch,
-    )
 
 
 class _Progress:
@@ -204,7 +61,7 @@ class _Progress:
     def __init__(self, job_id: str, enabled: bool) -> None:
         self._bar: Any = None
         if enabled:
-            from tqdm.auto import tqdm  # imported on first use: most programs never wait
+            from tqdm import tqdm  # imported on first use: most programs never wait
 
             # disable=None: tqdm turns itself off when stderr is not a TTY.
             self._bar = tqdm(desc=f"batch {job_id[:24]}", unit="req", disable=None)
@@ -251,7 +108,7 @@ class BatchJob(Generic[T]):
         convert_error: Callable[[DashScopeError], Exception] = _identity,
     ) -> None:
         self._client = client
-        self._api = _Api(client)
+        self._api = Api(client)
         self.batch_ids = list(batch_ids)
         self._size = size
         self._convert = convert
@@ -296,7 +153,7 @@ class BatchJob(Generic[T]):
     def status(self) -> BatchStatus:
         """The job's state now (one GET per batch)."""
         post = self._client._post
-        return _status(self.id, [post(self._get(b), read_json) for b in self.batch_ids])
+        return read_status(self.id, [post(self._get(b), read_json) for b in self.batch_ids])
 
     def wait(
         self, poll_interval: float = 5.0, timeout: float | None = None, progress: bool = True
@@ -311,28 +168,28 @@ class BatchJob(Generic[T]):
                 bar.update(status)
                 if status.done:
                     return status
-                time.sleep(_pause(self.id, poll_interval, deadline))
+                time.sleep(pause(self.id, poll_interval, deadline))
         finally:
             bar.close()
 
     def results(self) -> list[T | Exception]:
         """One entry per input, in input order: the answer, or that row's typed error."""
-        collector = _Collector(_finished(self.status()), self._size)
+        collector = Collector(finished(self.status()), self._size)
         for file_id in collector.file_ids():
-            content = self._client._post(self._content(file_id), _read_bytes)
+            content = self._client._post(self._content(file_id), read_bytes)
             collector.feed(content)
         return self._convert_all(collector.results())
 
     def cancel(self) -> BatchStatus:
         """Ask the service to stop; rows answered so far stay readable through
         :meth:`results` once the job is ``cancelled``."""
-        for batch_id in _running(self.status()):
+        for batch_id in running(self.status()):
             self._client._post(self._cancel(batch_id), read_json)
         return self.status()
 
     def cleanup(self) -> None:
         """Delete the job's input, output and error files on the service."""
-        for file_id in _files(self.status()):
+        for file_id in all_files(self.status()):
             with contextlib.suppress(NotFoundError):  # deleted already
                 self._client._post(self._delete(file_id), read_json)
 
@@ -342,7 +199,7 @@ class BatchJob(Generic[T]):
         """Async :meth:`status`."""
         apost = self._client._apost
         batches = await asyncio.gather(*(apost(self._get(b), read_json) for b in self.batch_ids))
-        return _status(self.id, list(batches))
+        return read_status(self.id, list(batches))
 
     async def await_(
         self,
@@ -359,26 +216,26 @@ class BatchJob(Generic[T]):
                 bar.update(status)
                 if status.done:
                     return status
-                await asyncio.sleep(_pause(self.id, poll_interval, deadline))
+                await asyncio.sleep(pause(self.id, poll_interval, deadline))
         finally:
             bar.close()
 
     async def aresults(self) -> list[T | Exception]:
         """Async :meth:`results`."""
-        collector = _Collector(_finished(await self.astatus()), self._size)
+        collector = Collector(finished(await self.astatus()), self._size)
         for file_id in collector.file_ids():
-            collector.feed(await self._client._apost(self._content(file_id), _read_bytes))
+            collector.feed(await self._client._apost(self._content(file_id), read_bytes))
         return self._convert_all(collector.results())
 
     async def acancel(self) -> BatchStatus:
         """Async :meth:`cancel`."""
-        for batch_id in _running(await self.astatus()):
+        for batch_id in running(await self.astatus()):
             await self._client._apost(self._cancel(batch_id), read_json)
         return await self.astatus()
 
     async def acleanup(self) -> None:
         """Async :meth:`cleanup`."""
-        for file_id in _files(await self.astatus()):
+        for file_id in all_files(await self.astatus()):
             with contextlib.suppress(NotFoundError):  # deleted already
                 await self._client._apost(self._delete(file_id), read_json)
 
@@ -390,33 +247,6 @@ class BatchJob(Generic[T]):
 
     def _delete(self, file_id: str) -> httpx.Request:
         return self._api.request("DELETE", f"/files/{file_id}")
-
-
-def _pause(job_id: str, poll_interval: float, deadline: float | None) -> float:
-    if deadline is None:
-        return poll_interval
-    left = deadline - time.monotonic()
-    if left <= 0:
-        raise APITimeoutError(f"batch job {job_id} is not done yet", code="BatchWaitTimeout")
-    return min(poll_interval, left)
-
-
-def _finished(status: BatchStatus) -> BatchStatus:
-    if not status.done:
-        raise BatchError(
-            f"batch job {status.id} is {status.status}: wait() for it to finish first",
-            code="BatchNotFinished",
-        )
-    return status
-
-
-def _running(status: BatchStatus) -> list[str]:
-    return [str(b["id"]) for b in status.batches if b.get("status") not in _TERMINAL]
-
-
-def _files(status: BatchStatus) -> list[str]:
-    keys = ("input_file_id", "output_file_id", "error_file_id")
-    return [str(b[k]) for b in status.batches for k in keys if b.get(k)]
 
 
 # -- submitting and attaching -----------------------------------------------------------------
@@ -443,56 +273,59 @@ async def aattach(client: DashScopeClient, job_id: str) -> BatchJob[GenerationRe
     return job
 
 
-def submit(
+_Plan = Generator[httpx.Request, Any, "BatchJob[GenerationResult]"]
+
+
+def _submission(
     client: DashScopeClient,
     requests: Iterable[GenerationRequest],
     completion_window: str,
     metadata: dict[str, str] | None,
     limits: BatchLimits | None,
-) -> BatchJob[GenerationResult]:
-    """Write the input files (every request checked first), upload each, create its batch."""
+) -> _Plan:
+    """The submission without I/O: write the input files (every request checked first), then
+    yield each upload and batch creation and receive its answer; returns the job."""
     parts = write_parts(requests, limits or BatchLimits())
-    api, ids = _Api(client), []
+    api, ids = Api(client), []
     try:
         for part in parts:
-            file_id = client._post(api.upload(part), read_json)["id"]
-            create = api.create(file_id, completion_window, metadata)
-            ids.append(client._post(create, read_json)["id"])
+            file_id = (yield api.upload(part))["id"]
+            ids.append((yield api.create(file_id, completion_window, metadata))["id"])
     except DashScopeError:
         _log_partial(ids)
         raise
     finally:
         for part in parts:
             part.close()
-    return BatchJob(client, ids, size=_size(parts))
+    return BatchJob(client, ids, size=sum(part.rows for part in parts))
 
 
-async def asubmit(
-    client: DashScopeClient,
-    requests: Iterable[GenerationRequest],
-    completion_window: str,
-    metadata: dict[str, str] | None,
-    limits: BatchLimits | None,
-) -> BatchJob[GenerationResult]:
-    """Async :func:`submit`."""
-    parts = write_parts(requests, limits or BatchLimits())
-    api, ids = _Api(client), []
-    try:
-        for part in parts:
-            file_id = (await client._apost(api.upload(part), read_json))["id"]
-            create = api.create(file_id, completion_window, metadata)
-            ids.append((await client._apost(create, read_json))["id"])
-    except DashScopeError:
-        _log_partial(ids)
-        raise
-    finally:
-        for part in parts:
-            part.close()
-    return BatchJob(client, ids, size=_size(parts))
+def submit(client: DashScopeClient, *args: Any) -> BatchJob[GenerationResult]:
+    """Run :func:`_submission` (same arguments) on the sync path."""
+    plan, answer = _submission(client, *args), None
+    while True:
+        try:
+            request = plan.send(answer)
+        except StopIteration as done:
+            return done.value  # type: ignore[no-any-return]
+        try:
+            answer = client._post(request, read_json)
+        except DashScopeError as err:
+            plan.throw(err)  # the plan logs, closes its files and raises it again
 
 
-def _size(parts: list[InputPart]) -> int:
-    return sum(part.rows for part in parts)
+async def asubmit(client: DashScopeClient, *args: Any) -> BatchJob[GenerationResult]:
+    """Run :func:`_submission` (same arguments) on the async path."""
+    plan, answer = _submission(client, *args), None
+    while True:
+        try:
+            request = plan.send(answer)
+        except StopIteration as done:
+            return done.value  # type: ignore[no-any-return]
+        try:
+            answer = await client._apost(request, read_json)
+        except DashScopeError as err:
+            plan.throw(err)  # the plan logs, closes its files and raises it again
 
 
 def _log_partial(ids: list[str]) -> None:
