@@ -39,7 +39,7 @@ def jsonl(rows: list[dict[str, Any]]) -> bytes:
 
 @pytest.fixture
 def server() -> Iterator[EmulatorServer]:
-    with start_emulator(api_key=KEY, batch_seconds=0.3) as running:
+    with start_emulator(api_key=KEY, batch_seconds=0.6) as running:
         yield running
 
 
