@@ -258,8 +258,9 @@ class DashScopeClient:
     def _rerank_call(
         self, batch: tuple[int, dict[str, Any]]
     ) -> tuple[httpx.Request, _Reader[_Hits]]:
-        path = endpoint_path("text-rerank")
-        return build_http_request(self.config, batch[1], path=path), partial(_read_rerank, batch[0])
+        offset, body = batch
+        read = partial(_read_rerank, offset, len(body["input"]["documents"]))
+        return build_http_request(self.config, body, path=endpoint_path("text-rerank")), read
 
     async def _apost_all(
         self, calls: list[tuple[httpx.Request, _Reader[_T]]], max_concurrency: int
@@ -516,8 +517,10 @@ def _must_stream(request: GenerationRequest) -> bool:
     return must_stream(request, get_spec(request.model))
 
 
-def _read_rerank(offset: int, status: int, headers: Mapping[str, str], body: bytes) -> _Hits:
-    return read_rerank(read_json(status, headers, body), offset)
+def _read_rerank(
+    offset: int, count: int, status: int, headers: Mapping[str, str], body: bytes
+) -> _Hits:
+    return read_rerank(read_json(status, headers, body), offset, count)
 
 
 def _read_batch(expected: int, status: int, headers: Mapping[str, str], body: bytes) -> _Batch:

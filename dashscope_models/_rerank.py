@@ -178,27 +178,27 @@ def rerank_batches(request: RerankRequest) -> list[RerankBatch]:
     return batches
 
 
-def read_rerank(data: Any, offset: int) -> tuple[list[RerankHit], int, str]:
-    """One answer's hits (indices shifted by ``offset``), its tokens and its request id."""
+def read_rerank(data: Any, offset: int, count: int) -> tuple[list[RerankHit], int, str]:
+    """One answer's hits (indices shifted by ``offset``), its tokens and its request id;
+    ``count`` is how many documents the request sent (every index must point at one)."""
     rows = require_output(data).get("results")
-    if not isinstance(rows, list):
-        raise StreamError(
-            f"the rerank answer has no results list: {repr(data)[:200]}",
-            code="MalformedResponse",
-            status_code=200,
-            request_id=data.get("request_id"),
-        )
     hits = []
-    for row in rows:
-        document = row.get("document")
+    for row in rows if isinstance(rows, list) else [None]:
+        try:
+            index, score = int(row["index"]), float(row["relevance_score"])  # type: ignore[index]
+            if not 0 <= index < count:
+                raise ValueError(index)
+        except (TypeError, KeyError, ValueError):
+            raise StreamError(
+                f"the rerank answer is not a list of results for {count} documents: "
+                f"{repr(data)[:200]}",
+                code="MalformedResponse",
+                status_code=200,
+                request_id=data.get("request_id"),
+            ) from None
+        document = row.get("document")  # type: ignore[union-attr]
         text = document.get("text") if isinstance(document, dict) else document
-        hits.append(
-            RerankHit(
-                index=int(row["index"]) + offset,
-                relevance_score=float(row["relevance_score"]),
-                document=text if isinstance(text, str) else None,
-            )
-        )
+        hits.append(RerankHit(index + offset, score, text if isinstance(text, str) else None))
     usage = data.get("usage") or {}
     return hits, int(usage.get("total_tokens") or 0), str(data.get("request_id") or "")
 

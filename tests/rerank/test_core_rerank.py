@@ -16,7 +16,9 @@ from dashscope_models import (
     RequestValidationError,
     RerankRequest,
     RerankResult,
+    StreamError,
 )
+from dashscope_models._rerank import read_rerank
 from dashscope_models.emulator import Emulator, Fault
 
 DOCS = [
@@ -179,3 +181,28 @@ async def test_typed_errors_401_400_and_429_retried(
     emulator.queue(Fault.rate_limit(retry_after=0.01, times=3))
     with pytest.raises(RateLimitError):
         await rerank(client, request, sync)
+
+
+async def test_malformed_answers_are_typed(
+    client: DashScopeClient, emulator: Emulator, sync: bool
+) -> None:
+    emulator.queue(Fault.malformed())  # the emulator cuts its JSON answer in half
+    with pytest.raises(StreamError) as info:
+        await rerank(client, RerankRequest(model="qwen3-rerank", query="q", documents=DOCS), sync)
+    assert info.value.code == "MalformedResponse" and len(emulator.requests) == 1
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"output": {}, "request_id": "r"},
+        {"output": {"results": [{"index": 0}]}},
+        {"output": {"results": [{"index": 2, "relevance_score": 0.5}]}},  # only 2 documents sent
+        {"output": {"results": ["text"]}},
+    ],
+)
+def test_answers_that_are_not_results_for_the_documents_sent(data: dict[str, Any]) -> None:
+    with pytest.raises(StreamError, match="not a list of results for 2 documents"):
+        read_rerank(data, 0, 2)
+    hits, tokens, rid = read_rerank({"output": {"results": [{"index": 1, "relevance_score": 0.5, "document": {"text": "b"}}]}, "usage": {"total_tokens": 7}, "request_id": "r"}, 10, 2)  # fmt: skip
+    assert (hits[0].index, hits[0].document, tokens, rid) == (11, "b", 7, "r")
