@@ -265,14 +265,20 @@ class DashScopeClient:
     async def _apost_all(
         self, calls: list[tuple[httpx.Request, _Reader[_T]]], max_concurrency: int
     ) -> list[_T]:
-        """Send ``calls`` concurrently (at most ``max_concurrency`` at once), answers in order."""
+        """Send ``calls`` concurrently (at most ``max_concurrency`` at once), answers in order;
+        the first failure is raised and the calls still waiting or in flight are cancelled."""
         gate = asyncio.Semaphore(max_concurrency)
 
         async def one(call: tuple[httpx.Request, _Reader[_T]]) -> _T:
             async with gate:
                 return await self._apost(*call)
 
-        return list(await asyncio.gather(*map(one, calls)))
+        tasks = [asyncio.ensure_future(one(call)) for call in calls]
+        try:
+            return list(await asyncio.gather(*tasks))
+        finally:
+            for task in tasks:
+                task.cancel()  # a no-op for the finished ones
 
     def _embed_call(self, body: dict[str, Any]) -> tuple[httpx.Request, _Reader[_Batch]]:
         http_request = build_http_request(self.config, body, path=endpoint_path("text-embedding"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -206,3 +207,14 @@ def test_answers_that_are_not_results_for_the_documents_sent(data: dict[str, Any
         read_rerank(data, 0, 2)
     hits, tokens, rid = read_rerank({"output": {"results": [{"index": 1, "relevance_score": 0.5, "document": {"text": "b"}}]}, "usage": {"total_tokens": 7}, "request_id": "r"}, 10, 2)  # fmt: skip
     assert (hits[0].index, hits[0].document, tokens, rid) == (11, "b", 7, "r")
+
+
+async def test_a_failed_split_request_stops_the_others(base_url: str, emulator: Emulator) -> None:
+    client = DashScopeClient(base_url=base_url, max_retries=0)
+    emulator.queue(Fault.http_error(400, "InvalidParameter", "bad batch"))
+    request = RerankRequest(model="qwen3-vl-rerank", query="Eiffel", documents=many(1000))
+    with pytest.raises(BadRequestError, match="bad batch"):
+        await client.arerank(request, max_concurrency=2)
+    await asyncio.sleep(0.3)  # time for any request left running to reach the emulator
+    # 10 requests to send, 2 at a time: the failure of the first stops the ones not yet sent
+    assert len(emulator.requests) < 10
