@@ -12,50 +12,23 @@ Example::
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from dashscope_models import GenerationRequest, Message, estimate_tokens
-from dashscope_models.integration import (
-    ConnectionSettings,
-    GenerationSettings,
-    merge_request,
-    pop_extra_body,
-)
+from dashscope_models._arguments import field_names, move_unknown_arguments
+from dashscope_models.integration import ConnectionSettings, GenerationSettings, merge_request
 
 __all__ = ["DashScopeFields"]
 
-_FIELD_NAMES: dict[type, frozenset[str]] = {}
 
-
-def _field_names(cls: type[BaseModel]) -> frozenset[str]:
-    """Names and aliases of a class's fields (made once per class)."""
-    names = _FIELD_NAMES.get(cls)
-    if names is None:
-        fields = cls.model_fields
-        aliases = {f.alias for f in fields.values() if f.alias}
-        names = _FIELD_NAMES[cls] = frozenset(fields) | aliases
-    return names
-
-
-def _openai_style(values: dict[str, Any]) -> dict[str, Any]:
-    """Constructor arguments as langchain-openai takes them: ``stop`` as one string, and
-    ``extra_body`` (extra request parameters, e.g. ``{"enable_thinking": False}``), whose
-    entries go into ``model_kwargs`` and so are sent as parameters themselves."""
+def _stop_as_list(values: dict[str, Any]) -> dict[str, Any]:
+    """``stop`` as langchain-openai takes it: one string is a list of one."""
     stop_key = next((k for k in ("stop", "stop_sequences") if k in values), None)
-    if "extra_body" not in values and not (stop_key and isinstance(values[stop_key], str)):
-        return values
-    values = dict(values)
     if stop_key and isinstance(values[stop_key], str):
-        values[stop_key] = [values[stop_key]]
-    if body := pop_extra_body(values):
-        extra = dict(values.get("model_kwargs") or {})
-        if both := sorted(set(body) & set(extra)):
-            raise ValueError(f"{both} given both in extra_body and in model_kwargs")
-        values["model_kwargs"] = {**extra, **body}
+        values = {**values, stop_key: [values[stop_key]]}
     return values
 
 
@@ -79,25 +52,10 @@ class DashScopeFields(GenerationSettings, ConnectionSettings):
         is sent, with a warning, so that a misspelt name does not pass silently."""
         if not isinstance(values, dict):
             return values
-        values = _openai_style(values)
-        known = _field_names(cls)
-        unknown = [name for name in values if name not in known]
-        if not unknown:
-            return values
-        values = dict(values)
-        extra = dict(values.get("model_kwargs") or {})
-        for name in unknown:
-            if name in extra:
-                raise ValueError(f"{name} was given both as an argument and in model_kwargs")
-            warnings.warn(
-                f"{name!r} is not a parameter of {cls.__name__}; it is sent as a request "
-                "parameter through model_kwargs. Check the spelling if you meant a field.",
-                UserWarning,
-                stacklevel=4,  # the caller's line: validator, pydantic, Serializable, caller
-            )
-            extra[name] = values.pop(name)
-        values["model_kwargs"] = extra
-        return values
+        # stacklevel: the caller's line (warn, helper, validator, pydantic, Serializable, caller)
+        return move_unknown_arguments(
+            cls.__name__, _stop_as_list(values), field_names(cls), "model_kwargs", 5
+        )
 
     # LangChain serialization: constructor kwargs, the key by its environment variable name.
     @classmethod

@@ -23,9 +23,10 @@ from llama_index.core.instrumentation.events.llm import (
 )
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
 from llama_index.core.llms.function_calling import FunctionCallingLLM
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from dashscope_models import GenerationRequest, Message, get_spec
+from dashscope_models._arguments import field_names, move_unknown_arguments
 from dashscope_models.integration import ConnectionSettings, GenerationSettings, merge_request
 from llamaindex_dashscope_models._batch import BatchMixin
 from llamaindex_dashscope_models._convert import (
@@ -77,6 +78,17 @@ class DashScope(GenerationSettings, ConnectionSettings, BatchMixin, FunctionCall
     additional_kwargs: dict[str, Any] = Field(
         default_factory=dict, description="Extra request parameters, sent verbatim."
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _unknown_arguments_to_additional_kwargs(cls, values: Any) -> Any:
+        """As the LangChain classes (and langchain-openai): an argument that is no field goes
+        into ``additional_kwargs`` and is sent, with a warning; ``extra_body`` entries too."""
+        if not isinstance(values, dict):
+            return values
+        # stacklevel: the caller's line (warn, helper, validator, pydantic, caller)
+        known = field_names(cls)
+        return move_unknown_arguments(cls.__name__, values, known, "additional_kwargs", 5)
 
     @classmethod
     def class_name(cls) -> str:

@@ -1,0 +1,68 @@
+"""Constructor arguments no field takes: sent as request parameters, with a warning.
+
+As langchain-openai does with ``model_kwargs``, the framework classes move an argument that is
+no field of theirs (``Qwen(streaming=True)`` on LlamaIndex, a misspelt ``temprature=``) into
+their extra-parameters dict (LangChain ``model_kwargs``, LlamaIndex ``additional_kwargs``) and
+warn, so nothing a user passes is dropped silently. ``extra_body`` (the OpenAI SDK's extra
+parameters) goes there too, without a warning: its entries are parameters by definition.
+
+Example::
+
+    values = move_unknown_arguments("Qwen", {"temprature": 0.2}, known, "additional_kwargs", 5)
+    values  # {"additional_kwargs": {"temprature": 0.2}}, after a UserWarning naming it
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable
+from typing import Any
+
+from pydantic import BaseModel
+
+from dashscope_models.integration import pop_extra_body
+
+__all__ = ["field_names", "move_unknown_arguments"]
+
+_FIELD_NAMES: dict[type, frozenset[str]] = {}
+
+
+def field_names(cls: type[BaseModel]) -> frozenset[str]:
+    """Names and aliases of a pydantic class's fields (made once per class)."""
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        fields = cls.model_fields
+        aliases = {f.alias for f in fields.values() if f.alias}
+        names = _FIELD_NAMES[cls] = frozenset(fields) | aliases
+    return names
+
+
+def move_unknown_arguments(
+    owner: str, values: dict[str, Any], known: Iterable[str], target: str, stacklevel: int
+) -> dict[str, Any]:
+    """``values`` with each name not in ``known`` (warned about, ``stacklevel`` pointing at the
+    caller's line) and the entries of ``extra_body`` moved into ``values[target]``.
+
+    A name given both as an argument and in ``values[target]`` is a ``ValueError``.
+    """
+    known = frozenset(known)
+    unknown = [name for name in values if name not in known and name != "extra_body"]
+    if not unknown and "extra_body" not in values:
+        return values
+    values = dict(values)
+    body = pop_extra_body(values)
+    extra = dict(values.get(target) or {})
+    if both := sorted(set(body) & set(extra)):
+        raise ValueError(f"{both} given both in extra_body and in {target}")
+    for name in unknown:
+        if name in extra:
+            raise ValueError(f"{name} was given both as an argument and in {target}")
+        warnings.warn(
+            f"{name!r} is not a parameter of {owner}; it is sent as a request parameter "
+            f"through {target}. Check the spelling if you meant a field.",
+            UserWarning,
+            stacklevel=stacklevel,
+        )
+        extra[name] = values.pop(name)
+    values[target] = {**extra, **body}
+    return values
