@@ -42,7 +42,10 @@ def _metadata(config: RunnableConfig | None) -> dict[str, str] | None:
 
 
 class BatchMixin:
-    """``submit_batch`` / ``asubmit_batch`` / ``attach_batch`` for :class:`ChatDashScope`."""
+    """``submit_batch`` / ``asubmit_batch`` / ``attach_batch`` for :class:`ChatDashScope`.
+
+    Example: ``job = ChatQwen().submit_batch(["Hi", "Bye"]); job.wait(); job.results()``
+    """
 
     def _batch_requests(
         self, inputs: Sequence[LanguageModelInput], kwargs: dict[str, Any]
@@ -110,7 +113,10 @@ def _messages(job: Any) -> BatchJob[AIMessage]:
 
 class BatchBinding(RunnableBinding[LanguageModelInput, AIMessage]):  # type: ignore[no-redef]
     """A chat model with bound arguments (``bind_tools``, ``bind``) that can still submit a
-    batch: ``submit_batch`` sends the bound arguments with each request, as ``invoke`` does."""
+    batch: ``submit_batch`` sends the bound arguments with each request, as ``invoke`` does.
+
+    Example: ``ChatQwen().bind_tools([get_weather]).submit_batch(["Weather in Paris?"])``
+    """
 
     def submit_batch(
         self,

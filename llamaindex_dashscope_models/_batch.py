@@ -29,7 +29,10 @@ __all__ = ["BatchMixin"]
 
 
 class BatchMixin:
-    """``submit_batch`` / ``asubmit_batch`` / ``attach_batch`` for :class:`DashScope`."""
+    """``submit_batch`` / ``asubmit_batch`` / ``attach_batch`` for :class:`DashScope`.
+
+    Example: ``job = Qwen().submit_batch([[ChatMessage(role="user", content="Hi")]])``
+    """
 
     def _batch_requests(
         self, conversations: Sequence[Sequence[ChatMessage]], kwargs: dict[str, Any]

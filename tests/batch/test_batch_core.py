@@ -105,9 +105,9 @@ def test_the_states_follow_the_recorded_machine() -> None:
 
 
 async def test_cancel_midway_leaves_answered_rows_readable(sync: bool) -> None:
-    emulator = Emulator(api_key=KEY, batch_seconds=1.5)
+    emulator = Emulator(api_key=KEY, batch_seconds=3.0)
     client = _client(emulator)
-    job = await _submit(client, sync, [_request(i) for i in range(2_000)])
+    job = await _submit(client, sync, [_request(i) for i in range(10_000)])
     status = await _run(job, sync, "status")
     while status.completed < 100:
         time.sleep(0.02)  # noqa: ASYNC251 - the sync path is the one under test here too
@@ -117,9 +117,9 @@ async def test_cancel_midway_leaves_answered_rows_readable(sync: bool) -> None:
     assert cancelled.status in ("cancelling", "cancelled")
     final = await _run(job, sync, "wait", poll_interval=0.01, progress=False)
     assert final.status == "cancelled"
-    assert final.completed >= 100 and final.failed == 2_000 - final.completed > 0
+    assert final.completed >= 100 and final.failed == 10_000 - final.completed > 0
     results = await _run(job, sync, "results")
-    assert len(results) == 2_000
+    assert len(results) == 10_000
     done = [r for r in results if isinstance(r, GenerationResult)]
     assert len(done) == final.completed
     for i, result in enumerate(results):  # the rows answered first are the first rows
@@ -227,3 +227,28 @@ def test_over_the_loopback_server_with_tools_and_thinking() -> None:
         ]
         job.cleanup()
         client.close()
+
+
+def test_progress_is_silent_without_a_terminal(capfd: pytest.CaptureFixture[str]) -> None:
+    emulator = Emulator(api_key=KEY, batch_seconds=0.05)
+    job = _client(emulator).submit_batch([_request(i) for i in range(20)])
+    assert job.wait(poll_interval=0.01).status == "completed"  # progress=True by default
+    assert capfd.readouterr().err == ""  # stderr is a pipe here: tqdm stays off
+
+
+def test_images_and_prompt_mode_rows() -> None:
+    emulator = Emulator(api_key=KEY, batch_seconds=0.0)
+    client = _client(emulator)
+    image = [{"image": "https://example.com/cat.png"}, {"text": "What is this?"}]
+    requests = [
+        GenerationRequest(model="qwen-vl-max", messages=[Message("user", image)]),
+        GenerationRequest(model="qwen-plus", prompt="1+1="),
+    ]
+    job = client.submit_batch(requests)
+    job.wait(poll_interval=0.01, progress=False)
+    seen, counted = job.results()
+    assert isinstance(seen, GenerationResult) and "What is this?" in seen.text
+    assert isinstance(counted, GenerationResult) and counted.text == "[qwen-plus] You said: 1+1="
+    native = {r.body["model"]: r for r in emulator.requests}
+    assert native["qwen-vl-max"].path.endswith("/multimodal-generation/generation")
+    assert native["qwen-vl-max"].body["input"]["messages"][0]["content"] == image

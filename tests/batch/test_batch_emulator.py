@@ -166,3 +166,13 @@ def test_wrong_key_and_command_line_flag() -> None:
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def test_a_file_the_docs_refuse_fails_every_rule_at_its_line(sdk: openai.OpenAI) -> None:
+    rows = [ROWS[0], {**ROWS[1], "custom_id": "1"}, {**ROWS[1], "custom_id": "3", "body": {**ROWS[1]["body"], "model": "qwen-plus"}}]  # fmt: skip
+    uploaded = sdk.files.create(file=("bad.jsonl", jsonl(rows) + b"not json\n"), purpose="batch")
+    batch = sdk.batches.create(input_file_id=uploaded.id, endpoint="/v1/chat/completions", completion_window="24h")  # fmt: skip
+    errors = _poll(sdk, batch.id)[-1].model_dump()["errors"]["data"]
+    assert [(e["code"], e["line"]) for e in errors] == [
+        ("duplicate_custom_id", 2), ("invalid_json_line", 4), ("mismatched_model", 0)
+    ]  # fmt: skip
