@@ -154,9 +154,14 @@ class GenerationRequest:
     response_format: dict[str, Any] | None = value(checked_in_extra=True)
     incremental_output: bool | None = switch(sent=False)
     # Options of the 2026 lineup (shapes checked in _options; recordings in ../shared/recorded).
-    ocr_options: dict[str, Any] | None = value(framework=True, checked_in_extra=True)
-    translation_options: dict[str, Any] | None = value(framework=True, checked_in_extra=True)
-    search_options: dict[str, Any] | None = value(framework=True, checked_in_extra=True)
+    # As constructor fields they take any value, so that a wrong shape is the same
+    # RequestValidationError (at the call, before any request) wherever it is given.
+    ocr_options: dict[str, Any] | None = value(framework=True, checked_in_extra=True,
+                                               setting_type=Any)
+    translation_options: dict[str, Any] | None = value(framework=True, checked_in_extra=True,
+                                                       setting_type=Any)
+    search_options: dict[str, Any] | None = value(framework=True, checked_in_extra=True,
+                                                  setting_type=Any)
     # Where to send it ("text-generation" | "multimodal-generation"), over the catalog and the
     # routing rules (for ids no rule covers): never in the body; checked in _options.
     endpoint: str | None = value(framework=True, sent=False)

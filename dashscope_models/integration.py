@@ -189,11 +189,11 @@ if TYPE_CHECKING:
         top_logprobs: int | None = None
         """Alternatives listed per output token (≥ 0); needs ``logprobs=True``."""
         enable_code_interpreter: bool | None = None
-        ocr_options: dict[str, Any] | None = None
+        ocr_options: Any = None
         """OCR models: e.g. ``{"task": "advanced_recognition"}`` (answer: ``ocr_result``)."""
-        translation_options: dict[str, Any] | None = None
+        translation_options: Any = None
         """Qwen-MT: ``{"source_lang", "target_lang", "terms", "tm_list", "domains"}``."""
-        search_options: dict[str, Any] | None = None
+        search_options: Any = None
         """With ``enable_search``: e.g. ``{"enable_source": True}`` (answer: ``search_info``)."""
         endpoint: str | None = None
         """``"text-generation"`` or ``"multimodal-generation"``: where requests go, for ids no
