@@ -32,7 +32,7 @@ from dashscope_models.emulator._compat import (
     native_request,
     needs_stream,
 )
-from dashscope_models.emulator._files import FileStore, _query, compat_error
+from dashscope_models.emulator._files import FileStore, compat_error, page_size, query_params
 from dashscope_models.emulator._response import EmulatorResponse, Frame
 
 if TYPE_CHECKING:
@@ -174,7 +174,7 @@ class BatchService:
         if not route:
             if method == "POST":
                 return self._create(body, headers.get("authorization", ""))
-            return 200, self._listing(_query(rest))
+            return 200, self._listing(query_params(rest))
         batch_id, _, action = route.partition("/")
         batch = self.batches.get(batch_id)
         if batch is None or action not in ("", "cancel"):
@@ -213,7 +213,7 @@ class BatchService:
         objs = [b.obj for b in batches if not wanted or b.obj["input_file_id"] in wanted]
         if query.get("after") in {o["id"] for o in objs}:
             objs = objs[[o["id"] for o in objs].index(query["after"]) + 1 :]
-        limit = int(query.get("limit") or 20)
+        limit = page_size(query)
         page = objs[:limit]
         return {"object": "list", "data": page or None,
                 "first_id": page[0]["id"] if page else None,

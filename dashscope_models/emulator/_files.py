@@ -21,7 +21,14 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
 
-__all__ = ["FileStore", "StoredFile", "compat_error", "parse_multipart"]
+__all__ = [
+    "FileStore",
+    "StoredFile",
+    "compat_error",
+    "page_size",
+    "parse_multipart",
+    "query_params",
+]
 
 
 def compat_error(status: int, code: str, message: str, param: str | None = None) -> dict[str, Any]:
@@ -76,7 +83,13 @@ def parse_multipart(content_type: str, body: bytes) -> dict[str, tuple[str | Non
     return fields
 
 
-def _query(path: str) -> dict[str, str]:
+def page_size(query: dict[str, str]) -> int:
+    """The ``limit`` of a listing (20 when absent or not a number) [INF: OpenAI's default]."""
+    limit = query.get("limit") or ""
+    return int(limit) if limit.isdigit() and int(limit) > 0 else 20
+
+
+def query_params(path: str) -> dict[str, str]:
     query = path.partition("?")[2]
     return {k: v[-1] for k, v in parse_qs(query).items()}
 
@@ -105,7 +118,7 @@ class FileStore:
         if method == "POST" and not route:
             return self.upload(headers.get("content-type", ""), body)
         if method == "GET" and not route:
-            return 200, self.listing(_query(rest))
+            return 200, self.listing(query_params(rest))
         file_id, _, tail = route.partition("/")
         file = self.get(file_id)
         if file is None or tail not in ("", "content"):
@@ -144,6 +157,6 @@ class FileStore:
         if query.get("after") in {f.id for f in files}:
             at = [f.id for f in files].index(query["after"])
             files = files[at + 1 :]
-        limit = int(query.get("limit") or 20)
+        limit = page_size(query)
         return {"object": "list", "data": [f.as_object() for f in files[:limit]],
                 "has_more": len(files) > limit}  # fmt: skip

@@ -252,3 +252,17 @@ def test_images_and_prompt_mode_rows() -> None:
     native = {r.body["model"]: r for r in emulator.requests}
     assert native["qwen-vl-max"].path.endswith("/multimodal-generation/generation")
     assert native["qwen-vl-max"].body["input"]["messages"][0]["content"] == image
+
+
+async def test_async_upload_streams_through_aiohttp() -> None:
+    # The async path sends through aiohttp (dashscope_models._aio): the upload body is the
+    # temporary file streamed piece by piece, not bytes in memory.
+    with start_emulator(api_key=KEY, batch_seconds=0.0) as server:
+        client = DashScopeClient(api_key=KEY, base_url=server.base_url)
+        job = await client.asubmit_batch([_request(i) for i in range(300)])
+        await job.await_(poll_interval=0.01, progress=False)
+        assert _texts(await job.aresults()) == [f"[qwen-plus] You said: q{i}" for i in range(300)]
+        uploaded = server.emulator.batches.files.files
+        assert sum(f.data.count(b"\n") for f in uploaded.values() if f.purpose == "batch") == 300
+        await job.acleanup()
+        await client.aclose()
