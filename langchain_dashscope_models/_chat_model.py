@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Literal, Self
+from typing import TYPE_CHECKING, Any, Literal
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models.base import LangSmithParams
@@ -17,7 +16,7 @@ from langchain_core.language_models.chat_models import (
 from langchain_core.language_models.model_profile import ModelProfile
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
-from pydantic import BaseModel, model_validator
+from pydantic import BaseModel
 
 from dashscope_models import GenerationRequest, get_spec
 
@@ -26,6 +25,7 @@ if TYPE_CHECKING:
     from langchain_core.runnables import Runnable
     from langchain_core.tools import BaseTool
 from langchain_dashscope_models._batch import BatchMixin
+from langchain_dashscope_models._compat import ChatPatches, precompute_signatures
 from langchain_dashscope_models._convert import (
     chat_result,
     chunk_messages,
@@ -60,7 +60,7 @@ def _profile(model: str) -> ModelProfile:
     return profile
 
 
-class ChatDashScope(DashScopeFields, BatchMixin, BaseChatModel):  # type: ignore[misc]  # bind()
+class ChatDashScope(DashScopeFields, ChatPatches, BatchMixin, BaseChatModel):  # type: ignore[misc]  # bind()
     """Any DashScope model as a LangChain chat model (sync, async, streaming, tools).
 
     The model id decides the endpoint (text or multimodal), the input mode (chat messages, or a
@@ -95,13 +95,6 @@ class ChatDashScope(DashScopeFields, BatchMixin, BaseChatModel):  # type: ignore
 
     def _resolve_model_profile(self) -> ModelProfile | None:
         return ModelProfile(**_profile(self.model))
-
-    @model_validator(mode="after")
-    def _check_profile_keys(self) -> Self:
-        """Replaces langchain-core's per-instance unknown-key check (which resolves the
-        ``ModelProfile`` type hints on every construction, most of its cost): our profiles are
-        built from the catalog with declared keys only, checked once in the test suite."""
-        return self
 
     def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
         params = LangSmithParams(
@@ -232,7 +225,4 @@ class ChatDashScope(DashScopeFields, BatchMixin, BaseChatModel):  # type: ignore
         return structured_output(self, schema, method, include_raw, strict)
 
 
-# langchain-core inspects ``_generate``/``_agenerate`` on every call (does it take a
-# run_manager?); a precomputed signature makes that a lookup (see bench_langchain.py).
-for _method in (ChatDashScope._generate, ChatDashScope._agenerate):
-    setattr(_method, "__signature__", inspect.signature(_method))  # noqa: B010
+precompute_signatures(ChatDashScope._generate, ChatDashScope._agenerate)  # see _compat

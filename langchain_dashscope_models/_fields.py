@@ -20,6 +20,7 @@ from pydantic import ConfigDict, Field, model_validator
 from dashscope_models import GenerationRequest, Message, estimate_tokens
 from dashscope_models._arguments import field_names, move_unknown_arguments
 from dashscope_models.integration import ConnectionSettings, GenerationSettings, merge_request
+from langchain_dashscope_models._compat import Patches
 
 __all__ = ["DashScopeFields"]
 
@@ -32,7 +33,7 @@ def _stop_as_list(values: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-class DashScopeFields(GenerationSettings, ConnectionSettings):
+class DashScopeFields(GenerationSettings, ConnectionSettings, Patches):
     """Shared fields of the DashScope LangChain classes (see the module docstring)."""
 
     # defer_build: the family classes build their validators on first use, not at import.
@@ -84,16 +85,6 @@ class DashScopeFields(GenerationSettings, ConnectionSettings):
         if custom is not None:
             return len(custom(text))
         return estimate_tokens(text)
-
-    def _dict_for_compat(self) -> dict[str, Any]:
-        """What langchain-core's ``asdict()`` gives (identifying params and ``_type``).
-
-        langchain-core reads this on every call, through the deprecated ``dict()`` inside
-        ``warnings.catch_warnings`` (which also resets the process's warning-filter caches);
-        ``asdict()`` is the same dictionary without that (a test checks they agree).
-        """
-        asdict: dict[str, Any] = self.asdict()  # type: ignore[attr-defined]  # the model base's
-        return asdict
 
     def request(
         self,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +28,7 @@ from dashscope_models import GenerationRequest, Message, get_spec
 from dashscope_models._arguments import field_names, move_unknown_arguments
 from dashscope_models.integration import ConnectionSettings, GenerationSettings, merge_request
 from llamaindex_dashscope_models._batch import BatchMixin
+from llamaindex_dashscope_models._compat import Patches, precompute_signatures
 from llamaindex_dashscope_models._convert import (
     StreamResponses,
     completion_from_result,
@@ -51,12 +51,11 @@ __all__ = ["DashScope"]
 
 # Prompt formats that only join texts (base models): LlamaIndex should call ``complete`` there.
 _PLAIN_PROMPT_FORMATS = frozenset({"moss-base"})
-_PAYLOADS: dict[tuple[type, str, int | None], dict[str, Any]] = {}
 
 dispatcher = instrument.get_dispatcher(__name__)  # type: ignore[attr-defined]  # re-exported, no __all__
 
 
-class DashScope(GenerationSettings, ConnectionSettings, BatchMixin, FunctionCallingLLM):
+class DashScope(GenerationSettings, ConnectionSettings, Patches, BatchMixin, FunctionCallingLLM):
     """Any DashScope model as a LlamaIndex LLM: chat, complete, streaming, async, tools.
 
     Every method has true async I/O on the shared connection pool; ``metadata`` comes from the
@@ -107,15 +106,6 @@ class DashScope(GenerationSettings, ConnectionSettings, BatchMixin, FunctionCall
             is_function_calling_model=spec.tools,
             model_name=self.model,
         )
-
-    def to_payload(self) -> dict[str, Any]:
-        # What the callbacks put in every start event: the same for the same model, so built
-        # once (it is metadata only: never the key).
-        key = (type(self), self.model, self.max_tokens)
-        payload = _PAYLOADS.get(key)
-        if payload is None:
-            payload = _PAYLOADS[key] = super().to_payload()
-        return dict(payload)
 
     # -- requests ---------------------------------------------------------------------------
 
@@ -320,17 +310,9 @@ class DashScope(GenerationSettings, ConnectionSettings, BatchMixin, FunctionCall
         return await program.astream_call(llm_kwargs=llm_kwargs, **prompt_args)
 
 
-def _precompute_signatures() -> None:
-    """llama-index's dispatcher binds each call's arguments with ``inspect.signature`` of the
-    decorated method, which unwraps to ours and recomputes it every call; a precomputed
-    ``__signature__`` on our function makes that a lookup (see bench_llamaindex.py)."""
-    names = ("chat", "achat", "stream_chat", "astream_chat", "complete", "acomplete",
-             "stream_complete", "astream_complete")  # fmt: skip
-    for name in names:
-        function: Any = getattr(DashScope, name)
-        while hasattr(function, "__wrapped__"):
-            function = function.__wrapped__
-        function.__signature__ = inspect.signature(function)
-
-
-_precompute_signatures()
+# The eight methods the dispatcher wraps (see _compat).
+precompute_signatures(
+    DashScope,
+    ("chat", "achat", "stream_chat", "astream_chat", "complete", "acomplete", "stream_complete",
+     "astream_complete"),
+)  # fmt: skip
