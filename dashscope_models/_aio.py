@@ -1,13 +1,13 @@
 """The async path's sender: requests go straight to an aiohttp session.
 
 httpx's own async pool serialises badly under hundreds of concurrent requests, and wrapping
-aiohttp in httpx response objects (``httpx-aiohttp``, measured first) cost 5-15 % more
-under 200 concurrent calls. The
-core client only needs a status, headers and body bytes, so this sender hands it aiohttp's
-response directly, behind the few attributes the client reads (``status_code``, ``headers``,
-``aread``, ``aiter_bytes``, ``aclose``). aiohttp failures become the matching httpx
-exceptions, so error mapping and retries stay in one place. A private httpx transport given
-to the client (e.g. the in-process emulator) is used as it is instead.
+aiohttp in httpx response objects (``httpx-aiohttp``, measured first) cost 5-15 % more under
+200 concurrent calls. The core client only needs a status, headers and body bytes, so this
+sender hands it aiohttp's response directly, behind the transport seam's interface
+(``_transport``: ``status_code``, ``headers``, ``aread``, ``aiter_bytes``, ``aclose``).
+aiohttp failures become the seam's ``TransportFailure``, so error mapping and retries stay in
+one place. A private httpx transport given to the client (e.g. the in-process emulator) is
+used as it is instead.
 
 Example::
 
@@ -21,37 +21,14 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Mapping
 from functools import lru_cache
-from typing import Any, Protocol
 
 import aiohttp
 import httpx
 from yarl import URL
 
-__all__ = ["AioSender", "AsyncResponse", "AsyncSender"]
+from dashscope_models._transport import TransportFailure
 
-
-class AsyncResponse(Protocol):
-    """What the client reads from an async answer (``httpx.Response`` has it too)."""
-
-    @property
-    def status_code(self) -> int: ...
-
-    @property
-    def headers(self) -> Mapping[str, str]: ...
-
-    async def aread(self) -> bytes: ...
-
-    def aiter_bytes(self) -> AsyncIterator[bytes]: ...
-
-    async def aclose(self) -> None: ...
-
-
-class AsyncSender(Protocol):
-    """Sends one request (``httpx.AsyncBaseTransport`` fits too)."""
-
-    async def handle_async_request(self, request: httpx.Request) -> Any: ...
-
-    async def aclose(self) -> None: ...
+__all__ = ["AioSender"]
 
 
 @lru_cache(maxsize=256)
@@ -91,19 +68,14 @@ class _Response:
 
 
 def _mapped(exc: BaseException, request: httpx.Request) -> BaseException:
-    """The httpx exception for an aiohttp failure (others pass through unchanged), carrying
-    ``request`` as httpx's own errors do (error messages name its host)."""
+    """An aiohttp failure as the transport seam's :class:`TransportFailure` (timeouts told
+    apart; ``_transport.transport_error`` maps it on), carrying ``request`` as httpx's own
+    errors do (error messages name its host); other exceptions pass through."""
     text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-    if isinstance(exc, aiohttp.ConnectionTimeoutError):
-        return httpx.ConnectTimeout(text, request=request)
-    if isinstance(exc, asyncio.TimeoutError):
-        return httpx.ReadTimeout(text, request=request)
-    if isinstance(exc, aiohttp.ClientConnectorError):
-        return httpx.ConnectError(text, request=request)
-    if isinstance(exc, aiohttp.ClientPayloadError | aiohttp.ServerDisconnectedError):
-        return httpx.RemoteProtocolError(text, request=request)
-    if isinstance(exc, aiohttp.ClientError):
-        return httpx.NetworkError(text, request=request)
+    if isinstance(exc, asyncio.TimeoutError):  # aiohttp's connect and read timeouts too
+        return TransportFailure(text, timeout=True, request=request)
+    if isinstance(exc, aiohttp.ClientError):  # refused, reset, disconnected, bad payload
+        return TransportFailure(text, timeout=False, request=request)
     return exc
 
 

@@ -4,7 +4,6 @@
 * :func:`read_result` turns a 200 JSON body into a :class:`GenerationResult`.
 * :class:`StreamReader` turns body bytes into :class:`Chunk` objects (SSE decoding, the
   stream state machine and the reply filter of prompt-only models, in one object).
-* :func:`transport_error` maps httpx failures onto our connection/timeout/stream errors.
 
 Example::
 
@@ -22,15 +21,7 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-import httpx
-
-from dashscope_models._errors import (
-    APIConnectionError,
-    APITimeoutError,
-    DashScopeError,
-    StreamError,
-    error_from_body,
-)
+from dashscope_models._errors import DashScopeError, StreamError, error_from_body
 from dashscope_models._parse import parse_result
 from dashscope_models._request import PreparedRequest
 from dashscope_models._sse import SSEDecoder, SSEEvent
@@ -43,7 +34,6 @@ __all__ = [
     "read_json",
     "read_response",
     "read_result",
-    "transport_error",
 ]
 
 
@@ -225,56 +215,3 @@ class StreamReader:
         if self._filter is not None:
             result.text = "".join(self._texts)
         return result
-
-
-def transport_error(
-    exc: httpx.HTTPError, *, events_seen: int = 0, request_id: str | None = None
-) -> DashScopeError:
-    """Map an httpx failure; after the first event a broken connection is a truncated stream.
-
-    The error keeps the failure's type name and text in its message, never ``exc`` itself: an
-    httpx exception holds the request, whose headers hold the API key. Raise it ``from None``,
-    outside the ``except`` block, so that neither ``__cause__`` nor ``__context__`` leads there.
-    """
-    message = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-    host = _host(exc)
-    if events_seen:
-        return StreamError(
-            f"the stream broke after {events_seen} events ({message})",
-            code="TruncatedStream",
-            status_code=200,
-            request_id=request_id,
-        )
-    if isinstance(exc, httpx.TimeoutException) and not _refused(exc):
-        return APITimeoutError(
-            f"request to {host} timed out ({message})", code="Timeout", request_id=request_id
-        )
-    return APIConnectionError(
-        f"could not reach DashScope at {host} ({message}); check base_url or region",
-        code="ConnectionError",
-        request_id=request_id,
-    )
-
-
-def _host(exc: httpx.HTTPError) -> str:
-    """The host (and port) the failed request went to: a region or base_url mistake shows.
-
-    httpx sets the request on its sync errors, ``_aio`` on the async ones."""
-    try:
-        url = exc.request.url
-    except RuntimeError:  # an error raised without its request
-        return "the service"
-    return f"{url.host}:{url.port}" if url.port else url.host  # never the URL's user:password
-
-
-def _refused(exc: BaseException) -> bool:
-    """True when the cause chain shows a refused/failed connect (some transports report
-    those as connect timeouts)."""
-    seen: BaseException | None = exc
-    for _ in range(8):
-        seen = seen.__cause__ or seen.__context__ if seen is not None else None
-        if seen is None:
-            return False
-        if isinstance(seen, OSError) and not isinstance(seen, TimeoutError):
-            return True
-    return False

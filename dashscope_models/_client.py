@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 import httpx
 from pydantic import SecretStr
 
-from dashscope_models._call import StreamReader, read_json, read_response, transport_error
+from dashscope_models._call import StreamReader, read_json, read_response
 from dashscope_models._catalog import get_spec
 from dashscope_models._config import SETTINGS, ClientConfig
 from dashscope_models._embedding import (
@@ -53,14 +53,15 @@ from dashscope_models._rerank import (
 )
 from dashscope_models._retry import retry_delay, should_retry
 from dashscope_models._routing import must_stream, rerouted
+from dashscope_models._transport import transport_error
 from dashscope_models._types import Chunk, GenerationRequest, GenerationResult
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from dashscope_models._aio import AsyncSender
     from dashscope_models._batch import BatchJob
     from dashscope_models._batch_rows import BatchLimits
+    from dashscope_models._transport import AsyncSender
 
 __all__ = ["DashScopeClient"]
 

@@ -30,7 +30,7 @@ from dashscope_models._config import ClientConfig
 from dashscope_models._request import timeouts
 
 if TYPE_CHECKING:
-    from dashscope_models._aio import AsyncSender
+    from dashscope_models._transport import AsyncSender
 
 __all__ = ["async_pool", "close_pools", "sync_pool"]
 
