@@ -44,7 +44,7 @@ from dashscope_models._errors import (
     RequestValidationError,
     StreamError,
 )
-from dashscope_models._lazy import lazy_attributes
+from dashscope_models._lazy import lazy_attributes, public_dir
 from dashscope_models._prompt import render_prompt
 from dashscope_models._rerank import RerankHit, RerankRequest, RerankResult
 from dashscope_models._types import (
@@ -130,3 +130,5 @@ __getattr__ = lazy_attributes(
         "close_pools": "dashscope_models._pool",
     },
 )
+
+__dir__ = public_dir(__all__)

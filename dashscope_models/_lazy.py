@@ -2,19 +2,23 @@
 to most users: ``dashscope_models`` defers its client (and httpx with it),
 ``langchain_dashscope_models`` its completion LLMs and embeddings.
 
+:func:`public_dir` gives each package a ``__dir__`` that lists its public names (``__all__``,
+lazy ones included) and not the modules and helpers it imports.
+
 Example::
 
     __getattr__ = lazy_attributes(__name__, {"DashScopeClient": "dashscope_models._client"})
+    __dir__ = public_dir(__all__)
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from importlib import import_module
 from typing import Any
 
-__all__ = ["lazy_attributes"]
+__all__ = ["lazy_attributes", "public_dir"]
 
 
 def lazy_attributes(package: str, where: dict[str, str]) -> Callable[[str], Any]:
@@ -30,3 +34,14 @@ def lazy_attributes(package: str, where: dict[str, str]) -> Callable[[str], Any]
         return value
 
     return __getattr__
+
+
+def public_dir(names: Iterable[str]) -> Callable[[], list[str]]:
+    """A module ``__dir__`` listing ``names`` (the package's ``__all__``), sorted: what
+    ``dir(package)`` and editors' completion show, lazily imported names included."""
+    listed = sorted(set(names))
+
+    def __dir__() -> list[str]:
+        return list(listed)
+
+    return __dir__

@@ -14,7 +14,7 @@ HERE = Path(__file__).resolve().parent
 EXAMPLES = [
     "core_client.py",
     "langchain_chain.py",
-    "langgraph_agent.py",
+    "agent.py",
     "structured_output.py",
     "llamaindex_rag.py",
     "rag_rerank.py",

@@ -13,7 +13,7 @@ model stays cheap.
 
 from typing import TYPE_CHECKING
 
-from dashscope_models._lazy import lazy_attributes
+from dashscope_models._lazy import lazy_attributes, public_dir
 from langchain_dashscope_models._chat_model import ChatDashScope
 from langchain_dashscope_models._classes import (
     ChatDeepSeek,
@@ -99,3 +99,5 @@ __all__ = [
     "MossLLM",
     "QwenLLM",
 ]
+
+__dir__ = public_dir(__all__)

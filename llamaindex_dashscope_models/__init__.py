@@ -9,6 +9,7 @@ Example::
     Settings.embed_model = DashScopeEmbedding()
 """
 
+from dashscope_models._lazy import public_dir
 from llamaindex_dashscope_models._classes import (
     ChatYuan,
     DeepSeek,
@@ -34,3 +35,5 @@ __all__ = [
     "Qwen",
     "QwenVL",
 ]
+
+__dir__ = public_dir(__all__)

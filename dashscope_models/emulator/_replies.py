@@ -3,8 +3,9 @@
 With nothing queued the emulator answers so that framework test suites run unchanged:
 * it names the model and repeats the last user message: ``[qwen-plus] You said: Hello``;
 * when tools are offered and ``tool_choice`` allows, and the last message is the user's, it
-  calls the forced tool, else the tool whose name/description best matches the message, with
-  arguments built from the tool's JSON schema and the message's words;
+  calls the forced tool, else the tool the message is about (``_toolpick``: its name, the
+  words it shares with the tool, the arguments it can fill), with arguments built from the
+  tool's JSON schema and the message's words;
 * after a tool result it answers with that result;
 * with a JSON ``response_format`` it returns JSON (fitting the schema, when one is given);
 * thinking models reason first; prompt-only models get their quirks (MOSS echoes the prompt
@@ -27,6 +28,7 @@ from typing import Any
 
 from dashscope_models._catalog import ModelSpec
 from dashscope_models.emulator._script import Reply
+from dashscope_models.emulator._toolpick import named_in, pick_tool
 from dashscope_models.emulator._values import Words, value_for
 
 __all__ = [
@@ -121,23 +123,11 @@ def _pick_tools(tools: list[dict[str, Any]], choice: Any, text: str, parallel: b
     if isinstance(choice, dict):
         forced = (choice.get("function") or {}).get("name")
         return [f for f in functions if f.get("name") == forced][:1] or functions[:1]
-    lowered = text.lower()
-
-    def score(f: dict[str, Any]) -> int:
-        name = str(f.get("name", ""))
-        words = set(
-            re.findall(
-                r"[a-z]{3,}", (name.replace("_", " ") + " " + str(f.get("description", ""))).lower()
-            )
-        )
-        return (10 if name.lower() in lowered else 0) + sum(1 for w in words if w in lowered)
-
-    ranked = sorted(functions, key=score, reverse=True)
     if parallel:
-        named = [f for f in functions if str(f.get("name", "")).lower() in lowered]
+        named = [f for f in functions if named_in(f, text)]
         if len(named) > 1:
             return named
-    return ranked[:1]
+    return [pick_tool(functions, text)] if functions else []
 
 
 def _tool_calls(body: dict[str, Any], text: str) -> list[dict[str, Any]]:

@@ -53,6 +53,14 @@ class Words:
         """The quoted phrases of the text, in order (not consumed)."""
         return list(self._quoted)
 
+    def numbers(self) -> list[float]:
+        """The numbers of the text outside quotes, in order (not consumed)."""
+        return list(self._numbers)
+
+    def names(self) -> list[str]:
+        """The capitalised names of the text outside quotes, in order (not consumed)."""
+        return list(self._names)
+
     def number(self) -> float | None:
         return self._numbers.pop(0) if self._numbers else None
 
