@@ -97,16 +97,21 @@ _OUTPUT_EXTRAS = ("search_info", "tool_info")
 
 def output_extras(output: dict[str, Any]) -> dict[str, Any] | None:
     """What an ``output`` carries beside the message: ``search_info`` and ``tool_info`` (output
-    level), and any key of a content part other than ``text`` (``ocr_result``), as sent."""
+    level), and any key of a content part other than ``text`` (``ocr_result``), as sent.
+    Once per streamed event: a plain text answer costs a few lookups."""
     extras: dict[str, Any] | None = None
-    for key in _OUTPUT_EXTRAS:
-        found = output.get(key)
-        if found is not None:
-            extras = extras or {}
-            extras[key] = found
+    if len(output) > 1:  # a message answer's output is {"choices": [...]} alone
+        for key in _OUTPUT_EXTRAS:
+            found = output.get(key)
+            if found is not None:
+                extras = extras or {}
+                extras[key] = found
     choices = output.get("choices")
-    content = (choices[0].get("message") or {}).get("content") if choices else None
-    if isinstance(content, list):
+    if not choices:
+        return extras
+    message = choices[0].get("message")
+    content = message.get("content") if message else None
+    if content.__class__ is list:  # multimodal parts: keys beside "text" (ocr_result)
         for part in content:
             if isinstance(part, dict) and (len(part) > 1 or "text" not in part):
                 extras = extras or {}

@@ -1,14 +1,17 @@
 """LangChain messages ⇄ the core's types.
 
-Inbound: system/human/AI/tool messages become core :class:`Message` objects. Images in
-LangChain's standard blocks (``{"type": "image", "url"|"base64": ...}``) and OpenAI's
-``image_url`` blocks (URL or data URI) become DashScope's ``{"image": ...}`` parts; tool-call
-history comes from ``AIMessage.tool_calls``; reasoning content is sent back when present.
+Inbound: system/human/AI/tool messages become core :class:`Message` objects; their content
+blocks become DashScope parts with nothing dropped (``_content``: images, video or frame
+lists, audio, part options, qwen-long ``file_id`` references, DashScope's own part dicts);
+tool-call history comes from ``AIMessage.tool_calls``; reasoning content is sent back when
+present; a last ``AIMessage`` with ``additional_kwargs["partial"] = True`` asks the model to
+continue it (prefix continuation).
 Outbound: a core result or chunk becomes an ``AIMessage`` / ``AIMessageChunk`` with tool calls,
 ``usage_metadata``, ``response_metadata`` and reasoning in ``additional_kwargs`` (which
 ``content_blocks`` shows as standard reasoning blocks). Log probabilities (``logprobs=True``)
 are ``response_metadata["logprobs"] = {"content": [...]}`` and ``generation_info["logprobs"]``,
 as langchain-openai gives them; a streamed chunk holds its own entries (added chunks concatenate).
+The answer's ``ocr_result``, ``search_info`` and ``tool_info`` are ``response_metadata`` keys.
 
 Example::
 

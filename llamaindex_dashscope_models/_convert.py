@@ -1,15 +1,20 @@
 """LlamaIndex chat messages ⇄ the core's types.
 
 Inbound: text, image, video and audio blocks become DashScope content (a URL as given; local
-bytes, paths and ``file://`` URLs as ``data:`` URIs); tool-call history is read from
+bytes, paths and ``file://`` URLs as ``data:`` URIs), in every role, nothing dropped; a
+message's ``additional_kwargs`` may add ``image_options`` (to each image part),
+``images_as_video=True`` (its images are one video's frames) and ``partial=True`` (a last
+assistant message to continue); tool-call history is read from
 ``ToolCallBlock`` blocks or ``additional_kwargs["tool_calls"]`` (as llama-index-llms-openai
 writes it); tool results carry ``tool_call_id``. Outbound: a core result or chunk becomes a
 ``ChatResponse`` with the accumulated message, the ``delta``, tool calls (both as blocks and in
 ``additional_kwargs["tool_calls"]``), reasoning as a ``ThinkingBlock`` and ``thinking_delta``,
-and token usage in ``additional_kwargs``; completions likewise as a ``CompletionResponse``
-(reasoning in ``additional_kwargs``). A streamed response's ``raw`` is ``{"request_id", "usage"}``
-(``usage`` in wire keys on the last one, else ``None``): LlamaIndex's ``TokenCountingHandler``
-reads the service's counts from there, as from llama-index-llms-openai's chunks. Log
+and token usage (with image/audio/video tokens) and the answer's ``ocr_result``,
+``search_info`` and ``tool_info`` in ``additional_kwargs``; completions likewise as a
+``CompletionResponse`` (reasoning in ``additional_kwargs``). A streamed response's ``raw`` is
+``{"request_id", "usage"}`` (``usage`` in wire keys on the last one, else ``None``):
+LlamaIndex's ``TokenCountingHandler`` reads the service's counts from there, as from
+llama-index-llms-openai's chunks. Log
 probabilities (``logprobs=True``, ``top_logprobs=n``) are ``logprobs``: one list per token of
 its ``top_logprobs`` as ``LogProb`` objects (llama-index-llms-openai's
 ``from_openai_token_logprobs``, which skips a token without alternatives); a streamed response

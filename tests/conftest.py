@@ -9,11 +9,18 @@
   (awaited when it returns an awaitable), checking that no request reached the emulator.
 * ``official_sdk``: the official ``dashscope`` SDK module, pointed at the emulator server.
 * ``sync``: parametrizes a test over the sync and async paths ("write once, run both").
+* ``replay`` (session): a server on 127.0.0.1 that answers with a recorded exchange's status,
+  headers and body bytes (an SSE body in several pieces) and keeps what it received:
+  ``replay.serve(name)``, then call ``replay.url``; ``replay.received`` is ``[(path, body)]``.
 """
 
 from __future__ import annotations
 
+import json
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -94,3 +101,78 @@ def refused(
         return info.value
 
     return check
+
+
+RECORDED = Path(__file__).parent / "data" / "recorded"
+
+
+class RecordedReplay:
+    """What the replay server answers next, and what it received (see the module docstring)."""
+
+    def __init__(self) -> None:
+        self.status = 200
+        self.headers: list[tuple[str, str]] = []
+        self.body = b""
+        self.received: list[tuple[str, Any]] = []
+        self.url = ""
+
+    def serve(self, name: str) -> None:
+        """Answer the next requests with the recorded exchange ``name``; forget what came."""
+        lines = _recorded(name, "response.header.txt").splitlines()
+        self.status = int(lines[0].split()[1])
+        skip = {"content-length", "transfer-encoding", "content-encoding", "connection", "date",
+                "server"}  # fmt: skip
+        self.headers = [
+            (k.strip(), v.strip()) for k, _, v in (ln.partition(":") for ln in lines[1:] if ":" in ln)
+            if k.strip().lower() not in skip
+        ]  # fmt: skip
+        self.body = _recorded(name, "response.body.txt").encode()
+        self.received = []
+
+
+def _recorded(name: str, part: str) -> str:
+    return (RECORDED / f"{name}.{part}").read_text("utf-8").lstrip("\ufeff")
+
+
+def _replay_handler(replay: RecordedReplay) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self) -> None:
+            sent = self.rfile.read(int(self.headers.get("content-length", "0")))
+            replay.received.append((self.path, json.loads(sent) if sent else None))
+            self.send_response(replay.status)
+            for key, value in replay.headers:
+                self.send_header(key, value)
+            streamed = any(
+                "event-stream" in v for k, v in replay.headers if k.lower() == "content-type"
+            )
+            if streamed:
+                self.send_header("connection", "close")
+                self.end_headers()
+                third = max(1, len(replay.body) // 3)
+                for i in range(0, len(replay.body), third):
+                    self.wfile.write(replay.body[i : i + third])
+                    self.wfile.flush()
+                self.close_connection = True
+            else:
+                self.send_header("content-length", str(len(replay.body)))
+                self.end_headers()
+                self.wfile.write(replay.body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    return Handler
+
+
+@pytest.fixture(scope="session")
+def replay() -> Iterator[RecordedReplay]:
+    state = RecordedReplay()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _replay_handler(state))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    state.url = f"http://127.0.0.1:{server.server_address[1]}/api/v1"
+    yield state
+    server.shutdown()
+    server.server_close()

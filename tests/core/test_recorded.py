@@ -1,6 +1,6 @@
 """Every recorded real DashScope exchange, replayed over HTTP, read exactly by the client.
 
-A small replay server (stdlib ``http.server`` on 127.0.0.1) answers with the recorded status,
+The ``replay`` server (``tests/conftest.py``: stdlib ``http.server`` on 127.0.0.1) answers with the recorded status,
 headers and body bytes (an SSE body in several pieces). For each exchange the test rebuilds the
 recorded request from our own types, checks our request builder produces the recorded body,
 sends it through :class:`DashScopeClient`, and compares what the client returns with what an
@@ -10,11 +10,8 @@ independent, naive reading of the recorded body says.
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
 
@@ -58,70 +55,6 @@ PARAMS = [
 
 def load(name: str, part: str) -> str:
     return (RECORDED / f"{name}.{part}").read_text("utf-8").lstrip("\ufeff")
-
-
-class Replay:
-    """What the server answers next."""
-
-    status = 200
-    headers: ClassVar[list[tuple[str, str]]] = []
-    body = b""
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def do_POST(self) -> None:
-        self.rfile.read(int(self.headers.get("content-length", "0")))
-        self.send_response(Replay.status)
-        for key, value in Replay.headers:
-            self.send_header(key, value)
-        streamed = any(
-            "event-stream" in v for k, v in Replay.headers if k.lower() == "content-type"
-        )
-        if streamed:
-            self.send_header("connection", "close")
-            self.end_headers()
-            third = max(1, len(Replay.body) // 3)
-            for i in range(0, len(Replay.body), third):
-                self.wfile.write(Replay.body[i : i + third])
-                self.wfile.flush()
-            self.close_connection = True
-        else:
-            self.send_header("content-length", str(len(Replay.body)))
-            self.end_headers()
-            self.wfile.write(Replay.body)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-@pytest.fixture(scope="module")
-def replay_url() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/api/v1"
-    server.shutdown()
-    server.server_close()
-
-
-def serve(name: str) -> None:
-    lines = load(name, "response.header.txt").splitlines()
-    Replay.status = int(lines[0].split()[1])
-    skip = {
-        "content-length",
-        "transfer-encoding",
-        "content-encoding",
-        "connection",
-        "date",
-        "server",
-    }
-    Replay.headers = [
-        (k.strip(), v.strip()) for k, _, v in (ln.partition(":") for ln in lines[1:] if ":" in ln)
-        if k.strip().lower() not in skip
-    ]  # fmt: skip
-    Replay.body = load(name, "response.body.txt").encode()
 
 
 def to_message(raw: dict[str, Any]) -> Message:
@@ -179,11 +112,11 @@ def expected(name: str) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("name", NAMES)
-async def test_recorded_exchange(name: str, replay_url: str, sync: bool) -> None:
+async def test_recorded_exchange(name: str, replay: Any, sync: bool) -> None:
     recorded = json.loads(load(name, "request.body.json"))
     streaming = name.endswith("-sse")
-    serve(name)
-    client = DashScopeClient(base_url=replay_url, api_key="sk-replay", max_retries=0)
+    replay.serve(name)
+    client = DashScopeClient(base_url=replay.url, api_key="sk-replay", max_retries=0)
     if "error" in name:  # the recorded request is invalid on purpose: send a valid one instead
         request = GenerationRequest(model=recorded["model"], prompt="1+1=")
         cls = AuthenticationError if "auth" in name else BadRequestError

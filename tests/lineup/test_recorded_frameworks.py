@@ -3,8 +3,8 @@
 For each exchange in ``tests/data/recorded`` (copied from ``../shared/recorded``) the recorded
 request is rebuilt as a framework call, with the recorded model id and the content given as
 LangChain / LlamaIndex blocks (images, video frames, audio, qwen-long ``file_id`` blocks, tool
-calls, a partial assistant message). A replay server on 127.0.0.1 records what arrives and
-answers with the recorded bytes. The test checks that the request reproduces the recorded one
+calls, a partial assistant message). The ``replay`` server (``tests/conftest.py``, on 127.0.0.1)
+records what arrives and answers with the recorded bytes. The test checks that the request reproduces the recorded one
 (endpoint, parts, parameters) and that the parsed answer matches a naive reading of the
 recorded body: text, reasoning, tool calls, usage with image/audio/video tokens, ``ocr_result``
 and ``search_info``.
@@ -17,11 +17,8 @@ a prompt-mode recording is sent as one user message (the frameworks' chat form).
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
@@ -47,52 +44,6 @@ MULTI = "/api/v1/services/aigc/multimodal-generation/generation"
 
 def load(name: str, part: str) -> str:
     return (RECORDED / f"{name}.{part}").read_text("utf-8").lstrip("\ufeff")
-
-
-class Replay:
-    status = 200
-    headers: ClassVar[list[tuple[str, str]]] = []
-    body = b""
-    received: ClassVar[list[tuple[str, Any]]] = []
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def do_POST(self) -> None:
-        sent = self.rfile.read(int(self.headers.get("content-length", "0")))
-        Replay.received.append((self.path, json.loads(sent)))
-        self.send_response(Replay.status)
-        for key, value in Replay.headers:
-            self.send_header(key, value)
-        self.send_header("content-length", str(len(Replay.body)))
-        self.end_headers()
-        self.wfile.write(Replay.body)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-@pytest.fixture(scope="module")
-def replay_url() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/api/v1"
-    server.shutdown()
-    server.server_close()
-
-
-def serve(name: str) -> None:
-    lines = load(name, "response.header.txt").splitlines()
-    Replay.status = int(lines[0].split()[1])
-    keep = {"content-type", "x-request-id"}
-    Replay.headers = [
-        (k.strip(), v.strip()) for k, _, v in (ln.partition(":") for ln in lines[1:])
-        if k.strip().lower() in keep
-    ]  # fmt: skip
-    Replay.body = load(name, "response.body.txt").encode()
-    Replay.received = []
 
 
 def recorded_path(name: str) -> str:
@@ -229,11 +180,11 @@ GENERATION = [n for n in NAMES if "error" not in n]
 
 
 @pytest.mark.parametrize("name", GENERATION)
-async def test_langchain_replays_the_recording(name: str, replay_url: str, sync: bool) -> None:
+async def test_langchain_replays_the_recording(name: str, replay: Any, sync: bool) -> None:
     recorded = json.loads(load(name, "request.body.json"))
     streaming = name.endswith("-sse")
-    serve(name)
-    llm = ChatDashScope(model=recorded["model"], base_url=replay_url, api_key="sk-replay",
+    replay.serve(name)
+    llm = ChatDashScope(model=recorded["model"], base_url=replay.url, api_key="sk-replay",
                         max_retries=0)  # fmt: skip
     inp = recorded["input"]
     messages = lc_messages(inp.get("messages") or [{"role": "user", "content": inp.get("prompt")}])
@@ -247,7 +198,7 @@ async def test_langchain_replays_the_recording(name: str, replay_url: str, sync:
             message = message + chunk
     else:
         message = llm.invoke(messages, **params) if sync else await llm.ainvoke(messages, **params)
-    ((path, body),) = Replay.received
+    ((path, body),) = replay.received
     assert path == recorded_path(name)
     assert body == wanted_body(name, recorded)
     want = expected(name)
@@ -270,11 +221,11 @@ async def test_langchain_replays_the_recording(name: str, replay_url: str, sync:
 
 
 @pytest.mark.parametrize("name", GENERATION)
-async def test_llamaindex_replays_the_recording(name: str, replay_url: str, sync: bool) -> None:
+async def test_llamaindex_replays_the_recording(name: str, replay: Any, sync: bool) -> None:
     recorded = json.loads(load(name, "request.body.json"))
     streaming = name.endswith("-sse")
-    serve(name)
-    llm = DashScope(model=recorded["model"], base_url=replay_url, api_key="sk-replay",
+    replay.serve(name)
+    llm = DashScope(model=recorded["model"], base_url=replay.url, api_key="sk-replay",
                     max_retries=0)  # fmt: skip
     inp = recorded["input"]
     wire = inp.get("messages") or [{"role": "user", "content": inp.get("prompt")}]
@@ -288,7 +239,7 @@ async def test_llamaindex_replays_the_recording(name: str, replay_url: str, sync
         response = responses[-1]
     else:
         response = llm.chat(messages, **params) if sync else await llm.achat(messages, **params)
-    ((path, body),) = Replay.received
+    ((path, body),) = replay.received
     assert path == recorded_path(name)
     assert body == wanted_body(name, recorded)
     want = expected(name)
