@@ -46,7 +46,7 @@ from dashscope_models._errors import (
 )
 from dashscope_models._lazy import lazy_attributes, public_dir
 from dashscope_models._prompt import render_prompt
-from dashscope_models._rerank import RerankHit, RerankRequest, RerankResult
+from dashscope_models._rerank import RerankDocument, RerankHit, RerankRequest, RerankResult
 from dashscope_models._types import (
     Chunk,
     ContentPart,
@@ -98,6 +98,7 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "RequestValidationError",
+    "RerankDocument",
     "RerankHit",
     "RerankRequest",
     "RerankResult",

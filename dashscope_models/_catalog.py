@@ -108,6 +108,7 @@ class ModelSpec:
     max_batch: int = 0
     max_text_tokens: int = 0
     instruct: bool = False  # rerank: the model takes parameters.instruct
+    media_batch: dict[str, int] = field(default_factory=dict)  # rerank: images/videos a request
     known: bool = True
     resolved_by: ResolvedBy = "catalog"
     """How the id was resolved: its own entry, an alias of one, a family rule, or generic."""

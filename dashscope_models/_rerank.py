@@ -8,7 +8,9 @@ per request (``max_batch``), tokens per query or document (``max_text_tokens``) 
 request (``max_input_tokens``: query tokens x documents + document tokens), and whether it takes
 ``instruct``. Everything is checked before any request. A call with more documents than one
 request takes is split; each pair is scored on its own, so the batches' answers are merged by
-score into one ranking (``index`` always refers to the caller's list).
+score into one ranking (``index`` always refers to the caller's list). A model that ranks media
+(qwen3-vl-rerank) also takes ``{"image": url or data URI}`` and ``{"video": url}`` parts as
+query or documents, within its per-kind limits (``media_batch``).
 
 Example::
 
@@ -19,6 +21,7 @@ Example::
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,6 +33,7 @@ from dashscope_models._parse import require_output
 
 __all__ = [
     "RerankBatch",
+    "RerankDocument",
     "RerankHit",
     "RerankRequest",
     "RerankResult",
@@ -41,6 +45,11 @@ __all__ = [
 # For a rerank model id the catalog does not list: the smallest documented per-request limit
 # (qwen3-vl-rerank's 100 text documents, see catalog.toml), so a split never asks too much.
 _DEFAULT_DOCUMENTS = 100
+_DEFAULT_MEDIA = {"image": 40, "video": 4}  # the same for media (qwen3-vl-rerank's, catalog.toml)
+
+RerankDocument = str | dict[str, str]
+"""A text, or one part: ``{"text": ...}``, ``{"image": url or data URI}``, ``{"video": url}``
+(images and videos: qwen3-vl-rerank)."""
 
 
 @dataclass(slots=True, kw_only=True)
@@ -54,8 +63,8 @@ class RerankRequest:
     """
 
     model: str
-    query: str
-    documents: Sequence[str]
+    query: RerankDocument
+    documents: Sequence[RerankDocument]
     top_n: int | None = None
     return_documents: bool | None = None
     instruct: str | None = None
@@ -72,7 +81,7 @@ class RerankHit:
 
     index: int
     relevance_score: float
-    document: str | None = None
+    document: RerankDocument | None = None
 
 
 @dataclass(slots=True)
@@ -103,9 +112,23 @@ def _spec(model: str) -> ModelSpec:
     return spec
 
 
-def _check(request: RerankRequest, spec: ModelSpec) -> tuple[int, list[int]]:
-    """Raise on bad input; the query's and each document's estimated tokens."""
-    if not isinstance(request.query, str) or not request.query.strip():
+def _part(item: Any, what: str, spec: ModelSpec) -> tuple[str, str]:
+    """The kind (text, image, video) and value of a query or document; raise for a bad one."""
+    if isinstance(item, str):
+        return "text", item
+    if isinstance(item, dict) and len(item) == 1:
+        ((kind, value),) = item.items()
+        if kind in ("text", "image", "video") and isinstance(value, str):
+            if kind != "text" and spec.known and not spec.vision:
+                raise _fail(f"{what} is an {kind}: {spec.name} ranks text (qwen3-vl-rerank: media)")
+            return kind, value
+    raise _fail(f"{what} must be a string or one text/image/video part, not {item!r:.80}")
+
+
+def _check(request: RerankRequest, spec: ModelSpec) -> tuple[int, list[int], list[str]]:
+    """Raise on bad input; the query's and each document's estimated tokens, and the kinds."""
+    kind, value = _part(request.query, "query", spec)
+    if not value.strip():
         raise _fail("query is empty: give the text to rank the documents against")
     documents = request.documents
     if isinstance(documents, str):
@@ -118,37 +141,41 @@ def _check(request: RerankRequest, spec: ModelSpec) -> tuple[int, list[int]]:
     if request.instruct is not None and spec.known and not spec.instruct:
         raise _fail(f"{spec.name} does not take instruct (qwen3-rerank does)")
     limit = spec.max_text_tokens
-    query_tokens = estimate_tokens(request.query)
+    query_tokens = estimate_tokens(value) if kind == "text" else 0
     if limit and query_tokens > limit:
         raise _fail(
             f"query is too long for {spec.name}: about {query_tokens} tokens, at most {limit}"
         )
-    tokens = []
-    for i, text in enumerate(documents):
-        if not isinstance(text, str):
-            raise _fail(f"documents[{i}] is a {type(text).__name__}, not a string")
-        n = estimate_tokens(text)
+    tokens, kinds = [], []
+    for i, document in enumerate(documents):
+        kind, value = _part(document, f"documents[{i}]", spec)
+        n = estimate_tokens(value) if kind == "text" else 0  # media: no documented count
         if limit and n > limit:
             raise _fail(
                 f"documents[{i}] is too long for {spec.name}: about {n} tokens, at most {limit} "
                 "(the service would cut it); split it into smaller chunks"
             )
         tokens.append(n)
-    return query_tokens, tokens
+        kinds.append(kind)
+    return query_tokens, tokens, kinds
 
 
-def _cuts(spec: ModelSpec, query_tokens: int, tokens: list[int]) -> list[int]:
-    """Start offsets of the batches: at most ``max_batch`` documents each and, for a listed
-    model, at most ``max_input_tokens`` of query x documents + documents."""
+def _cuts(spec: ModelSpec, query_tokens: int, tokens: list[int], kinds: list[str]) -> list[int]:
+    """Start offsets of the batches: at most ``max_batch`` documents each (and of images and
+    videos, ``media_batch``) and, for a listed model, at most ``max_input_tokens`` of query x
+    documents + documents."""
     size = spec.max_batch or _DEFAULT_DOCUMENTS
+    caps = spec.media_batch if spec.known else _DEFAULT_MEDIA
     budget = spec.max_input_tokens if spec.known else 0
-    cuts, count, used = [0], 0, 0
-    for i, n in enumerate(tokens):
+    cuts, counts, used = [0], Counter[str](), 0
+    for i, (n, kind) in enumerate(zip(tokens, kinds, strict=True)):
         cost = query_tokens + n
-        if count and (count == size or (budget and used + cost > budget)):
+        full = counts.total() == size or counts[kind] == caps.get(kind, size)
+        if counts and (full or (budget and used + cost > budget)):
             cuts.append(i)
-            count, used = 0, 0
-        count += 1
+            counts.clear()
+            used = 0
+        counts[kind] += 1
         used += cost
     return cuts
 
@@ -156,9 +183,9 @@ def _cuts(spec: ModelSpec, query_tokens: int, tokens: list[int]) -> list[int]:
 def rerank_batches(request: RerankRequest) -> list[RerankBatch]:
     """Validate ``request``; one ``(offset, wire body)`` per request to send."""
     spec = _spec(request.model)
-    query_tokens, tokens = _check(request, spec)
+    query_tokens, tokens, kinds = _check(request, spec)
     documents = list(request.documents)
-    cuts = _cuts(spec, query_tokens, tokens)
+    cuts = _cuts(spec, query_tokens, tokens, kinds)
     batches: list[RerankBatch] = []
     for start, end in zip(cuts, [*cuts[1:], len(documents)], strict=True):
         params: dict[str, Any] = {}
@@ -197,8 +224,11 @@ def read_rerank(data: Any, offset: int, count: int) -> tuple[list[RerankHit], in
                 request_id=data.get("request_id"),
             ) from None
         document = row.get("document")  # type: ignore[union-attr]
-        text = document.get("text") if isinstance(document, dict) else document
-        hits.append(RerankHit(index + offset, score, text if isinstance(text, str) else None))
+        if isinstance(document, dict) and isinstance(document.get("text"), str):
+            document = document["text"]  # a text comes back as {"text": ...}; media as sent
+        elif not isinstance(document, str | dict):
+            document = None
+        hits.append(RerankHit(index + offset, score, document))
     usage = data.get("usage") or {}
     return hits, int(usage.get("total_tokens") or 0), str(data.get("request_id") or "")
 

@@ -36,7 +36,7 @@ from dashscope_models._config import SETTINGS, key_from_environment
 from dashscope_models._errors import RequestValidationError
 from dashscope_models._lifetime import PoolLifetime
 from dashscope_models._parameters import OUTPUT_CAP_ALIAS, parameters
-from dashscope_models._rerank import RerankRequest, RerankResult
+from dashscope_models._rerank import RerankDocument, RerankRequest, RerankResult
 from dashscope_models._types import GenerationRequest, Message
 
 if TYPE_CHECKING:  # imported on first use: the client module brings httpx (~25 ms of import)
@@ -364,18 +364,22 @@ class RerankSettings(ConnectionSettings):
     max_concurrency: int = 16
     """At most this many requests in flight when a long list is split (async path)."""
 
-    def _rerank_request(self, query: str, texts: Sequence[str], top_n: int | None) -> RerankRequest:
+    def _rerank_request(
+        self, query: str, texts: Sequence[RerankDocument], top_n: int | None
+    ) -> RerankRequest:
         return RerankRequest(
             model=self.model, query=query, documents=texts, top_n=top_n, instruct=self.instruct
         )
 
-    def rank_texts(self, query: str, texts: Sequence[str], top_n: int | None = -1) -> RerankResult:
+    def rank_texts(
+        self, query: str, texts: Sequence[RerankDocument], top_n: int | None = -1
+    ) -> RerankResult:
         """Rank ``texts`` against ``query`` (``top_n=-1``: this object's ``top_n``)."""
         top = self.top_n if top_n == -1 else top_n
         return self.client.rerank(self._rerank_request(query, texts, top))
 
     async def arank_texts(
-        self, query: str, texts: Sequence[str], top_n: int | None = -1
+        self, query: str, texts: Sequence[RerankDocument], top_n: int | None = -1
     ) -> RerankResult:
         """Async :meth:`rank_texts` (a split list is sent concurrently)."""
         top = self.top_n if top_n == -1 else top_n

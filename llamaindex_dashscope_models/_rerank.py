@@ -9,9 +9,9 @@ from llama_index.core import instrumentation as instrument
 from llama_index.core.callbacks import CBEventType, EventPayload
 from llama_index.core.instrumentation.events.rerank import ReRankEndEvent, ReRankStartEvent
 from llama_index.core.postprocessor.types import BaseNodePostprocessor
-from llama_index.core.schema import MetadataMode, NodeWithScore, QueryBundle
+from llama_index.core.schema import ImageNode, MetadataMode, NodeWithScore, QueryBundle
 
-from dashscope_models import RequestValidationError, RerankResult
+from dashscope_models import RequestValidationError, RerankDocument, RerankResult, get_spec
 from dashscope_models.integration import RerankSettings
 
 __all__ = ["DashScopeRerank"]
@@ -23,9 +23,10 @@ class DashScopeRerank(RerankSettings, BaseNodePostprocessor):
     """DashScope rerank (gte-rerank-v2, qwen3-rerank, qwen3-vl-rerank) for LlamaIndex.
 
     ``postprocess_nodes`` returns the best ``top_n`` nodes (``None``: all), best first, with
-    ``NodeWithScore.score`` set to the relevance score; a list over the model's per-request
-    limit is split (concurrently on the async path) and merged by score. It emits LlamaIndex's
-    ``ReRankStartEvent`` / ``ReRankEndEvent`` and the callback manager's ``RERANKING`` event.
+    ``NodeWithScore.score`` set to the relevance score (on qwen3-vl-rerank, an ``ImageNode`` is
+    ranked by its image); a list over the model's per-request limit is split (concurrently on
+    the async path) and merged by score. It emits LlamaIndex's ``ReRankStartEvent`` /
+    ``ReRankEndEvent`` and the callback manager's ``RERANKING`` event.
     Bad input (an empty query, ``top_n`` < 1, a model that is not a rerank model) raises
     ``RequestValidationError`` before any request; no nodes give ``[]`` without one.
 
@@ -73,9 +74,20 @@ class DashScopeRerank(RerankSettings, BaseNodePostprocessor):
             event.on_end(payload={EventPayload.NODES: kept})
         dispatcher.event(ReRankEndEvent(nodes=kept))
 
-    @staticmethod
-    def _texts(nodes: list[NodeWithScore]) -> list[str]:
-        return [n.node.get_content(metadata_mode=MetadataMode.EMBED) for n in nodes]
+    def _documents(self, nodes: list[NodeWithScore]) -> list[RerankDocument]:
+        """Each node's text; on a model that ranks media, an image node's image (URL, else its
+        base64 data as a data URI)."""
+        media = get_spec(self.model).vision
+        documents: list[RerankDocument] = []
+        for item in nodes:
+            node = item.node
+            if media and isinstance(node, ImageNode) and (node.image_url or node.image):
+                mimetype = node.image_mimetype or "image/png"
+                url = node.image_url or f"data:{mimetype};base64,{node.image}"
+                documents.append({"image": str(url)})
+            else:
+                documents.append(node.get_content(metadata_mode=MetadataMode.EMBED))
+        return documents
 
     @staticmethod
     def _scored(nodes: list[NodeWithScore], result: RerankResult) -> list[NodeWithScore]:
@@ -90,7 +102,7 @@ class DashScopeRerank(RerankSettings, BaseNodePostprocessor):
         with self._events(nodes, query_bundle) as kept:
             if nodes:
                 assert query_bundle is not None  # checked by _events
-                result = self.rank_texts(query_bundle.query_str, self._texts(nodes))
+                result = self.rank_texts(query_bundle.query_str, self._documents(nodes))
                 kept.extend(self._scored(nodes, result))
         return kept
 
@@ -100,6 +112,6 @@ class DashScopeRerank(RerankSettings, BaseNodePostprocessor):
         with self._events(nodes, query_bundle) as kept:
             if nodes:
                 assert query_bundle is not None  # checked by _events
-                result = await self.arank_texts(query_bundle.query_str, self._texts(nodes))
+                result = await self.arank_texts(query_bundle.query_str, self._documents(nodes))
                 kept.extend(self._scored(nodes, result))
         return kept

@@ -17,6 +17,7 @@ Example::
 from __future__ import annotations
 
 import json
+from collections import Counter
 from typing import Any
 
 from dashscope_models._catalog import get_spec
@@ -37,8 +38,13 @@ def _text(document: Any) -> str | None:
     return None
 
 
-def _check(body: Any) -> tuple[str, list[str], str] | str:
-    """The query, the documents' texts and the model of a valid request, or the error message.
+def _kind(document: Any) -> str:
+    return next(iter(document), "text") if isinstance(document, dict) else "text"
+
+
+def _check(body: Any) -> tuple[str, list[str], list[Any]] | str:
+    """The query's text, the documents' texts and the documents of a valid request, or the
+    error message.
 
     Messages: "Model not exist." and "Required parameter(s) missing or invalid" are the
     service's (reference section 10, error table); the limits are the catalog's (Alibaba Cloud's
@@ -50,14 +56,19 @@ def _check(body: Any) -> tuple[str, list[str], str] | str:
     if not spec.known or spec.endpoint != "text-rerank":
         return "Model not exist."
     data = body.get("input")
-    query = data.get("query") if isinstance(data, dict) else None
+    raw_query = data.get("query") if isinstance(data, dict) else None
     documents = data.get("documents") if isinstance(data, dict) else None
-    if not isinstance(query, str) or not query:
+    query = _text(raw_query)  # an image or video query has no words: ""
+    if query is None or (not query and _kind(raw_query) == "text"):
         return "Required parameter(s) missing or invalid: input.query"
     if not isinstance(documents, list) or not documents:
         return "Required parameter(s) missing or invalid: input.documents should not be empty"
     if len(documents) > spec.max_batch:
         return f"The number of documents should not be larger than {spec.max_batch}."
+    kinds = Counter(map(_kind, documents))
+    for kind, cap in spec.media_batch.items():  # qwen3-vl-rerank: image 40, video 4 (catalog)
+        if kinds[kind] > cap:
+            return f"The number of {kind} documents should not be larger than {cap}."
     texts = [_text(d) for d in documents]
     if any(t is None for t in texts):
         return "Required parameter(s) missing or invalid: input.documents"
@@ -68,7 +79,7 @@ def _check(body: Any) -> tuple[str, list[str], str] | str:
     tokens = estimate_tokens(query) * len(checked) + sum(map(estimate_tokens, checked))
     if tokens > spec.max_input_tokens:
         return f"Range of input length should be [1, {spec.max_input_tokens}]"
-    return query, checked, body["model"]
+    return query, checked, documents
 
 
 def rerank_answer(body: Any, request_id: str) -> tuple[int, bytes]:
@@ -77,7 +88,7 @@ def rerank_answer(body: Any, request_id: str) -> tuple[int, bytes]:
     if isinstance(checked, str):
         error = {"code": "InvalidParameter", "message": checked, "request_id": request_id}
         return 400, json.dumps(error).encode()
-    query, texts, _model = checked
+    query, texts, documents = checked
     params = body.get("parameters") or {}
     wanted = terms(query)
     scores = [pair_score(wanted, terms(text)) for text in texts]
@@ -91,8 +102,9 @@ def rerank_answer(body: Any, request_id: str) -> tuple[int, bytes]:
     results = []
     for i in order:
         row: dict[str, Any] = {"index": i, "relevance_score": round(scores[i], 6)}
-        if with_text:
-            row["document"] = {"text": texts[i]}
+        if with_text:  # a text as {"text": ...}, a media part as sent
+            document = documents[i]
+            row["document"] = document if isinstance(document, dict) else {"text": document}
         results.append(row)
     tokens = estimate_tokens(query) * len(texts) + sum(map(estimate_tokens, texts))
     answer = {

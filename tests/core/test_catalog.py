@@ -42,8 +42,9 @@ def test_entries_are_consistent() -> None:
             assert spec.max_text_tokens > 0 and not spec.tools
         if spec.input == "prompt":
             assert spec.prompt_format != "chat" and not spec.tools
-        if spec.vision:
-            assert spec.endpoint == "multimodal-generation"
+        if spec.vision:  # media in messages, or media documents (qwen3-vl-rerank)
+            assert spec.endpoint in {"multimodal-generation", "text-rerank"}
+        assert not spec.media_batch or (spec.vision and spec.endpoint == "text-rerank")
         if spec.thinking_budget_max:
             assert spec.thinking != "none"
 

@@ -138,7 +138,14 @@ async def test_split_by_the_token_budget_per_request(
         ({"query": "   "}, "query is empty"),
         ({"documents": []}, "documents is empty"),
         ({"documents": "one string"}, "list of strings"),
-        ({"documents": ["ok", 3]}, r"documents\[1\] is a int"),
+        ({"documents": ["ok", 3]}, r"documents\[1\] must be a string or one text/image/video part"),
+        ({"documents": [{"audio": "a.wav"}]}, r"documents\[0\] must be a string or one"),
+        (
+            {"documents": [{"image": "https://x/a.png"}]},
+            r"documents\[0\] is an image: qwen3-rerank ranks text",
+        ),
+        ({"query": {"image": "https://x/a.png"}, "model": "gte-rerank-v2"}, "query is an image"),
+        ({"query": {"text": " "}}, "query is empty"),
         ({"top_n": 0}, "top_n must be an integer of at least 1"),
         ({"top_n": -2}, "top_n must be"),
         ({"model": "qwen-plus"}, "not a rerank model"),
@@ -218,3 +225,26 @@ async def test_a_failed_split_request_stops_the_others(base_url: str, emulator: 
     await asyncio.sleep(0.3)  # time for any request left running to reach the emulator
     # 10 requests to send, 2 at a time: the failure of the first stops the ones not yet sent
     assert len(emulator.requests) < 10
+
+
+async def test_media_documents_split_by_kind(
+    client: DashScopeClient, emulator: Emulator, sync: bool
+) -> None:
+    # qwen3-vl-rerank: at most 40 images and 4 videos a request (catalog.toml)
+    images: list[Any] = [{"image": f"https://example.com/{i}.png"} for i in range(50)]
+    docs = [
+        *images,
+        *[f"text {i}" for i in range(10)],
+        *[{"video": "https://example.com/v.mp4"}] * 5,
+    ]
+    docs.append("the Eiffel Tower")
+    request = RerankRequest(model="qwen3-vl-rerank", query="Eiffel Tower", documents=docs, top_n=2, return_documents=True)  # fmt: skip
+    result = await rerank(client, request, sync)
+    bodies = sent(emulator)
+    assert [len(b["input"]["documents"]) for b in bodies] == [40, 24, 2]
+    assert all(sum("video" in str(d) for d in b["input"]["documents"]) <= 4 for b in bodies)
+    assert result.results[0].index == 65 and result.results[0].document == "the Eiffel Tower"
+    # an image query: the emulator sees no words, every score is 0; media come back as sent
+    request = RerankRequest(model="qwen3-vl-rerank", query={"image": "https://example.com/q.png"}, documents=images[:2], return_documents=True)  # fmt: skip
+    result = await rerank(client, request, sync)
+    assert [h.document for h in result.results] == images[:2]

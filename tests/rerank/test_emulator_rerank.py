@@ -86,6 +86,8 @@ def test_official_sdk_gets_the_error_of_an_unknown_model(emulator: Emulator) -> 
         ({"model": "qwen3-vl-rerank", "input": {"query": "q", "documents": ["a"] * 101}}, "not be larger than 100"),
         ({"model": "gte-rerank-v2", "input": {"query": "q", "documents": ["a"] * 501}}, "not be larger than 500"),
         ({"model": "gte-rerank-v2", "input": {"query": "q", "documents": ["word " * 3000] * 9}}, "[1, 30000]"),
+        ({"model": "qwen3-vl-rerank", "input": {"query": "q", "documents": [{"image": "u"}] * 41}}, "image documents should not be larger than 40"),
+        ({"model": "qwen3-vl-rerank", "input": {"query": "q", "documents": [{"video": "u"}] * 5}}, "video documents should not be larger than 4"),
         ({"model": "qwen-plus", "input": {"query": "q", "documents": ["a"]}}, "Model not exist."),
         ({"model": "rerank-v9", "input": {"query": "q", "documents": ["a"]}}, "Model not exist."),
     ],

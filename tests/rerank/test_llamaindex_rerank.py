@@ -14,7 +14,7 @@ from llama_index.core.instrumentation.event_handlers import BaseEventHandler
 from llama_index.core.instrumentation.events import BaseEvent
 from llama_index.core.instrumentation.events.rerank import ReRankEndEvent, ReRankStartEvent
 from llama_index.core.postprocessor.types import BaseNodePostprocessor
-from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
+from llama_index.core.schema import ImageNode, NodeWithScore, QueryBundle, TextNode
 
 from dashscope_models import (
     AuthenticationError,
@@ -139,3 +139,22 @@ async def test_no_nodes_no_request_and_no_query_is_an_error(emulator: Emulator) 
         reranker.postprocess_nodes(nodes())
     assert emulator.requests == []
     assert "sk-secret-value" not in repr(reranker) + str(reranker.to_dict())
+
+
+async def test_image_nodes_are_ranked_by_their_image_on_vl_rerank(
+    emulator: Emulator, sync: bool
+) -> None:
+    items = [
+        *nodes(TEXTS[:2]),
+        NodeWithScore(node=ImageNode(image_url="https://example.com/tower.png", text="a tower")),
+        NodeWithScore(node=ImageNode(image="iVBORw0KGgo=", image_mimetype="image/png")),
+    ]
+    await postprocess(DashScopeRerank(model="qwen3-vl-rerank"), items, QUERY, sync)
+    assert rerank_bodies(emulator)[-1]["input"]["documents"] == [
+        *TEXTS[:2],
+        {"image": "https://example.com/tower.png"},
+        {"image": "data:image/png;base64,iVBORw0KGgo="},
+    ]
+    # a text-only rerank model ranks an image node by its text
+    await postprocess(DashScopeRerank(model="gte-rerank-v2"), items[:3], QUERY, sync)
+    assert rerank_bodies(emulator)[-1]["input"]["documents"] == [*TEXTS[:2], "a tower"]
