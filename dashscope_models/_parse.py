@@ -59,8 +59,10 @@ def require_output(data: Any, status: int = 200) -> dict[str, Any]:
     raise _malformed(data)
 
 
-def read_output(output: dict[str, Any]) -> Output:
-    """Text, reasoning, tool calls, finish reason and logprobs from an ``output`` object."""
+def read_output(output: dict[str, Any], into: Output | None = None) -> Output:
+    """Text, reasoning, tool calls, finish reason and logprobs from an ``output`` object;
+    ``into``: an :class:`Output` to fill instead of a new one (a stream reads every event into
+    one, since making a new object per event is most of this function's cost)."""
     choices = output.get("choices")
     if choices:
         choice = choices[0]
@@ -82,14 +84,18 @@ def read_output(output: dict[str, Any]) -> Output:
         tool_calls = []
         finish = output.get("finish_reason")
         logprobs = None
-    finish = None if finish in (None, "null", "") else finish
-    return Output(
-        text=text,
-        reasoning_content=reasoning,
-        tool_calls=tool_calls,
-        finish_reason=finish,
-        logprobs=logprobs,
-    )
+    out = new_output() if into is None else into
+    out.text = text
+    out.reasoning_content = reasoning
+    out.tool_calls = tool_calls
+    out.finish_reason = None if finish in (None, "null", "") else finish
+    out.logprobs = logprobs
+    return out
+
+
+def new_output() -> Output:
+    """An empty :class:`Output`, to read events into."""
+    return Output(text="", reasoning_content="", tool_calls=[], finish_reason=None, logprobs=None)
 
 
 _OUTPUT_EXTRAS = ("search_info", "tool_info")

@@ -23,11 +23,19 @@ import json
 from typing import Any
 
 from dashscope_models._errors import DashScopeError, StreamError, error_from_body
-from dashscope_models._parse import logprob_entries, output_extras, read_output, require_output
+from dashscope_models._parse import (
+    logprob_entries,
+    new_output,
+    output_extras,
+    read_output,
+    require_output,
+)
 from dashscope_models._sse import SSEEvent
 from dashscope_models._types import Chunk, GenerationResult, ToolCall, ToolCallDelta, Usage
 
 __all__ = ["StreamState"]
+
+_blank_chunk = object.__new__
 
 
 class _Call:
@@ -53,6 +61,7 @@ class StreamState:
         "_last_index",
         "_logprobs",
         "_model",
+        "_output",
         "_prev",
         "_reasoning",
         "_text",
@@ -71,6 +80,7 @@ class StreamState:
         self._by_id: dict[str, int] = {}
         self._prev = ("", "")  # cumulative mode: the whole text and reasoning so far
         self._last_index = 0
+        self._output = new_output()  # each event is read into this one (see read_output)
         self._logprobs: list[dict[str, Any]] | None = None  # every entry so far, once any came
         self.request_id = ""
         self._usage: dict[str, Any] | None = None
@@ -84,7 +94,7 @@ class StreamState:
         if event.event == "error" or (event.status or 200) != 200:
             raise _event_error(event, data, self.request_id)
         wire = require_output(data)
-        output = read_output(wire)
+        output = read_output(wire, self._output)
         self.last_event = data
         self.request_id = str(data.get("request_id") or self.request_id)
         text, reasoning, raw_calls = output.text, output.reasoning_content, output.tool_calls
@@ -109,16 +119,18 @@ class StreamState:
             self.finish_reason = finish
         elif not (text or reasoning or deltas or new_logprobs):
             return None
-        return Chunk(
-            text=text,
-            request_id=self.request_id,
-            reasoning_content=reasoning,
-            tool_calls=deltas,
-            finish_reason=finish,
-            usage=self.usage if finish is not None else None,
-            logprobs=new_logprobs,
-            extras=self._extras if finish is not None else None,
-        )
+        # Each field set by name on a blank chunk: a keyword call of Chunk's constructor costs
+        # ~0.4 us more per event (tests check that every field of every chunk is set).
+        chunk = _blank_chunk(Chunk)
+        chunk.text = text
+        chunk.request_id = self.request_id
+        chunk.reasoning_content = reasoning
+        chunk.tool_calls = deltas
+        chunk.finish_reason = finish
+        chunk.usage = self.usage if finish is not None else None
+        chunk.logprobs = new_logprobs
+        chunk.extras = self._extras if finish is not None else None
+        return chunk
 
     def _new_logprobs(self, logprobs: Any) -> list[dict[str, Any]] | None:
         """The entries of an event's ``logprobs`` not seen before (``None`` when none are)."""

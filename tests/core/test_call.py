@@ -72,3 +72,28 @@ async def test_stream_accumulated_pairs_each_chunk_with_the_answer_so_far() -> N
     async for chunk, so_far in client.astream_accumulated(request):
         assert so_far.text.endswith(chunk.text)
     assert so_far.text == "one two three"
+
+
+def test_every_field_of_every_streamed_chunk_is_set() -> None:
+    """The stream state sets each field of a chunk by name on a blank one (faster than a
+    keyword call): a field added to Chunk must be set there too, or this fails."""
+    from dataclasses import fields
+
+    from dashscope_models import Chunk
+
+    call = {
+        "index": 0,
+        "id": "c1",
+        "type": "function",
+        "function": {"name": "f", "arguments": "{}"},
+    }
+    body = _event(1, "Hel") + _event(2, "lo", "tool_calls", [call])
+    reader = StreamReader(
+        build_body(GenerationRequest(model="qwen-plus", prompt="hi"), stream=True)
+    )
+    chunks = list(reader.feed(body.encode()))
+    assert len(chunks) == 2
+    for chunk in chunks:
+        for f in fields(Chunk):
+            getattr(chunk, f.name)  # AttributeError: a field the stream state does not set
+    assert chunks[1].usage is not None and chunks[1].finish_reason == "tool_calls"
