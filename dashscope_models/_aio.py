@@ -5,9 +5,9 @@ aiohttp in httpx response objects (``httpx-aiohttp``, measured first) cost 5-15 
 200 concurrent calls. The core client only needs a status, headers and body bytes, so this
 sender hands it aiohttp's response directly, behind the transport seam's interface
 (``_transport``: ``status_code``, ``headers``, ``aread``, ``aiter_bytes``, ``aclose``).
-aiohttp failures become the seam's ``TransportFailure``, so error mapping and retries stay in
-one place. A private httpx transport given to the client (e.g. the in-process emulator) is
-used as it is instead.
+aiohttp failures become the seam's failure kinds (``_transport.failure``), so error mapping
+and retries stay in one place. A private httpx transport given to the client (e.g. the
+in-process emulator) is used as it is instead.
 
 Example::
 
@@ -26,7 +26,7 @@ import aiohttp
 import httpx
 from yarl import URL
 
-from dashscope_models._transport import TransportFailure
+from dashscope_models._transport import failure
 
 __all__ = ["AioSender"]
 
@@ -68,14 +68,18 @@ class _Response:
 
 
 def _mapped(exc: BaseException, request: httpx.Request) -> BaseException:
-    """An aiohttp failure as the transport seam's :class:`TransportFailure` (timeouts told
-    apart; ``_transport.transport_error`` maps it on), carrying ``request`` as httpx's own
-    errors do (error messages name its host); other exceptions pass through."""
-    text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-    if isinstance(exc, asyncio.TimeoutError):  # aiohttp's connect and read timeouts too
-        return TransportFailure(text, timeout=True, request=request)
-    if isinstance(exc, aiohttp.ClientError):  # refused, reset, disconnected, bad payload
-        return TransportFailure(text, timeout=False, request=request)
+    """An aiohttp failure as its seam failure kind (``_transport.failure``); other exceptions
+    pass through unchanged."""
+    if isinstance(exc, aiohttp.ConnectionTimeoutError):
+        return failure("connect_timeout", exc, request)
+    if isinstance(exc, asyncio.TimeoutError):
+        return failure("read_timeout", exc, request)
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        return failure("connect", exc, request)
+    if isinstance(exc, aiohttp.ClientPayloadError | aiohttp.ServerDisconnectedError):
+        return failure("broken", exc, request)
+    if isinstance(exc, aiohttp.ClientError):
+        return failure("network", exc, request)
     return exc
 
 

@@ -35,6 +35,7 @@ from dashscope_models._pool import (
     close_sync_pool,
     new_async_transport,
     new_sync_client,
+    stream_pool,
     sync_pool,
 )
 from dashscope_models._request import (
@@ -53,7 +54,7 @@ from dashscope_models._rerank import (
 )
 from dashscope_models._retry import retry_delay, should_retry
 from dashscope_models._routing import must_stream, rerouted
-from dashscope_models._transport import transport_error
+from dashscope_models._transport import SyncResponse, transport_error
 from dashscope_models._types import Chunk, GenerationRequest, GenerationResult
 
 if TYPE_CHECKING:
@@ -176,6 +177,14 @@ class DashScopeClient:
         if self._own_sync is None:
             self._own_sync = new_sync_client(self.config, self._transport)  # type: ignore[arg-type]
         return self._own_sync
+
+    def _send_stream(self, request: httpx.Request) -> SyncResponse:
+        """Send a stream request: through urllib3 on the shared pools (``_urllib3``: a
+        quarter of httpx's cost per streamed chunk), else through this client's httpx one."""
+        sender = stream_pool(self.config) if self._transport is None else None
+        if sender is not None:
+            return sender.send(request)
+        return self._http().send(request, stream=True)
 
     def _ahttp(self) -> AsyncSender:
         if self._transport is None:
@@ -374,7 +383,7 @@ class DashScopeClient:
             reader = StreamReader(prepared)
             box.append(reader)
             try:
-                response = self._http().send(http_request, stream=True)
+                response = self._send_stream(http_request)
                 try:
                     if not reader.start(response.status_code, response.headers):
                         yield from reader.whole(

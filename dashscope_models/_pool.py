@@ -20,6 +20,7 @@ import asyncio
 import atexit
 import contextlib
 import threading
+import urllib.request
 import weakref
 from collections.abc import AsyncGenerator
 from typing import TYPE_CHECKING
@@ -31,6 +32,7 @@ from dashscope_models._request import timeouts
 
 if TYPE_CHECKING:
     from dashscope_models._transport import AsyncSender
+    from dashscope_models._urllib3 import Urllib3Sender
 
 __all__ = ["async_pool", "close_pools", "sync_pool"]
 
@@ -38,6 +40,7 @@ _LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=200, keep
 
 _lock = threading.Lock()
 _sync: dict[tuple[str, float], httpx.Client] = {}
+_streams: dict[tuple[str, float], Urllib3Sender] = {}
 _async: weakref.WeakKeyDictionary[
     asyncio.AbstractEventLoop, dict[tuple[str, float], AsyncSender]
 ] = weakref.WeakKeyDictionary()
@@ -74,6 +77,27 @@ def sync_pool(config: ClientConfig) -> httpx.Client:
             if client is None or client.is_closed:
                 client = _sync[config.pool_key] = new_sync_client(config)
     return client
+
+
+def stream_pool(config: ClientConfig) -> Urllib3Sender | None:
+    """The shared sender of sync streams for ``config`` (``_urllib3``), or ``None`` behind a
+    proxy from the environment (httpx's client honours it; urllib3's pools do not read it)."""
+    if _proxied():
+        return None
+    sender = _streams.get(config.pool_key)
+    if sender is None:
+        from dashscope_models._urllib3 import Urllib3Sender
+
+        with _lock:
+            sender = _streams.get(config.pool_key)
+            if sender is None:
+                limit = _LIMITS.max_keepalive_connections or 200
+                sender = _streams[config.pool_key] = Urllib3Sender(limit)
+    return sender
+
+
+def _proxied() -> bool:
+    return any(k in ("http", "https", "all") for k in urllib.request.getproxies())
 
 
 def async_pool(config: ClientConfig) -> AsyncSender:
@@ -116,8 +140,11 @@ def close_sync_pool(config: ClientConfig) -> None:
     """Close the shared sync client of ``config``, if one is open (reopens on use)."""
     with _lock:
         client = _sync.pop(config.pool_key, None)
+        streams = _streams.pop(config.pool_key, None)
     if client is not None:
         client.close()
+    if streams is not None:
+        streams.close()
 
 
 async def aclose_async_pool(config: ClientConfig) -> None:
@@ -138,6 +165,9 @@ def close_pools() -> None:
         for client in _sync.values():
             client.close()
         _sync.clear()
+        for streams in _streams.values():
+            streams.close()
+        _streams.clear()
 
 
 atexit.register(close_pools)

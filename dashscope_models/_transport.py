@@ -5,9 +5,9 @@ as the in-process emulator) and aiohttp (the async path's default, ``_aio``). Bo
 through the same small interface (:class:`AsyncSender` and :class:`AsyncResponse` for the
 async path; httpx's ``Client`` for the sync one), and their failures reach the caller through
 one map, :func:`transport_error`: a timeout, a connection that could not be made or broke, or
-a stream cut after its first event. aiohttp raises :class:`TransportFailure` (an
-``httpx.TransportError``, so the client's retry loop catches both alike), telling the map
-whether it was a timeout.
+a stream cut after its first event. The other senders (aiohttp for async, urllib3 for sync
+streams) name each failure as one :data:`Failure` kind, which :func:`failure` turns into the
+matching httpx exception, so the retry loop and the map see one vocabulary.
 
 Example::
 
@@ -19,8 +19,8 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
-from typing import Any, Protocol
+from collections.abc import AsyncIterator, Iterator, Mapping
+from typing import Any, Literal, Protocol
 
 import httpx
 
@@ -31,7 +31,14 @@ from dashscope_models._errors import (
     StreamError,
 )
 
-__all__ = ["AsyncResponse", "AsyncSender", "TransportFailure", "transport_error"]
+__all__ = [
+    "AsyncResponse",
+    "AsyncSender",
+    "Failure",
+    "SyncResponse",
+    "failure",
+    "transport_error",
+]
 
 
 class AsyncResponse(Protocol):
@@ -50,6 +57,22 @@ class AsyncResponse(Protocol):
     async def aclose(self) -> None: ...
 
 
+class SyncResponse(Protocol):
+    """What the client reads from a sync streamed answer (``httpx.Response`` has it too)."""
+
+    @property
+    def status_code(self) -> int: ...
+
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+
+    def read(self) -> bytes: ...
+
+    def iter_bytes(self) -> Iterator[bytes]: ...
+
+    def close(self) -> None: ...
+
+
 class AsyncSender(Protocol):
     """Sends one request (``httpx.AsyncBaseTransport`` fits too)."""
 
@@ -58,24 +81,28 @@ class AsyncSender(Protocol):
     async def aclose(self) -> None: ...
 
 
-class TransportFailure(httpx.TransportError):
-    """A failure of a sender that is not httpx, as the map reads it: its text, and whether it
-    was a timeout (not a refused or broken connection).
+Failure = Literal["connect", "connect_timeout", "read_timeout", "broken", "network"]
+"""What went wrong, in words every sender can say: refused or unreachable, no connection in
+time, no data in time, the connection broke (reset, cut, a bad chunk), another network error."""
 
-    Example: ``TransportFailure("ServerDisconnectedError", timeout=False)``
+_AS_HTTPX: dict[str, type[httpx.TransportError]] = {
+    "connect": httpx.ConnectError,
+    "connect_timeout": httpx.ConnectTimeout,
+    "read_timeout": httpx.ReadTimeout,
+    "broken": httpx.RemoteProtocolError,
+    "network": httpx.NetworkError,
+}
+
+
+def failure(kind: Failure, exc: BaseException, request: httpx.Request) -> httpx.TransportError:
+    """A sender's failure in httpx's vocabulary (the client's retry loop and
+    :func:`transport_error` read only that), naming the original in its text and carrying
+    ``request`` as httpx's own errors do (error messages name its host).
+
+    Example: ``raise failure("broken", exc, request) from exc``
     """
-
-    def __init__(
-        self, message: str, *, timeout: bool, request: httpx.Request | None = None
-    ) -> None:
-        super().__init__(message, request=request)
-        self.timeout = timeout
-
-
-def _is_timeout(exc: httpx.HTTPError) -> bool:
-    if isinstance(exc, TransportFailure):
-        return exc.timeout
-    return isinstance(exc, httpx.TimeoutException) and not _refused(exc)
+    text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    return _AS_HTTPX[kind](text, request=request)
 
 
 def transport_error(
@@ -97,7 +124,7 @@ def transport_error(
             status_code=200,
             request_id=request_id,
         )
-    if _is_timeout(exc):
+    if isinstance(exc, httpx.TimeoutException) and not _refused(exc):
         return APITimeoutError(
             f"request to {host} timed out ({message})", code="Timeout", request_id=request_id
         )
