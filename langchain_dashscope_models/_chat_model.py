@@ -57,6 +57,8 @@ def _profile(model: str) -> ModelProfile:
         tool_call_streaming=spec.tools,
         structured_output=spec.tools or spec.json_schema,
     )
+    if not (spec.known and spec.limits_known):  # no source gives them: say nothing
+        del profile["max_input_tokens"], profile["max_output_tokens"]
     return profile
 
 
