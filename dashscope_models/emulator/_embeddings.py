@@ -35,16 +35,18 @@ def _error(message: str, request_id: str, code: str = "InvalidParameter") -> tup
     return 400, json.dumps(body).encode()
 
 
+@lru_cache(maxsize=64)
+def _zeros(dimension: int) -> list[str]:
+    return ["0.0"] * dimension
+
+
 @lru_cache(maxsize=65536)
 def vector_for(text: str, dimension: int) -> str:
     """The JSON array text of ``text``'s vector of length ``dimension``."""
-    parts, at = ["["], 0
-    for index, value in sorted(lexical_vector(text, dimension).items()):
-        parts.append("0.0," * (index - at))  # the zeros between two components, in one piece
-        parts.append(f"{value:.6f},")
-        at = index + 1
-    parts.append("0.0," * (dimension - at))
-    return "".join(parts)[:-1] + "]"
+    parts = _zeros(dimension).copy()  # copying and joining a list beats building runs of zeros
+    for index, value in lexical_vector(text, dimension).items():
+        parts[index] = f"{value:.6f}"
+    return "[" + ",".join(parts) + "]"
 
 
 def _check(body: Any) -> tuple[str, list[str], int] | str:
