@@ -40,16 +40,27 @@ _STOP = frozenset(_ENGLISH_STOP.split()) | frozenset(_CHINESE_STOP)
 _K1, _B, _AVG_LEN = 1.2, 0.75, 24.0  # BM25's usual k1 and b; a fixed "average" length
 
 
+def _normalised(token: str) -> str:
+    """A token as a term ("" for a function word); cached, a corpus repeats its words."""
+    term = _TERMS.get(token)
+    if term is None:
+        if len(_TERMS) > 500_000:
+            _TERMS.clear()
+        term = token
+        if token in _STOP:
+            term = ""
+        elif len(token) > 3 and token[-1] == "s" and token[-2] != "s" and token.isascii():
+            term = token[:-1]
+        _TERMS[token] = term
+    return term
+
+
+_TERMS: dict[str, str] = {}
+
+
 def terms(text: str) -> list[str]:
     """The text's terms, in order (see the module docstring)."""
-    out = []
-    for token in _TOKEN.findall(text.lower()):
-        if token in _STOP:
-            continue
-        if len(token) > 3 and token[-1] == "s" and token[-2] != "s" and token.isascii():
-            token = token[:-1]
-        out.append(token)
-    return out
+    return [term for token in _TOKEN.findall(text.lower()) if (term := _normalised(token))]
 
 
 def pair_score(query_terms: list[str], document_terms: list[str]) -> float:
@@ -91,6 +102,8 @@ def _parts(term: str, dimension: int) -> list[tuple[int, float]]:
 
 def _units(words: list[str]) -> list[str]:
     """The words, plus each pair of neighbouring CJK characters."""
+    if "".join(words).isascii():
+        return words
     units = list(words)
     for first, second in itertools.pairwise(words):
         if len(first) == len(second) == 1 and not (first + second).isascii():
