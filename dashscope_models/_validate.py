@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from operator import attrgetter
 
 from dashscope_models._budget import check_context
+from dashscope_models._capabilities import UNSUPPORTED_CODES, lacking
 from dashscope_models._catalog import Interval, ModelSpec
 from dashscope_models._errors import RequestValidationError
 from dashscope_models._options import check_options
@@ -81,9 +82,9 @@ def validate_messages(messages: Sequence[Message], spec: ModelSpec) -> None:
         if no_tools and (m.role == "tool" or m.tool_calls):
             what = "is a tool result" if m.role == "tool" else "(assistant) carries tool calls"
             raise _fail(
-                f"messages[{i}] {what}, but {spec.name} does not support tool calling, so "
-                "its conversations hold only system, user and assistant text: leave the tool "
-                "exchange out of the history, or use a model with tools such as qwen-plus",
+                f"messages[{i}] {what}, but {lacking(spec, 'tools')}; its conversations hold "
+                "only system, user and assistant text: leave the tool exchange out of the "
+                "history, or use one of those models",
                 "ToolsUnsupported",
             )
         if m.role == "system" and i != 0 and spec.system_first:
@@ -119,8 +120,7 @@ def validate_messages(messages: Sequence[Message], spec: ModelSpec) -> None:
         media = not isinstance(m.content, str) and any("text" not in p for p in m.content)
         if media and not spec.vision and spec.known:
             raise _fail(
-                f"{spec.name} does not accept images or other media; use a vision model "
-                "such as qwen-vl-plus",
+                f"messages[{i}] holds images or other media, but {lacking(spec, 'vision')}",
                 "UnsupportedContent",
             )
     if not any(m.role == "user" for m in messages):
@@ -198,11 +198,16 @@ def _check_stop(request: GenerationRequest, spec: ModelSpec) -> None:
             )
 
 
+def _unsupported(spec: ModelSpec, capability: str, asked: str) -> RequestValidationError:
+    """The request needs what the model lacks: say so, and name models that have it."""
+    return _fail(f"{asked}, but {lacking(spec, capability)}", UNSUPPORTED_CODES[capability])
+
+
 def _check_capabilities(request: GenerationRequest, spec: ModelSpec) -> None:
     if not spec.known:
         return  # unknown ids: the service decides; we do not guess capabilities
     if request.tools and not spec.tools:
-        raise _fail(f"{spec.name} does not support tool calling", "ToolsUnsupported")
+        raise _unsupported(spec, "tools", "tools were offered")
     response_format = request.response_format
     if response_format is not None and not isinstance(response_format, dict):
         raise _fail(
@@ -212,11 +217,11 @@ def _check_capabilities(request: GenerationRequest, spec: ModelSpec) -> None:
         )
     fmt = (response_format or {}).get("type")
     if fmt == "json_object" and not spec.json_mode:
-        raise _fail(f"{spec.name} does not support JSON mode", "JsonModeUnsupported")
+        raise _unsupported(spec, "json_mode", "response_format asks for a JSON object")
     if fmt == "json_schema" and not spec.json_schema:
-        raise _fail(f"{spec.name} does not support JSON schema output", "JsonSchemaUnsupported")
+        raise _unsupported(spec, "json_schema", "response_format asks for a JSON schema")
     if request.enable_thinking and spec.thinking == "none":
-        raise _fail(f"{spec.name} is not a thinking model", "ThinkingUnsupported")
+        raise _unsupported(spec, "thinking", "enable_thinking=True")
     if request.enable_thinking is False and spec.thinking == "always":
         raise _fail(f"{spec.name} always thinks; enable_thinking=False is not accepted")
 
@@ -297,10 +302,7 @@ def validate(request: GenerationRequest, spec: ModelSpec) -> None:
         )
     budget = request.thinking_budget
     if budget is not None and spec.known and spec.thinking == "none":
-        raise _fail(
-            f"thinking_budget is set, but {spec.name} is not a thinking model",
-            "ThinkingUnsupported",
-        )
+        raise _unsupported(spec, "thinking", "thinking_budget is set")
     if budget is not None and spec.thinking_budget_max and budget > spec.thinking_budget_max:
         raise _fail(
             f"thinking_budget={budget} exceeds {spec.name}'s maximum {spec.thinking_budget_max}",

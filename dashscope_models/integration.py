@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, Literal, get_type_hints
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, create_model
 
+from dashscope_models._capabilities import UNSUPPORTED_CODES, has, lacking
 from dashscope_models._catalog import ModelSpec, get_spec
 from dashscope_models._config import SETTINGS, key_from_environment
 from dashscope_models._errors import RequestValidationError
@@ -273,7 +274,8 @@ def resolve_tool_choice(
     ``"auto"``, ``"none"`` and dicts as given; a tool name forces that tool (a name not offered
     is an error here); ``True``, ``"any"``, ``"required"`` (or no choice with ``required``) mean
     "some tool", which DashScope cannot express: with one tool it is forced by name, with several
-    ``"required"`` is kept, and the request check refuses every call with it before any request
+    the user's word is kept (``"required"`` for ``True``), and the request check refuses every
+    call with it before any request
     (``ToolChoiceUnsupported``), never a silent downgrade to ``"auto"``. ``None``/``False``:
     nothing sent.
     """
@@ -282,7 +284,11 @@ def resolve_tool_choice(
             return None
         choice = "required"
     if choice is True or choice in _FORCE_ANY:
-        return _forced(names[0]) if len(names) == 1 else "required"
+        if len(names) == 1:
+            return _forced(names[0])
+        # Kept in the user's own word ("any" stays "any"): the request check refuses it per
+        # call, and its message shows the word the user wrote.
+        return choice if isinstance(choice, str) else "required"
     if choice in ("auto", "none") or isinstance(choice, dict):
         return choice
     if isinstance(choice, str):
@@ -298,30 +304,33 @@ def resolve_tool_choice(
 # -- structured output -----------------------------------------------------------------------
 
 
+_METHOD_NEEDS = {
+    "function_calling": "tools",
+    "json_mode": "json_mode",
+    "json_schema": "json_schema",
+}
+
+
 def check_structured_output(model: str, method: str) -> None:
     """Raise :class:`RequestValidationError` (a ``ValueError``) when the catalog says ``model``
-    cannot answer by ``method`` (ids the catalog does not know are let through)."""
+    cannot answer by ``method`` (ids the catalog does not know are let through). The message
+    names what the model lacks, the methods it does have (never one it lacks too), and
+    catalogued models that have the capability."""
     spec = get_spec(model)
-    if not spec.known:
+    needed = _METHOD_NEEDS.get(method)
+    if not spec.known or needed is None or has(spec, needed):
         return
-    if method == "function_calling" and not spec.tools:
-        raise RequestValidationError(
-            f"{spec.name} has no tool calling (catalog), so method='function_calling' "
-            "cannot work; use a model with tools, or json_mode/json_schema where supported",
-            code="ToolsUnsupported",
-        )
-    if method == "json_mode" and not spec.json_mode:
-        raise RequestValidationError(
-            f"{spec.name} does not support method={method!r} according to the catalog; "
-            "use method='function_calling'",
-            code="JsonModeUnsupported",
-        )
-    if method == "json_schema" and not spec.json_schema:
-        raise RequestValidationError(
-            f"{spec.name} does not support method={method!r} according to the catalog; "
-            "use method='function_calling'",
-            code="JsonSchemaUnsupported",
-        )
+    usable = [f"method={m!r}" for m, c in _METHOD_NEEDS.items() if has(spec, c)]
+    advice = (
+        f"use {' or '.join(usable)}, which it has"
+        if usable
+        else "it has no tool calling, JSON mode or JSON schema output, so no structured-output "
+        "method works on it: use another model"
+    )
+    raise RequestValidationError(
+        f"method={method!r} cannot work: {lacking(spec, needed)}; {advice}",
+        code=UNSUPPORTED_CODES[needed],
+    )
 
 
 def native_structured_method(spec: ModelSpec) -> Literal["json_schema", "json_mode"] | None:

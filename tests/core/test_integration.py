@@ -75,6 +75,8 @@ def test_the_output_cap_is_sent_once_under_the_name_used_last() -> None:
         ("any", ["a"], False, {"type": "function", "function": {"name": "a"}}),
         (None, ["a"], True, {"type": "function", "function": {"name": "a"}}),
         ("required", ["a", "b"], False, "required"),  # refused per call by the request check
+        ("any", ["a", "b"], False, "any"),  # the user's word, shown by that refusal
+        (True, ["a", "b"], False, "required"),
         (None, ["a", "b"], True, "required"),
     ],
 )  # fmt: skip

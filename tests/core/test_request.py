@@ -146,14 +146,14 @@ BAD: list[tuple[dict[str, Any], str]] = [
     ({"model": "moonshot-v1-8k", "stop": ["x" * 33]}, "longer than 32 bytes"),
     ({"stop": ["a", 1]}, "mixes strings and token ids"),
     ({"model": "qwen-plus", "thinking_budget": 10**6}, "thinking_budget"),
-    ({"model": "qwen-max", "enable_thinking": True}, "not a thinking model"),
-    ({"model": "moonshot-v1-8k", "tools": [WEATHER]}, "does not support tool calling"),
+    ({"model": "qwen-max", "enable_thinking": True}, "has no thinking mode"),
+    ({"model": "moonshot-v1-8k", "tools": [WEATHER]}, "has no tool calling"),
     (
         {"tools": [WEATHER], "tool_choice": "required"},
         "can force one named function but not .any of these.",
     ),
     ({"tools": [WEATHER], "tool_choice": "other_tool"}, "not among the tools"),
-    ({"messages": [Message("user", [{"image": "u"}])]}, "does not accept images"),
+    ({"messages": [Message("user", [{"image": "u"}])]}, "has no image input"),
     (
         {"model": "qwen1.5-7b-chat", "messages": [Message("user", "x"), Message("system", "s")]},
         "only as the first message",

@@ -88,7 +88,9 @@ async def test_tool_history_refused_for_catalog_models_without_tools(
     request = GenerationRequest(model=model, messages=TOOL_HISTORY)
     err = await refused(client, emulator, request, mode)
     assert err.code == "ToolsUnsupported"
-    assert f"messages[1] (assistant) carries tool calls, but {model} does not support" in str(err)
+    assert f"messages[1] (assistant) carries tool calls, but {model} has no tool calling" in str(
+        err
+    )
 
 
 async def test_tool_result_alone_is_named_and_tool_models_unchanged(
@@ -202,9 +204,9 @@ EXTRA_BAD: list[tuple[str, dict[str, Any], dict[str, Any], str, str]] = [
         {"tools": [WEATHER]},
         {},
         "ToolsUnsupported",
-        "does not support tool calling",
+        "has no tool calling",
     ),
-    ("qwen-max", {"enable_thinking": True}, {}, "ThinkingUnsupported", "not a thinking model"),
+    ("qwen-max", {"enable_thinking": True}, {}, "ThinkingUnsupported", "has no thinking mode"),
     (
         "qwen-max",
         {"tool_choice": "required"},
@@ -327,7 +329,7 @@ async def test_number_subclasses_are_numbers(client: DashScopeClient, emulator: 
         ("qwen-max", {"top_p": float("inf")}, "not a finite number"),
         ("qwen-max", {"enable_search": "false"}, "enable_search must be True or False"),
         (UNKNOWN, {"enable_thinking": 1}, "enable_thinking must be True or False"),
-        ("qwen-max", {"thinking_budget": 100}, "not a thinking model"),
+        ("qwen-max", {"thinking_budget": 100}, "has no thinking mode"),
     ],
 )
 def test_non_finite_numbers_switches_and_stray_budgets_are_refused(

@@ -330,7 +330,7 @@ def test_images_in_multimodal_format(emulator: Emulator) -> None:
         {"text": "What is this?"}, {"image": "https://example.com/a.png"},
         {"image": f"data:image/png;base64,{data}"}, {"image": "https://example.com/b.jpg"},
     ]  # fmt: skip
-    with pytest.raises(core.RequestValidationError, match="does not accept images"):
+    with pytest.raises(core.RequestValidationError, match="has no image input"):
         ChatQwen().invoke([message])
 
 

@@ -77,7 +77,7 @@ def test_images_in_tool_results(emulator: Emulator) -> None:
         {"text": "here"},
         {"image": IMAGE},
     ]
-    with pytest.raises(core.RequestValidationError, match="does not accept images"):
+    with pytest.raises(core.RequestValidationError, match="has no image input"):
         ChatQwen().invoke(_tool_history(blocks))
     assert len(emulator.requests) == 1  # refused before any request
 

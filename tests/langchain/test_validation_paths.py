@@ -34,7 +34,7 @@ async def test_moonshot_refuses_a_tool_history(
     }
     err = await refused(calls[method])
     assert err.code == "ToolsUnsupported"
-    assert "moonshot-v1-8k does not support tool calling" in err.message
+    assert "moonshot-v1-8k has no tool calling" in err.message
 
 
 async def _drain(stream: Any) -> None:

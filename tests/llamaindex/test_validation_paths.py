@@ -43,7 +43,7 @@ async def test_moonshot_refuses_a_tool_history(
     for call in (lambda: Moonshot().chat(TOOL_HISTORY), lambda: Moonshot().achat(TOOL_HISTORY)):
         err = await refused(call)
         assert err.code == "ToolsUnsupported"
-        assert "moonshot-v1-8k does not support tool calling" in err.message
+        assert "moonshot-v1-8k has no tool calling" in err.message
 
 
 async def test_non_numbers_and_bad_seeds_are_validation_errors(
