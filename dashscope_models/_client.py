@@ -12,8 +12,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from functools import partial
-from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 from pydantic import SecretStr
@@ -29,6 +28,7 @@ from dashscope_models._embedding import (
     read_batch,
 )
 from dashscope_models._errors import DashScopeError
+from dashscope_models._lifetime import ClosingContext
 from dashscope_models._pool import (
     aclose_async_pool,
     async_pool,
@@ -113,7 +113,7 @@ class _Attempts:
         return delay
 
 
-class DashScopeClient:
+class DashScopeClient(ClosingContext):
     """The native DashScope client: generate and stream, sync and async, with retries.
 
     Configuration comes from the arguments or the environment (``DASHSCOPE_API_KEY``,
@@ -490,28 +490,6 @@ class DashScopeClient:
             await self._own_async.aclose()
             self._own_async = None
         self.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
 
 def _paired(

@@ -23,29 +23,22 @@ from typing import TYPE_CHECKING, Self
 if TYPE_CHECKING:
     from dashscope_models._client import DashScopeClient
 
-__all__ = ["PoolLifetime"]
+__all__ = ["ClosingContext", "PoolLifetime"]
 
 
-class PoolLifetime:
-    """Adds ``close``/``aclose`` and ``with``/``async with`` to a class with a ``client``.
+class ClosingContext:
+    """``with``/``async with`` for a class with ``close()``/``aclose()``: closes on exit.
 
-    Example: ``with ChatQwen() as model: model.invoke("Hi")`` (the pool is closed after).
+    Example: ``with DashScopeClient() as client: ...`` (its pools are closed after).
     """
 
     __slots__ = ()
 
-    if TYPE_CHECKING:
-
-        @property
-        def client(self) -> DashScopeClient: ...
-
     def close(self) -> None:
-        """Close the sync connection pool this model uses (it reopens on the next call)."""
-        self.client.close()
+        raise NotImplementedError
 
     async def aclose(self) -> None:
-        """Close this model's async pool on the running event loop, and its sync pool."""
-        await self.client.aclose()
+        raise NotImplementedError
 
     def __enter__(self) -> Self:
         return self
@@ -68,3 +61,25 @@ class PoolLifetime:
         tb: TracebackType | None,
     ) -> None:
         await self.aclose()
+
+
+class PoolLifetime(ClosingContext):
+    """Adds ``close``/``aclose`` and ``with``/``async with`` to a class with a ``client``.
+
+    Example: ``with ChatQwen() as model: model.invoke("Hi")`` (the pool is closed after).
+    """
+
+    __slots__ = ()
+
+    if TYPE_CHECKING:
+
+        @property
+        def client(self) -> DashScopeClient: ...
+
+    def close(self) -> None:
+        """Close the sync connection pool this model uses (it reopens on the next call)."""
+        self.client.close()
+
+    async def aclose(self) -> None:
+        """Close this model's async pool on the running event loop, and its sync pool."""
+        await self.client.aclose()
