@@ -18,7 +18,7 @@ Example::
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from dashscope_models._errors import DashScopeError, StreamError, error_from_body
@@ -148,11 +148,15 @@ class StreamReader:
         """The answer's request id (from its events, else its header), once known."""
         return self.state.request_id or None
 
-    def feed(self, data: bytes) -> Iterator[Chunk]:
+    def feed(self, data: bytes) -> Iterable[Chunk]:
         """Decode ``data``; yield the chunks it completes, applying each event as its chunk is
         taken. An in-stream error is raised when reached: the chunks before it were yielded,
         so nothing the service sent is lost."""
-        return self._apply(self._decoder.feed(data))
+        events = self._decoder.feed(data)
+        if len(events) == 1:  # a sync stream's usual read: one event, applied at once
+            chunk = self._one(events[0])
+            return () if chunk is None else (chunk,)
+        return self._apply(events)
 
     def close(self) -> Iterator[Chunk]:
         """End of body: the chunks of a last unterminated line (then call :meth:`finish`)."""
@@ -164,11 +168,17 @@ class StreamReader:
 
     def _apply(self, events: list[SSEEvent]) -> Iterator[Chunk]:
         for event in events:
-            chunk = self.state.apply(event)
-            self.events_seen += 1
-            self.delivered = True  # a result event arrived: from here on, never retry
+            chunk = self._one(event)
             if chunk is not None:
-                yield self._filtered(chunk) if self._filter is not None else chunk
+                yield chunk
+
+    def _one(self, event: SSEEvent) -> Chunk | None:
+        chunk = self.state.apply(event)
+        self.events_seen += 1
+        self.delivered = True  # a result event arrived: from here on, never retry
+        if chunk is None or self._filter is None:
+            return chunk
+        return self._filtered(chunk)
 
     def _filtered(self, chunk: Chunk) -> Chunk:
         assert self._filter is not None
