@@ -40,6 +40,7 @@ __all__ = [
     "DashScopeConnectionError",
     "DashScopeContentInspectionError",
     "DashScopeContextLengthError",
+    "DashScopeMaxTokensError",
     "DashScopeModelNotFoundError",
     "DashScopeNotFoundError",
     "DashScopePermissionDeniedError",
@@ -83,6 +84,13 @@ class DashScopeContextLengthError(core.ContextLengthError, ContextOverflowError)
     """400: the input (plus ``max_tokens``) does not fit the model's context.
 
     Example: ``except DashScopeContextLengthError as err: print(err.code, err.request_id)``
+    """
+
+
+class DashScopeMaxTokensError(core.MaxTokensError, ModelInvalidRequestError):
+    """400 "Range of max_tokens should be [1, N]": :attr:`limit` is N.
+
+    Example: ``except DashScopeMaxTokensError as err: llm.invoke(q, max_tokens=err.limit)``
     """
 
 
@@ -149,6 +157,7 @@ _TABLE: tuple[tuple[type[core.DashScopeError], type[core.DashScopeError]], ...] 
     (core.ContentInspectionError, DashScopeContentInspectionError),
     (core.ContextLengthError, DashScopeContextLengthError),
     (core.ModelNotFoundError, DashScopeModelNotFoundError),
+    (core.MaxTokensError, DashScopeMaxTokensError),
     (core.BadRequestError, DashScopeBadRequestError),
     (core.NotFoundError, DashScopeNotFoundError),
     (core.RateLimitError, DashScopeRateLimitError),

@@ -152,5 +152,6 @@ async def test_max_tokens_range_in_langchain_names_n(emulator: Emulator) -> None
     emulator.queue(
         Fault.http_error(400, "InvalidParameter", "Range of max_tokens should be [1, 8192]")
     )
-    with pytest.raises(ModelInvalidRequestError, match="at most 8192"):
+    with pytest.raises(ModelInvalidRequestError, match="at most 8192") as info:
         ChatDashScope(model="qwen-next-unlisted", max_tokens=9000).invoke("Hi")
+    assert isinstance(info.value, MaxTokensError) and info.value.limit == 8192
