@@ -107,7 +107,7 @@ def _fail(message: str, code: str = "InvalidParameter") -> RequestValidationErro
 
 def _spec(model: str) -> ModelSpec:
     spec = get_spec(model)
-    if spec.known and spec.endpoint != "text-rerank":
+    if spec.resolved_by != "generic" and spec.endpoint != "text-rerank":  # a row or a rule says
         raise _fail(f"{model} is not a rerank model; use e.g. gte-rerank-v2", "InvalidModel")
     return spec
 

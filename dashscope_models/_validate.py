@@ -24,10 +24,16 @@ from dashscope_models._catalog import Interval, ModelSpec
 from dashscope_models._errors import RequestValidationError
 from dashscope_models._options import check_options
 from dashscope_models._parameters import COUNT_RANGE, OUTPUT_CAP_ALIAS, SEED_RANGE, parameters
+from dashscope_models._routing import GENERATION_ENDPOINTS
 from dashscope_models._types import ROLES, GenerationRequest, Message
 
 __all__ = ["validate", "validate_messages"]
 
+# What to use instead of a generation call, for the catalog's other endpoints.
+_NOT_GENERATION = {
+    "text-rerank": "use DashScopeRerank (LangChain, LlamaIndex) or DashScopeClient.rerank",
+    "text-embedding": "use DashScopeEmbeddings / DashScopeEmbedding or DashScopeClient.embed",
+}
 _INTEGER: tuple[type, ...] = (int,)
 _NUMBER: tuple[type, ...] = (int, float)
 _KINDS = {"integer": _INTEGER, "number": _NUMBER}
@@ -259,6 +265,13 @@ def validate(request: GenerationRequest, spec: ModelSpec) -> None:
         request = _effective(request)
     if not request.model:
         raise _fail("model is empty", "ModelRequired")
+    if spec.endpoint not in GENERATION_ENDPOINTS and request.endpoint is None:
+        raise _fail(
+            f"{request.model} is a {spec.label} model ({spec.endpoint}), not a generation model: "
+            f"{_NOT_GENERATION.get(spec.endpoint, 'use the matching client method')}; if it "
+            "really generates text, pass endpoint='text-generation' or 'multimodal-generation'",
+            "InvalidModel",
+        )
     if request.messages is None and request.prompt is None:
         raise _fail("give messages or prompt", "InputRequired")
     if request.messages is not None and request.prompt is not None:

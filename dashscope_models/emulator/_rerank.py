@@ -53,7 +53,7 @@ def _check(body: Any) -> tuple[str, list[str], list[Any]] | str:
     if not isinstance(body, dict) or not isinstance(body.get("model"), str):
         return "Required parameter(s) missing or invalid, please check the request parameters."
     spec = get_spec(body["model"])
-    if not spec.known or spec.endpoint != "text-rerank":
+    if spec.endpoint != "text-rerank":  # catalog rows, their aliases and the rerank rule
         return "Model not exist."
     data = body.get("input")
     raw_query = data.get("query") if isinstance(data, dict) else None

@@ -11,6 +11,7 @@ from langchain_core.messages import HumanMessage
 from llama_index.core.base.llms.types import ChatMessage, ImageBlock, TextBlock
 
 from dashscope_models import DashScopeClient, GenerationRequest, Message, RequestValidationError
+from dashscope_models.emulator import Emulator
 from langchain_dashscope_models import ChatDashScope
 from llamaindex_dashscope_models import DashScope
 
@@ -65,3 +66,37 @@ async def test_media_for_a_known_text_model(model: str, refused: Refused) -> Non
     message = ChatMessage(role="user", blocks=blocks)
     err = await refused(lambda: DashScope(model=model).chat([message]))
     assert err.code == "UnsupportedContent"
+
+
+@pytest.mark.parametrize(
+    ("model", "use"),
+    [
+        ("gte-rerank-v2", "DashScopeRerank"),
+        ("qwen3.7-text-rerank", "DashScopeRerank"),  # only the rerank rule covers it
+        ("text-embedding-v4", "DashScopeEmbeddings"),
+    ],
+)
+async def test_a_model_that_does_not_generate(model: str, use: str, refused: Refused) -> None:
+    # Sent, the chat body would go to the rerank or embedding endpoint and fail there with an
+    # unrelated message ("input.query missing"): it is refused with the class to use instead.
+    request = GenerationRequest(model=model, messages=[Message("user", "hi")])
+    err = await refused(lambda: DashScopeClient(max_retries=0).generate(request))
+    assert err.code == "InvalidModel"
+    assert use in str(err)
+    assert "not a generation model" in str(
+        await refused(lambda: ChatDashScope(model=model).invoke("hi"))
+    )
+    message = [ChatMessage(role="user", content="hi")]
+    assert "not a generation model" in str(
+        await refused(lambda: DashScope(model=model).chat(message))
+    )
+
+
+async def test_an_explicit_endpoint_overrides_the_catalog_kind(emulator: Emulator) -> None:
+    # endpoint= is the way out for an id the rules misjudge: it is sent where the caller says.
+    emulator.add_model("acme-rerank-chat", endpoint="text-generation")
+    chat = ChatDashScope(model="acme-rerank-chat", endpoint="text-generation", max_retries=0)
+    assert "You said: hi" in str(chat.invoke("hi").content)
+    assert [r.path for r in emulator.requests] == [
+        "/api/v1/services/aigc/text-generation/generation"
+    ]

@@ -33,6 +33,9 @@ CASES = [
     ("qwen2.5-coder-32b-instruct", "rule", "qwen-open", "text-generation"),
     ("deepseek-r1-distill-qwen-7b", "rule", "deepseek", "text-generation"),
     ("kimi-k2-turbo", "rule", "kimi", "text-generation"),
+    ("qwen3.7-text-rerank", "rule", "rerank", "text-rerank"),  # not a Qwen3.5+ chat model
+    ("gte-rerank-v3", "rule", "rerank", "text-rerank"),
+    ("qwen3-vl-rerank-latest", "alias", "rerank", "text-rerank"),
     ("acme-chat-9", "generic", "generic", "text-generation"),
 ]
 

@@ -118,6 +118,20 @@ async def test_split_above_the_document_limit_and_merged_by_score(
         ]
 
 
+async def test_a_rerank_id_no_row_lists_is_ranked_within_the_smallest_limits(
+    client: DashScopeClient, emulator: Emulator, sync: bool
+) -> None:
+    # The SDK lists qwen3.7-text-rerank (dashscope.TextReRank.Models); only the rerank rule
+    # covers it: it must not be taken for a Qwen3.5+ chat model, and its unknown limits are
+    # the smallest documented ones (100 documents a request).
+    docs = many(230)
+    request = RerankRequest(model="qwen3.7-text-rerank", query="Eiffel Tower", documents=docs)
+    result = await rerank(client, request, sync)
+    assert [len(b["input"]["documents"]) for b in sent(emulator)] == [100, 100, 30]
+    assert {b["model"] for b in sent(emulator)} == {"qwen3.7-text-rerank"}
+    assert [h.index for h in result.results[:2]] == [3, 10]
+
+
 async def test_split_by_the_token_budget_per_request(
     client: DashScopeClient, emulator: Emulator, sync: bool
 ) -> None:
@@ -150,6 +164,7 @@ async def test_split_by_the_token_budget_per_request(
         ({"top_n": -2}, "top_n must be"),
         ({"model": "qwen-plus"}, "not a rerank model"),
         ({"model": "text-embedding-v4"}, "not a rerank model"),
+        ({"model": "qwen3.7-max"}, "not a rerank model"),  # a family rule says: generation
         ({"model": "gte-rerank-v2", "instruct": "Rank"}, "does not take instruct"),
         ({"documents": ["x" * 16004]}, r"documents\[0\] is too long .* at most 4000"),
     ],
@@ -178,9 +193,9 @@ async def test_typed_errors_401_400_and_429_retried(
         await rerank(wrong_key, request, sync)
     assert auth.value.status_code == 401 and auth.value.code == "InvalidApiKey"
     assert auth.value.request_id and len(emulator.requests) == 1  # a 401 is not retried
-    # an id the catalog does not list passes our checks; the service answers 400
+    # an id no row or rule covers passes our checks; the service answers 400
     with pytest.raises(ModelNotFoundError) as bad:
-        await rerank(client, RerankRequest(model="qwen9-rerank", query="q", documents=["a"]), sync)
+        await rerank(client, RerankRequest(model="acme-ranker-9", query="q", documents=["a"]), sync)
     assert isinstance(bad.value, BadRequestError) and bad.value.status_code == 400
     emulator.clear()
     emulator.queue(Fault.rate_limit(retry_after=0.01))

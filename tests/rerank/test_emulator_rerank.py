@@ -73,7 +73,7 @@ async def test_official_sdk_aio_text_rerank_call(emulator: Emulator) -> None:
 
 
 def test_official_sdk_gets_the_error_of_an_unknown_model(emulator: Emulator) -> None:
-    response = TextReRank.call(model="no-such-rerank", query="q", documents=["a"], api_key=KEY)
+    response = TextReRank.call(model="no-such-ranker", query="q", documents=["a"], api_key=KEY)
     assert response.status_code == 400 and response.code == "InvalidParameter"
     assert response.message == "Model not exist."
 
