@@ -56,5 +56,5 @@ def test_backoff_grows_with_jitter_and_cap() -> None:
     assert all(0.375 <= d <= 0.5 for d in first)
     assert all(0.75 * MAX_DELAY <= retry_delay(10, err) <= MAX_DELAY for _ in range(20))
     # Over a minute, retry_delay falls back to backoff; the client does not retry such a 429
-    # at all but raises it (tests/core/test_error_paths_more.py).
+    # at all but raises it (tests/core/test_errors.py).
     assert retry_delay(0, _with_headers({"retry-after": "3600"})) <= 0.5

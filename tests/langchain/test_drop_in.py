@@ -1,14 +1,22 @@
 """What a langchain-openai user does without thinking, over the emulator: streamed answers back
-into the history, misspelt arguments, callbacks reading ``llm_output``, token counting."""
+into the history, misspelt arguments, callbacks reading ``llm_output``, token counting.
+
+Also: ``stream_usage``,
+``extra_body``, ``model_name``, ``stop="..."``, streamed tool calls read chunk by chunk
+(as LangGraph's ``stream_mode="messages"`` hands them out), and ``logprobs``/``top_logprobs``
+(``response_metadata["logprobs"] = {"content": [...]}``, concatenated over added chunks)."""
 
 from __future__ import annotations
 
+import operator
+from functools import reduce
 from typing import Any
 
 import pytest
-from langchain_core.callbacks import BaseCallbackHandler
+from langchain_core.callbacks import BaseCallbackHandler, CallbackManager
 from langchain_core.messages import (
     AIMessage,
+    AIMessageChunk,
     HumanMessage,
     HumanMessageChunk,
     SystemMessageChunk,
@@ -190,3 +198,165 @@ def test_json_mode_without_a_schema_returns_a_dict(emulator: Emulator) -> None:
     assert emulator.requests[-1].body["parameters"]["response_format"] == {"type": "json_object"}
     with pytest.raises(ValueError, match="only json_mode works without one"):
         ChatQwen().with_structured_output(None, method="json_schema")
+
+
+WEATHER = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "description": "Weather in a city.",
+        "parameters": {"type": "object", "properties": {"city": {"type": "string"}}},
+    },
+}
+
+
+async def _stream(model: ChatQwen, sync: bool, **kwargs: object) -> list[AIMessageChunk]:
+    if sync:
+        return list(model.stream("Hi", **kwargs))
+    return [c async for c in model.astream("Hi", **kwargs)]
+
+
+async def test_stream_usage_is_a_field_and_never_sent(
+    emulator: Emulator, sync: bool, recwarn: pytest.WarningsRecorder
+) -> None:
+    quiet = ChatQwen(stream_usage=False)
+    assert not recwarn.list and quiet.model_kwargs == {}
+    chunks = await _stream(quiet, sync)
+    assert all(c.usage_metadata is None for c in chunks)
+    assert chunks[-1].response_metadata["finish_reason"] == "stop"
+    assert "stream_usage" not in emulator.requests[-1].body["parameters"]
+    chunks = await _stream(quiet, sync, stream_usage=True)
+    assert chunks[-1].usage_metadata is not None
+    assert all(
+        c.usage_metadata is None for c in await _stream(ChatQwen(), sync, stream_usage=False)
+    )
+    assert ChatQwen().invoke("Hi", stream_usage=True).usage_metadata is not None
+    assert "stream_usage" not in emulator.requests[-1].body["parameters"]
+
+
+def test_extra_body_entries_are_sent_as_parameters(
+    emulator: Emulator, recwarn: pytest.WarningsRecorder
+) -> None:
+    model = ChatQwen(extra_body={"enable_thinking": False, "search_options": {"forced": True}})
+    assert not recwarn.list
+    model.invoke("Hi")
+    params = emulator.requests[-1].body["parameters"]
+    assert params["enable_thinking"] is False and params["search_options"] == {"forced": True}
+    assert "extra_body" not in params
+    model.invoke("Hi", extra_body={"top_k": 5})
+    params = emulator.requests[-1].body["parameters"]
+    assert params["top_k"] == 5 and "extra_body" not in params
+    QwenLLM(extra_body={"seed": 7}).invoke("Hi")
+    assert emulator.requests[-1].body["parameters"]["seed"] == 7
+    with pytest.raises(ValidationError, match="both in extra_body and in model_kwargs"):
+        ChatQwen(extra_body={"x": 1}, model_kwargs={"x": 2})
+    # Not a dict: a clear error, before any request (the core's one check, as in LlamaIndex).
+    sent = len(emulator.requests)
+    with pytest.raises(core.RequestValidationError, match="extra_body must be a dict"):
+        model.invoke("Hi", extra_body=["top_k", 5])
+    with pytest.raises(ValidationError, match="extra_body must be a dict"):
+        ChatQwen(extra_body="enable_thinking=false")
+    assert len(emulator.requests) == sent
+
+
+def test_model_name_and_a_single_stop_string(emulator: Emulator) -> None:
+    assert ChatQwen(model="qwen-max").model_name == "qwen-max"
+    assert QwenLLM(model_name="qwen-turbo").model_name == "qwen-turbo"
+    model = ChatQwen(stop="END")
+    assert model.stop == ["END"] and ChatQwen(stop_sequences="x").stop == ["x"]
+    model.invoke("Hi")
+    assert emulator.requests[-1].body["parameters"]["stop"] == ["END"]
+
+
+async def test_every_tool_call_fragment_is_in_the_chunks_blocks(
+    emulator: Emulator, sync: bool
+) -> None:
+    emulator.queue(Reply(tool_calls=[("get_weather", {"city": "Hangzhou"})]))
+    model = ChatQwen().bind_tools([WEATHER])
+    if sync:
+        chunks = list(model.stream("Weather?"))
+    else:
+        chunks = [c async for c in model.astream("Weather?")]
+    # A streaming UI rebuilds the call from each chunk's standard blocks.
+    blocks = [b for c in chunks for b in c.content_blocks if b["type"] == "tool_call_chunk"]
+    assert "".join(str(b.get("args") or "") for b in blocks) == '{"city": "Hangzhou"}'
+    last = chunks[-1]
+    assert last.chunk_position == "last" and last.tool_call_chunks == []
+    assert last.response_metadata["finish_reason"] == "tool_calls" and last.usage_metadata
+    total = chunks[0]
+    for chunk in chunks[1:]:
+        total += chunk
+    assert total.tool_calls[0]["args"] == {"city": "Hangzhou"}
+    assert total.usage_metadata == last.usage_metadata
+
+
+def _tokens(entries: list[dict[str, Any]]) -> str:
+    return "".join(e["token"] for e in entries)
+
+
+async def test_logprobs_as_fields_per_call_and_bound(
+    emulator: Emulator, sync: bool, recwarn: pytest.WarningsRecorder
+) -> None:
+    model = ChatQwen(logprobs=True, top_logprobs=2)
+    assert not recwarn.list and model.model_kwargs == {}  # fields, as ChatOpenAI's
+    message = model.invoke("Hi") if sync else await model.ainvoke("Hi")
+    content = message.response_metadata["logprobs"]["content"]
+    assert _tokens(content) == message.content and len(content) > 3
+    assert all(len(e["top_logprobs"]) == 2 and e["logprob"] < 0 for e in content)
+    assert emulator.requests[-1].body["parameters"]["top_logprobs"] == 2
+    # Per call, and bound (langchain-openai's documented way), on a model without them.
+    plain = ChatQwen()
+    per_call = plain.invoke("Hi", logprobs=True, top_logprobs=1).response_metadata["logprobs"]
+    assert [len(e["top_logprobs"]) for e in per_call["content"]] == [1] * len(content)
+    bound = plain.bind(logprobs=True).invoke("Hi").response_metadata["logprobs"]["content"]
+    assert all(e["top_logprobs"] == [] for e in bound) and _tokens(bound) == message.content
+    generation = plain.generate([[HumanMessage("Hi")]], logprobs=True).generations[0][0]
+    assert generation.generation_info is not None
+    assert generation.generation_info["logprobs"]["content"] == bound
+    # Not asked for: not sent, not reported.
+    assert "logprobs" not in plain.invoke("Hi").response_metadata
+    assert "logprobs" not in emulator.requests[-1].body["parameters"]
+
+
+async def test_streamed_logprobs_concatenate(emulator: Emulator, sync: bool) -> None:
+    model = ChatQwen(logprobs=True, top_logprobs=1)
+    whole = model.invoke("Hi").response_metadata["logprobs"]["content"]
+    chunks = await _stream(model, sync)
+    for chunk in chunks:
+        if chunk.content:  # each text chunk: its own entry
+            assert _tokens(chunk.response_metadata["logprobs"]["content"]) == chunk.content
+    total = reduce(operator.add, chunks)
+    assert total.response_metadata["logprobs"]["content"] == whole
+    assert total.response_metadata["finish_reason"] == "stop"
+    # streaming=True inside invoke: the aggregated answer has them all, once.
+    streamed = ChatQwen(logprobs=True, top_logprobs=1, streaming=True).invoke("Hi")
+    assert streamed.response_metadata["logprobs"]["content"] == whole
+    assert all("logprobs" not in c.response_metadata for c in await _stream(ChatQwen(), sync))
+
+
+def test_bad_logprobs_are_refused_before_any_request(emulator: Emulator) -> None:
+    cases: list[tuple[ChatQwen, dict[str, Any]]] = [
+        (ChatQwen(top_logprobs=2), {}), (ChatQwen(), {"logprobs": "yes"}),
+        (ChatQwen(logprobs=True), {"top_logprobs": -1}),
+    ]  # fmt: skip
+    for model, kwargs in cases:
+        with pytest.raises(core.RequestValidationError):
+            model.invoke("Hi", **kwargs)
+    assert emulator.requests == []
+
+
+def test_token_callbacks_get_the_logprobs(emulator: Emulator) -> None:
+    """When langchain-core hands ``_stream`` a run manager (its v2 streaming path does), each
+    token callback gets that chunk's entries as ``logprobs=``, as from ChatOpenAI."""
+    seen: list[Any] = []
+
+    class Handler(BaseCallbackHandler):
+        def on_llm_new_token(self, token: str, **kwargs: Any) -> None:
+            seen.append(kwargs.get("logprobs"))
+
+    model = ChatQwen(logprobs=True, top_logprobs=1)
+    whole = model.invoke("Hi").response_metadata["logprobs"]["content"]
+    [run] = CallbackManager.configure([Handler()]).on_chat_model_start({}, [[HumanMessage("Hi")]])
+    chunks = list(model._stream([HumanMessage("Hi")], run_manager=run))
+    assert len(seen) == len(chunks) and seen[-1] is None  # the empty last chunk has none
+    assert [e for lp in seen if lp is not None for e in lp["content"]] == whole

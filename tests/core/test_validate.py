@@ -1,4 +1,4 @@
-"""More checks made before any request, over the emulator: tool history on models without
+"""``_validate``: checks made before any request, over the emulator: tool history on models without
 tools, the seed's range, parameters in extra_parameters, and parameters of the wrong type.
 
 Each case goes through the real client to the emulator's HTTP server, and each refusal is
