@@ -103,7 +103,9 @@ class Api:
         base = config.base_url
         root = base[: -len("/api/v1")] if base.endswith("/api/v1") else base
         self.root = root + "/compatible-mode/v1"
-        self.headers = {"Authorization": config.bearer(), "User-Agent": USER_AGENT}
+        config.bearer()  # no key: the ConfigurationError now, before anything is written
+        self._config = config  # the key stays in its SecretStr: set on each built request only
+        self.headers = {"User-Agent": USER_AGENT}
         if config.workspace:
             self.headers["X-DashScope-WorkSpace"] = config.workspace
         self.timeout = _timeout_extension(config.timeout)
@@ -111,7 +113,7 @@ class Api:
     def request(
         self, method: str, path: str, *, body: Any = None, stream: MultipartFile | None = None
     ) -> httpx.Request:
-        headers = dict(self.headers)
+        headers = {**self.headers, "Authorization": self._config.bearer()}
         content = None
         if body is not None:
             headers["Content-Type"] = "application/json"

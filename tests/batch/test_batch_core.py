@@ -266,3 +266,13 @@ async def test_async_upload_streams_through_aiohttp() -> None:
         assert sum(f.data.count(b"\n") for f in uploaded.values() if f.purpose == "batch") == 300
         await job.acleanup()
         await client.aclose()
+
+
+def test_a_job_keeps_no_copy_of_the_key() -> None:
+    # The key lives in its SecretStr and in each built request only (issue 15: no cache holds it).
+    emulator = Emulator(api_key=KEY, batch_seconds=0.0)
+    job = _client(emulator).submit_batch([_request(0)])
+    kept = repr(job) + repr(vars(job._api))
+    assert KEY not in kept
+    assert [type(r).__name__ for r in job.results()] == ["GenerationResult"]
+    assert KEY not in repr(job) + repr(vars(job._api))
