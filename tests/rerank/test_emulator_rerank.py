@@ -59,15 +59,20 @@ def test_official_sdk_text_rerank_call(
 
 
 async def test_official_sdk_aio_text_rerank_call(emulator: Emulator) -> None:
-    response = await AioTextReRank.call(
-        model="qwen3-rerank",
-        query=QUERY,
-        documents=DOCS,
-        top_n=3,
-        return_documents=True,
-        instruct="Given a web search query, retrieve relevant passages that answer the query.",
-        api_key=KEY,
-    )
+    from dashscope.api_entities.aio_session import close_shared_aio_session
+
+    try:
+        response = await AioTextReRank.call(
+            model="qwen3-rerank",
+            query=QUERY,
+            documents=DOCS,
+            top_n=3,
+            return_documents=True,
+            instruct="Given a web search query, retrieve relevant passages that answer the query.",
+            api_key=KEY,
+        )
+    finally:  # the SDK keeps a shared aiohttp session per loop: close it before the loop closes
+        await close_shared_aio_session()
     check_sdk_answer(response, 3, True)
     assert emulator.requests[-1].body["parameters"]["instruct"].startswith("Given a web")
 
