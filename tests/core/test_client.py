@@ -273,7 +273,7 @@ async def test_bad_input_never_reaches_the_service(
 
 @pytest.mark.no_emulator_env
 async def test_missing_key_fails_at_first_request(emulator: Emulator, sync: bool) -> None:
-    # A non-loopback host (a loopback one gets a placeholder key: tests/core/test_first_hour.py);
+    # A non-loopback host (a loopback one gets a placeholder key: tests/core/test_config.py);
     # nothing is sent, so the address is never contacted.
     client = DashScopeClient(base_url="https://dashscope-intl.aliyuncs.com/api/v1")
     with pytest.raises(ConfigurationError, match="DASHSCOPE_API_KEY"):

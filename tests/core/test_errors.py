@@ -9,6 +9,7 @@ embedding endpoint) come from :class:`RawServer`, a tiny socket server on 127.0.
 from __future__ import annotations
 
 import email.utils
+import pickle
 import socket
 import threading
 import time
@@ -29,6 +30,7 @@ from dashscope_models import (
     EmbeddingResult,
     GenerationRequest,
     InternalServerError,
+    MaxTokensError,
     Message,
     RateLimitError,
     StreamError,
@@ -324,3 +326,45 @@ async def test_openai_style_error_body_is_read(raw: RawServer, sync: bool) -> No
         await embed(client, sync)
     err: DashScopeError = info.value
     assert (err.status_code, err.code, err.message) == (401, "invalid_api_key", "bad key")
+
+
+# The service's "Range of max_tokens should be [1, N]" as a typed error naming N (issue 16).
+
+
+@pytest.fixture
+def client(base_url: str) -> DashScopeClient:
+    return DashScopeClient(base_url=base_url, max_retries=2)
+
+
+async def test_services_max_tokens_range_is_a_typed_error_naming_n(
+    client: DashScopeClient, emulator: Emulator, sync: bool
+) -> None:
+    emulator.add_model("qwen-next-unlisted")
+    emulator.queue(
+        Fault.http_error(400, "InvalidParameter", "Range of max_tokens should be [1, 8192]")
+    )
+    request = GenerationRequest(
+        model="qwen-next-unlisted", messages=[Message("user", "Hi")], max_tokens=9000
+    )
+    with pytest.raises(MaxTokensError) as info:
+        client.generate(request) if sync else await client.agenerate(request)
+    err = info.value
+    assert err.limit == 8192 and isinstance(err, BadRequestError)
+    assert "at most 8192" in str(err) and "Range of max_tokens should be [1, 8192]" in str(err)
+    assert err.status_code == 400 and err.request_id and len(emulator.requests) == 1
+    again = pickle.loads(pickle.dumps(err))
+    assert type(again) is MaxTokensError and again.limit == 8192 and again.message == err.message
+
+
+async def test_max_tokens_range_in_langchain_names_n(emulator: Emulator) -> None:
+    from langchain_core.exceptions import ModelInvalidRequestError
+
+    from langchain_dashscope_models import ChatDashScope
+
+    emulator.add_model("qwen-next-unlisted")
+    emulator.queue(
+        Fault.http_error(400, "InvalidParameter", "Range of max_tokens should be [1, 8192]")
+    )
+    with pytest.raises(ModelInvalidRequestError, match="at most 8192") as info:
+        ChatDashScope(model="qwen-next-unlisted", max_tokens=9000).invoke("Hi")
+    assert isinstance(info.value, MaxTokensError) and info.value.limit == 8192

@@ -7,8 +7,10 @@ asserted to be a RequestValidationError raised before anything was sent.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
+import httpx
 import pytest
 
 from dashscope_models import (
@@ -339,3 +341,55 @@ def test_non_finite_numbers_switches_and_stray_budgets_are_refused(
     with pytest.raises(RequestValidationError, match=match):
         client.generate(request)
     assert emulator.requests == []
+
+
+# A conversation with no user message (issue 16); ``refused`` below is conftest's fixture.
+
+Refused = Callable[[Callable[[], Any]], Awaitable[RequestValidationError]]
+NO_USER = [
+    [Message("system", "You are terse.")],
+    [Message("assistant", "Hello! How can I help?")],
+    [Message("system", "You are terse."), Message("assistant", "Ready.")],
+]
+
+
+def call(client: DashScopeClient, request: GenerationRequest, sync: bool) -> Any:
+    return client.generate(request) if sync else client.agenerate(request)
+
+
+@pytest.mark.parametrize("messages", NO_USER)
+async def test_no_user_message_is_refused(
+    client: DashScopeClient, refused: Refused, messages: list[Message], sync: bool
+) -> None:
+    request = GenerationRequest(model="qwen-plus", messages=messages)
+    err = await refused(lambda: call(client, request, sync))
+    assert err.code == "NoUserMessage" and "no user message" in err.message
+
+
+async def test_no_user_message_in_the_frameworks(refused: Refused, sync: bool) -> None:
+    from langchain_core.messages import AIMessage, SystemMessage
+    from llama_index.core.llms import ChatMessage
+
+    from langchain_dashscope_models import ChatQwen
+    from llamaindex_dashscope_models import Qwen
+
+    history = [SystemMessage("You are terse."), AIMessage("Ready.")]
+    chat = ChatQwen(model="qwen-plus")
+    await refused(lambda: chat.invoke(history) if sync else chat.ainvoke(history))
+    messages = [ChatMessage(role="system", content="You are terse.")]
+    llm = Qwen(model="qwen-plus")
+    await refused(lambda: llm.chat(messages) if sync else llm.achat(messages))
+
+
+def test_emulator_refuses_it_as_the_service(base_url: str) -> None:
+    body = {"model": "qwen-plus", "input": {"messages": [{"role": "system", "content": "Hi"}]}}
+    answer = httpx.post(
+        base_url + "/services/aigc/text-generation/generation",
+        json=body,
+        headers={"Authorization": "Bearer sk-test-emulator-key"},
+    )
+    assert answer.status_code == 400
+    assert (
+        answer.json()["message"]
+        == "The input messages do not contain elements with the role of user"
+    )

@@ -1,4 +1,5 @@
-"""Core rerank over the emulator's real HTTP server: ranking, top_n, splitting, errors."""
+"""Core rerank over the emulator's real HTTP server: ranking, top_n, splitting, errors; and the
+core's checks of bad input as both frameworks' ``DashScopeRerank`` meet them (before any request)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,11 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
+from langchain_core.documents import Document
+from llama_index.core.schema import NodeWithScore, TextNode
 
+import langchain_dashscope_models as lc
+import llamaindex_dashscope_models as li
 from dashscope_models import (
     AuthenticationError,
     BadRequestError,
@@ -263,3 +268,45 @@ async def test_media_documents_split_by_kind(
     request = RerankRequest(model="qwen3-vl-rerank", query={"image": "https://example.com/q.png"}, documents=images[:2], return_documents=True)  # fmt: skip
     result = await rerank(client, request, sync)
     assert [h.document for h in result.results] == images[:2]
+
+
+# Both frameworks' ``DashScopeRerank`` refuse bad input with ``RequestValidationError`` before
+# any request (the core's checks: an empty query, top_n < 1, a model that is not a rerank model,
+# instruct on a model without it).
+
+TEXTS = ["The Nile is a river.", "Paris is in France."]
+
+
+def call(framework: str, kwargs: dict[str, Any], query: str, sync: bool) -> Any:
+    if framework == "langchain":
+        compressor = lc.DashScopeRerank(**kwargs)
+        docs = [Document(t) for t in TEXTS]
+        run = compressor.compress_documents if sync else compressor.acompress_documents
+        return run(docs, query)
+    processor = li.DashScopeRerank(**kwargs)
+    nodes = [NodeWithScore(node=TextNode(text=t)) for t in TEXTS]
+    run_nodes = processor.postprocess_nodes if sync else processor.apostprocess_nodes
+    return run_nodes(nodes, query_str=query)
+
+
+@pytest.mark.parametrize("framework", ["langchain", "llamaindex"])
+@pytest.mark.parametrize(
+    ("kwargs", "query", "match"),
+    [
+        ({}, "", "query is empty"),
+        ({"top_n": 0}, "Paris", "top_n must be"),
+        ({"model": "qwen-plus"}, "Paris", "not a rerank model"),
+        ({"model": "text-embedding-v4"}, "Paris", "not a rerank model"),
+        ({"model": "gte-rerank-v2", "instruct": "Rank"}, "Paris", "does not take instruct"),
+    ],
+)
+async def test_bad_input_is_refused_before_any_request(
+    refused: Callable[[Callable[[], Any]], Awaitable[RequestValidationError]],
+    sync: bool,
+    framework: str,
+    kwargs: dict[str, Any],
+    query: str,
+    match: str,
+) -> None:
+    err = await refused(lambda: call(framework, kwargs, query, sync))
+    assert match in err.message
