@@ -33,10 +33,13 @@ def multiply(a: float, b: float) -> float:
 async def main() -> None:
     Settings.llm = Qwen(model="qwen-plus")
     # Offline, the emulator's vectors are lexical (a hashed bag of words): retrieval finds the
-    # text that shares the question's words; against the real service it is semantic.
+    # text that shares the question's words; against the real service it is semantic. (So
+    # "What is DashScope?" alone would tie: two documents name DashScope once.)
     Settings.embed_model = DashScopeEmbedding(model_name="text-embedding-v4", dimension=256)
     index = VectorStoreIndex.from_documents([Document(text=t) for t in DOCS])
-    answer = index.as_query_engine(similarity_top_k=2).query("What is DashScope?")
+    answer = index.as_query_engine(similarity_top_k=2).query(
+        "What is DashScope, and what else is it called?"
+    )
     print("query engine:", str(answer)[:120].replace("\n", " "), "...")
     print("  retrieved: ", answer.source_nodes[0].node.get_content())
 
