@@ -58,7 +58,7 @@ async def send(client: DashScopeClient, request: GenerationRequest, mode: str) -
 MODES = ["generate", "agenerate", "stream", "astream"]
 
 
-async def refused(
+async def refused_here(
     client: DashScopeClient, emulator: Emulator, request: GenerationRequest, mode: str = "generate"
 ) -> RequestValidationError:
     """The error ``request`` raises; asserts nothing reached the service."""
@@ -88,7 +88,7 @@ async def test_tool_history_refused_for_catalog_models_without_tools(
     client: DashScopeClient, emulator: Emulator, model: str, mode: str
 ) -> None:
     request = GenerationRequest(model=model, messages=TOOL_HISTORY)
-    err = await refused(client, emulator, request, mode)
+    err = await refused_here(client, emulator, request, mode)
     assert err.code == "ToolsUnsupported"
     assert f"messages[1] (assistant) carries tool calls, but {model} has no tool calling" in str(
         err
@@ -100,7 +100,7 @@ async def test_tool_result_alone_is_named_and_tool_models_unchanged(
 ) -> None:
     # A tool message is refused by the same rule (not as an orphan result) ...
     history = [Message("user", "hi"), Message("tool", "42", tool_call_id="call_9")]
-    err = await refused(
+    err = await refused_here(
         client, emulator, GenerationRequest(model="moonshot-v1-8k", messages=history)
     )
     assert err.code == "ToolsUnsupported" and "messages[1] is a tool result" in err.message
@@ -118,13 +118,13 @@ async def test_seed_must_be_an_unsigned_64_bit_integer(
     client: DashScopeClient, emulator: Emulator, model: str
 ) -> None:
     for seed in (-1, 2**64):
-        err = await refused(
+        err = await refused_here(
             client, emulator, GenerationRequest(model=model, messages=USER, seed=seed)
         )
         assert err.code == "ParameterOutOfRange"
         assert f"seed={seed} is outside [0, 2**64-1]" in err.message
     for seed in (1.5, "7", True):
-        err = await refused(
+        err = await refused_here(
             client, emulator, GenerationRequest(model=model, messages=USER, seed=seed)
         )  # type: ignore[arg-type]
         assert err.code == "InvalidParameterType" and "seed must be an integer" in err.message
@@ -241,7 +241,7 @@ async def test_extra_parameters_are_checked_like_the_fields(
     message: str,
 ) -> None:
     request = GenerationRequest(model=model, messages=USER, extra_parameters=extra, **fields)
-    err = await refused(client, emulator, request)
+    err = await refused_here(client, emulator, request)
     assert err.code == code
     assert message in err.message
 
@@ -267,7 +267,7 @@ async def test_extra_parameters_are_checked_as_the_values_sent(
     request = GenerationRequest(
         model="brand-new-model", messages=USER, extra_parameters={"max_completion_tokens": 0}
     )
-    assert (await refused(client, emulator, request)).code == "ParameterOutOfRange"
+    assert (await refused_here(client, emulator, request)).code == "ParameterOutOfRange"
 
 
 # -- d. parameters of the wrong type -----------------------------------------------------------
@@ -295,7 +295,7 @@ async def test_non_numbers_are_refused_with_a_validation_error(
     client: DashScopeClient, emulator: Emulator, model: str, name: str, value: Any, message: str
 ) -> None:
     request = GenerationRequest(model=model, messages=USER, **{name: value})
-    err = await refused(client, emulator, request)
+    err = await refused_here(client, emulator, request)
     assert err.code == "InvalidParameterType"
     assert message in err.message
 
@@ -305,7 +305,7 @@ async def test_other_wrong_types_are_validation_errors_too(
 ) -> None:
     for kwargs in ({"stop": 5}, {"response_format": "json_object"}):
         request = GenerationRequest(model="qwen-max", messages=USER, **kwargs)
-        assert (await refused(client, emulator, request)).code == "InvalidParameterType"
+        assert (await refused_here(client, emulator, request)).code == "InvalidParameterType"
 
 
 async def test_number_subclasses_are_numbers(client: DashScopeClient, emulator: Emulator) -> None:
@@ -343,7 +343,7 @@ def test_non_finite_numbers_switches_and_stray_budgets_are_refused(
     assert emulator.requests == []
 
 
-# A conversation with no user message (issue 16); ``refused`` below is conftest's fixture.
+# A conversation with no user message (issue 16), checked with conftest's ``refused`` fixture.
 
 Refused = Callable[[Callable[[], Any]], Awaitable[RequestValidationError]]
 NO_USER = [
