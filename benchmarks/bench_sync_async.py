@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from _common import API_KEY, cpu_per, report, streaming_emulator_process
 from _compare import CHAT_REQUEST, CHUNKS, Rows
 
-from dashscope_models import DashScopeClient
+from dashscope_models import DashScopeClient, aclose_pools
 from langchain_dashscope_models import ChatQwen, QwenLLM
 
 
@@ -52,6 +52,7 @@ def measure(rounds: int) -> Rows:
         ]  # fmt: skip
         fns = [fn for _, pair in pairs for fn in pair]
         ms = cpu_per(*fns, rounds=rounds)
+        loop.run_until_complete(aclose_pools())  # a loop closed by hand: its pools first
     loop.close()
     rows: Rows = []
     for i, (label, _) in enumerate(pairs):
