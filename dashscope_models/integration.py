@@ -215,10 +215,12 @@ def merge_request(
     *layers: Mapping[str, Any] | None,
     messages: Sequence[Message] | None = None,
     prompt: str | None = None,
+    chat: bool = False,
 ) -> GenerationRequest:
     """The core request: ``fields`` (the constructor's parameters that are set), then each
     layer over the ones before it (``model_kwargs`` or ``additional_kwargs``, then the call's
-    keyword arguments).
+    keyword arguments). ``chat``: a chat class's request, which asks the model finally chosen
+    for its chat result format (``ModelSpec.chat_result_format``) unless a layer sets one.
 
     In a layer: ``extra_body`` entries go over its other keys (the OpenAI SDK's extra
     parameters); ``None`` and an empty ``stop`` mean "not set"; ``model``/``model_name`` pick the
@@ -252,6 +254,10 @@ def merge_request(
                     params.pop("max_tokens", None)
     if given:
         extra.update(given)
+    if chat and "result_format" not in params:
+        result_format = get_spec(model).chat_result_format
+        if result_format is not None:
+            params["result_format"] = result_format
     return GenerationRequest(
         model=model, messages=messages, prompt=prompt, extra_parameters=extra, **params
     )

@@ -123,8 +123,7 @@ class ChatDashScope(DashScopeFields, ChatPatches, BatchMixin, BaseChatModel):  #
         call.pop("stream_usage", None)  # read by the streaming methods, never sent
         if stop is not None:
             call["stop"] = stop
-        spec = get_spec(call.get("model") or self.model)
-        return self.request(to_core(messages), call, result_format=spec.chat_result_format)
+        return self.request(to_core(messages), call, chat=True)
 
     def _generate(
         self,

@@ -92,15 +92,13 @@ class DashScopeFields(GenerationSettings, ConnectionSettings, Patches):
         call: dict[str, Any],
         *,
         prompt: str | None = None,
-        result_format: str | None = None,
+        chat: bool = False,
     ) -> GenerationRequest:
         """The core request: fields that are set, then ``model_kwargs``, then ``call``
-        (per-call kwargs) over them (the core's ``merge_request``)."""
+        (per-call kwargs) over them (the core's ``merge_request``; ``chat``: a chat request)."""
         params = self.generation_parameters()
-        if result_format is not None:
-            params["result_format"] = result_format
         if "ls_structured_output_format" in call:  # LangChain's tracing hint, never sent
             call = {k: v for k, v in call.items() if k != "ls_structured_output_format"}
         return merge_request(
-            self.model, params, self.model_kwargs, call, messages=messages, prompt=prompt
+            self.model, params, self.model_kwargs, call, messages=messages, prompt=prompt, chat=chat
         )

@@ -114,12 +114,14 @@ class DashScope(GenerationSettings, ConnectionSettings, Patches, BatchMixin, Fun
     ) -> GenerationRequest:
         """The core request: fields that are set, then ``additional_kwargs``, then the call's
         ``kwargs`` over them (the core's ``merge_request``)."""
-        params = self.generation_parameters()
-        result_format = get_spec(kwargs.get("model") or self.model).chat_result_format
-        if result_format is not None:
-            params["result_format"] = result_format
         return merge_request(
-            self.model, params, self.additional_kwargs, kwargs, messages=messages, prompt=prompt
+            self.model,
+            self.generation_parameters(),
+            self.additional_kwargs,
+            kwargs,
+            messages=messages,
+            prompt=prompt,
+            chat=True,
         )
 
     def _chat_request(

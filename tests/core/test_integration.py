@@ -151,3 +151,25 @@ def test_both_adapters_send_strict(emulator: Emulator) -> None:
     llamaindex = emulator.requests[-1].body["parameters"]["response_format"]["json_schema"]
     assert langchain["strict"] is True and llamaindex["strict"] is False
     assert langchain["name"] == llamaindex["name"] == "Cat"
+
+
+@pytest.mark.parametrize(
+    ("where", "key"),
+    [("call", "model"), ("call", "model_name"), ("layer", "model"), ("layer", "model_name")],
+)
+def test_the_chat_result_format_is_the_chosen_models(where: str, key: str) -> None:
+    # The model may be chosen in any layer under either name: the chat result format is the
+    # one of the model sent (qwen-plus: "message"), not of the constructor's (chatyuan: none).
+    from langchain_core.messages import HumanMessage
+
+    call = {key: "qwen-plus"} if where == "call" else {}
+    layer = {key: "qwen-plus"} if where == "layer" else {}
+    chat = ChatQwen(model="chatyuan-large-v2", model_kwargs=layer)
+    sent = chat._build([HumanMessage("hi")], None, dict(call))
+    assert (sent.model, sent.result_format) == ("qwen-plus", "message")
+    llm = Qwen(model="chatyuan-large-v2", additional_kwargs=layer)
+    sent = llm._chat_request([ChatMessage(role="user", content="hi")], dict(call))
+    assert (sent.model, sent.result_format) == ("qwen-plus", "message")
+    assert (
+        merge_request("qwen-plus", {}, {"result_format": "text"}, chat=True).result_format == "text"
+    )
