@@ -26,7 +26,7 @@ from typing import Any
 
 from dashscope_models import ContentPart, RequestValidationError
 
-__all__ = ["plain_text", "to_parts"]
+__all__ = ["to_parts"]
 
 _OWN_FIELDS = frozenset({"type", "url", "base64", "data", "mime_type", "source_type", "id",
                          "extras", "image_url", "index", "file_id"})  # fmt: skip
@@ -109,9 +109,3 @@ def to_parts(content: str | list[Any]) -> str | list[ContentPart]:
     if all(len(p) == 1 and isinstance(p.get("text"), str) for p in parts):
         return "".join(p["text"] for p in parts)
     return parts
-
-
-def plain_text(content: str | list[Any]) -> str:
-    """Only the text of a content (for places that take text only)."""
-    value = to_parts(content)
-    return value if isinstance(value, str) else "".join(p.get("text", "") for p in value)

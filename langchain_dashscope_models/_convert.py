@@ -66,10 +66,6 @@ _ROLES = {"system": "system", "human": "user", "user": "user", "ai": "assistant"
           "assistant": "assistant", "tool": "tool"}  # fmt: skip
 
 
-def _content(content: str | list[Any]) -> str | list[ContentPart]:
-    return to_parts(content)
-
-
 def _reasoning(message: AIMessage) -> str | None:
     """Reasoning to send back: ``additional_kwargs["reasoning_content"]``, else the text of
     the message's reasoning blocks (LangChain's v1 output)."""
@@ -99,7 +95,7 @@ def _tool_calls(message: AIMessage) -> list[ToolCall] | None:
 
 
 def _tool_content(message: ToolMessage) -> str | list[ContentPart]:
-    content = _content(message.content)
+    content = to_parts(message.content)
     if message.status != "error":
         return content
     text = content if isinstance(content, str) else "".join(p.get("text", "") for p in content)
@@ -141,7 +137,7 @@ def to_core(messages: Sequence[BaseMessage]) -> list[Message]:
             out.append(
                 Message(
                     "assistant",
-                    _content(m.content),
+                    to_parts(m.content),
                     tool_calls=_tool_calls(m),
                     partial=m.additional_kwargs.get("partial") is True,
                     reasoning_content=_reasoning(m),
@@ -150,7 +146,7 @@ def to_core(messages: Sequence[BaseMessage]) -> list[Message]:
         elif isinstance(m, ToolMessage):
             out.append(Message("tool", _tool_content(m), tool_call_id=m.tool_call_id, name=m.name))
         else:
-            out.append(Message(role, _content(m.content)))
+            out.append(Message(role, to_parts(m.content)))
     return out
 
 

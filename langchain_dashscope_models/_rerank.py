@@ -9,19 +9,17 @@ from langchain_core.callbacks import Callbacks
 from langchain_core.documents import BaseDocumentCompressor, Document
 from pydantic import ConfigDict
 
-from dashscope_models import RerankResult
+from dashscope_models import RerankDocument, RerankResult
 from dashscope_models.integration import RerankSettings
 from langchain_dashscope_models._exceptions import translated
 
 __all__ = ["DashScopeRerank"]
 
 
-def _text(document: str | Document | dict[str, Any]) -> str:
-    if isinstance(document, Document):
-        return document.page_content
-    if isinstance(document, dict):
-        return str(document.get("text", ""))
-    return document
+def _document(document: str | Document | dict[str, Any]) -> RerankDocument:
+    """A document's text; a dict is a text, image or video part, as given (the core checks it:
+    an image for qwen3-vl-rerank, a clear error for a text-only model or a malformed part)."""
+    return document.page_content if isinstance(document, Document) else document
 
 
 def _ranked(documents: Sequence[Document], result: RerankResult) -> list[Document]:
@@ -72,7 +70,7 @@ class DashScopeRerank(RerankSettings, BaseDocumentCompressor):
         if not documents:
             return []
         with translated:
-            result = self.rank_texts(query, [_text(d) for d in documents], top_n)
+            result = self.rank_texts(query, [_document(d) for d in documents], top_n)
         return [{"index": h.index, "relevance_score": h.relevance_score} for h in result.results]
 
     def compress_documents(

@@ -85,8 +85,7 @@ def structured_output(
         )
     pydantic = isinstance(schema, type) and is_basemodel_subclass(schema)
     parser: Runnable[Any, Any]
-    if method in ("function_calling", "json_mode", "json_schema"):
-        check_structured_output(model.model, method)
+    check_structured_output(model.model, method)
     if method == "function_calling":
         assert schema is not None  # checked above: only json_mode goes without one
         tool = convert_to_openai_tool(schema, strict=strict)

@@ -15,6 +15,7 @@ from dashscope_models import (
     AuthenticationError,
     BadRequestError,
     RateLimitError,
+    RequestValidationError,
 )
 from dashscope_models.emulator import Emulator, Fault
 from langchain_dashscope_models import DashScopeEmbeddings, DashScopeRerank
@@ -112,3 +113,16 @@ async def test_no_documents_no_request_and_community_rerank(emulator: Emulator, 
     hits = DashScopeRerank().rerank(["a river", DOCS[2], {"text": "Paris"}], QUERY)
     assert [h["index"] for h in hits] == [1, 2, 0] and set(hits[0]) == {"index", "relevance_score"}
     assert "sk-secret-value" not in repr(reranker) + str(reranker.model_dump())
+
+
+def test_community_rerank_keeps_media_parts(emulator: Emulator) -> None:
+    # An image part is sent as the part (qwen3-vl-rerank ranks it), never as empty text; on a
+    # text-only model it is a clear error before any request.
+    image = {"image": "https://example.com/tower.png"}
+    hits = DashScopeRerank(model="qwen3-vl-rerank").rerank([image, "the Eiffel Tower"], QUERY)
+    assert sorted(h["index"] for h in hits) == [0, 1]
+    assert emulator.requests[-1].body["input"]["documents"][0] == image
+    emulator.clear()
+    with pytest.raises(RequestValidationError, match="is an image"):
+        DashScopeRerank(model="gte-rerank-v2").rerank([image, "text"], QUERY)
+    assert emulator.requests == []
