@@ -320,22 +320,31 @@ class DashScopeClient(ClosingContext):
 
     def stream(self, request: GenerationRequest) -> Iterator[Chunk]:
         """Stream the answer as deltas; validation errors are raised here, before any I/O."""
-        prepared = build_body(request, stream=True)
-        if not prepared.spec.guessed:  # catalogued: nothing to correct, no extra layer
-            return self._stream(prepared, [])
-        return self._routed_stream(prepared)
+        return self._stream_routed(build_body(request, stream=True), [])
 
     def astream(self, request: GenerationRequest) -> AsyncIterator[Chunk]:
         """Async :meth:`stream`."""
-        prepared = build_body(request, stream=True)
-        if not prepared.spec.guessed:
-            return self._astream(prepared, [])
-        return self._routed_astream(prepared)
+        return self._astream_routed(build_body(request, stream=True), [])
 
-    def _routed_stream(self, prepared: PreparedRequest) -> Iterator[Chunk]:
-        """:meth:`_stream`, sent again once elsewhere when a guess is refused before any event."""
+    def _stream_routed(self, prepared: PreparedRequest, box: list[StreamReader]) -> Iterator[Chunk]:
+        """:meth:`_stream`; for a guessed route, sent again once elsewhere when the guess is
+        refused before any event (``box`` gets each attempt's reader, the last one last)."""
+        if not prepared.spec.guessed:  # catalogued: nothing to correct, no extra layer
+            return self._stream(prepared, box)
+        return self._rerouting_stream(prepared, box)
+
+    def _astream_routed(
+        self, prepared: PreparedRequest, box: list[StreamReader]
+    ) -> AsyncIterator[Chunk]:
+        """Async :meth:`_stream_routed`."""
+        if not prepared.spec.guessed:
+            return self._astream(prepared, box)
+        return self._rerouting_astream(prepared, box)
+
+    def _rerouting_stream(
+        self, prepared: PreparedRequest, box: list[StreamReader]
+    ) -> Iterator[Chunk]:
         while True:
-            box: list[StreamReader] = []
             try:
                 yield from self._stream(prepared, box)
                 return
@@ -345,10 +354,10 @@ class DashScopeClient(ClosingContext):
                     raise
                 prepared = retry
 
-    async def _routed_astream(self, prepared: PreparedRequest) -> AsyncIterator[Chunk]:
-        """Async :meth:`_routed_stream`."""
+    async def _rerouting_astream(
+        self, prepared: PreparedRequest, box: list[StreamReader]
+    ) -> AsyncIterator[Chunk]:
         while True:
-            box: list[StreamReader] = []
             try:
                 async for chunk in self._astream(prepared, box):
                     yield chunk
@@ -367,14 +376,14 @@ class DashScopeClient(ClosingContext):
         streamed responses carry the whole message, so that they need not add chunks up again.
         The second item is live: read it before taking the next chunk."""
         box: list[StreamReader] = []
-        return _paired(self._stream(build_body(request, stream=True), box), box)
+        return _paired(self._stream_routed(build_body(request, stream=True), box), box)
 
     def astream_accumulated(
         self, request: GenerationRequest
     ) -> AsyncIterator[tuple[Chunk, StreamReader]]:
         """Async :meth:`stream_accumulated`."""
         box: list[StreamReader] = []
-        return _apaired(self._astream(build_body(request, stream=True), box), box)
+        return _apaired(self._astream_routed(build_body(request, stream=True), box), box)
 
     def _stream(self, prepared: PreparedRequest, box: list[StreamReader]) -> Iterator[Chunk]:
         http_request = build_http_request(self.config, prepared)

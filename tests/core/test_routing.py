@@ -49,10 +49,23 @@ async def call(client: DashScopeClient, request: GenerationRequest, mode: str) -
         return (await client.agenerate(request)).text
     if mode == "stream":
         return "".join(c.text for c in client.stream(request))
-    return "".join([c.text async for c in client.astream(request)])
+    if mode == "astream":
+        return "".join([c.text async for c in client.astream(request)])
+    # the accumulated forms (LlamaIndex streams through them): the answer so far is the sum
+    pieces, whole = [], ""
+    if mode == "stream_accumulated":
+        for chunk, so_far in client.stream_accumulated(request):
+            pieces.append(chunk.text)
+            whole = so_far.text
+    else:
+        async for chunk, so_far in client.astream_accumulated(request):
+            pieces.append(chunk.text)
+            whole = so_far.text
+    assert "".join(pieces) == whole
+    return whole
 
 
-MODES = ["generate", "agenerate", "stream", "astream"]
+MODES = ["generate", "agenerate", "stream", "astream", "stream_accumulated", "astream_accumulated"]
 
 
 def learned_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
