@@ -32,6 +32,7 @@ from dashscope_models._batch_api import (
     BatchStatus,
     Collector,
     all_files,
+    answer_id,
     finished,
     pause,
     read_bytes,
@@ -289,8 +290,8 @@ def _submission(
     api, ids = Api(client), []
     try:
         for part in parts:
-            file_id = (yield api.upload(part))["id"]
-            ids.append((yield api.create(file_id, completion_window, metadata))["id"])
+            file_id = answer_id((yield api.upload(part)))
+            ids.append(answer_id((yield api.create(file_id, completion_window, metadata))))
     except DashScopeError:
         _log_partial(ids)
         raise

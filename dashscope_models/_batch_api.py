@@ -24,7 +24,7 @@ import httpx
 from dashscope_models._batch_files import InputPart, MultipartFile
 from dashscope_models._batch_rows import BATCH_ENDPOINT, BatchError, decode_row
 from dashscope_models._call import read_json
-from dashscope_models._errors import APITimeoutError, DashScopeError
+from dashscope_models._errors import APITimeoutError, DashScopeError, StreamError
 from dashscope_models._request import USER_AGENT, _timeout_extension, _url
 from dashscope_models._types import GenerationResult
 
@@ -36,6 +36,7 @@ __all__ = [
     "BatchStatus",
     "Collector",
     "all_files",
+    "answer_id",
     "finished",
     "pause",
     "read_bytes",
@@ -163,7 +164,10 @@ class Collector:
         for line in content.splitlines():
             if not line.strip():
                 continue
-            custom_id, entry = decode_row(json.loads(line))
+            try:
+                custom_id, entry = decode_row(json.loads(line))
+            except (ValueError, TypeError, AttributeError, KeyError):
+                raise _malformed("a result file line", line) from None
             if custom_id.isdigit():
                 self.found[int(custom_id)] = entry
             else:
@@ -217,3 +221,21 @@ def running(status: BatchStatus) -> list[str]:
 def all_files(status: BatchStatus) -> list[str]:
     keys = ("input_file_id", "output_file_id", "error_file_id")
     return [str(b[k]) for b in status.batches for k in keys if b.get(k)]
+
+
+def answer_id(answer: Any) -> str:
+    """The ``id`` of a file or batch object the service answered with (a typed error if none)."""
+    value = answer.get("id") if isinstance(answer, dict) else None
+    if isinstance(value, str):
+        return value
+    raise _malformed("an answer without an id", answer)
+
+
+def _malformed(what: str, value: Any) -> StreamError:
+    request_id = value.get("request_id") if isinstance(value, dict) else None
+    return StreamError(
+        f"the Batch service sent {what}: {str(value)[:200]}",
+        code="MalformedResponse",
+        status_code=200,
+        request_id=request_id,
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import httpx
 import pytest
 
 from dashscope_models import (
@@ -24,7 +25,9 @@ from dashscope_models import (
     NotFoundError,
     RateLimitError,
     RequestValidationError,
+    StreamError,
 )
+from dashscope_models._batch_api import Collector
 from dashscope_models.emulator import Emulator, EmulatorTransport, Fault, Reply, start_emulator
 
 KEY = "sk-batch-test"
@@ -276,3 +279,28 @@ def test_a_job_keeps_no_copy_of_the_key() -> None:
     assert KEY not in kept
     assert [type(r).__name__ for r in job.results()] == ["GenerationResult"]
     assert KEY not in repr(job) + repr(vars(job._api))
+
+
+def test_answers_without_an_id_or_with_a_bad_result_line_are_typed_errors() -> None:
+    # A service answer the recordings never show (a 200 file object without "id", a result
+    # file line that is not JSON) is a typed MalformedResponse, never a KeyError.
+    def upload_without_id(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"object": "file", "request_id": "req-1"})
+
+    client = DashScopeClient(
+        api_key=KEY,
+        base_url="http://emulator/api/v1",
+        transport=httpx.MockTransport(upload_without_id),
+    )
+    with pytest.raises(StreamError) as info:
+        client.submit_batch([_request(0)])
+    assert (info.value.code, info.value.status_code, info.value.request_id) == (
+        "MalformedResponse",
+        200,
+        "req-1",
+    )
+    emulator = Emulator(api_key=KEY, batch_seconds=0.0)
+    job = _client(emulator).submit_batch([_request(0)])
+    collector = Collector(job.status(), 1)
+    with pytest.raises(StreamError, match="result file line"):
+        collector.feed(b'{"custom_id": "0", "response": \n')
