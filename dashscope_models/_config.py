@@ -82,6 +82,13 @@ PLACEHOLDER_API_KEY = "sk-local-placeholder"
 _placeholder_warned = False
 
 
+def _shown(url: str, netloc: str) -> str:
+    """``url`` without a ``user:password@`` part (a URL may carry credentials)."""
+    if "@" not in netloc:
+        return url
+    return url.replace(netloc, "***@" + netloc.rsplit("@", 1)[1], 1)
+
+
 def check_base_url(url: str, source: str = "base_url") -> str:
     """``url`` as the client uses it, or :class:`ConfigurationError` naming the value.
 
@@ -103,8 +110,9 @@ def check_base_url(url: str, source: str = "base_url") -> str:
         except ValueError:
             problem = "its port is not a number in [0, 65535]"
     if problem is not None:
+        shown = _shown(text, parts.netloc)
         raise ConfigurationError(
-            f"{source}={url!r} is not a usable DashScope URL: {problem} (e.g. "
+            f"{source}={shown!r} is not a usable DashScope URL: {problem} (e.g. "
             f"{_SINGAPORE!r}, or 'http://127.0.0.1:8000/api/v1' for the emulator)",
             code="InvalidBaseUrl",
         )

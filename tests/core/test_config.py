@@ -131,6 +131,12 @@ def test_malformed_base_url_is_a_configuration_error_naming_it(url: str) -> None
     assert repr(url) in str(info.value) and info.value.code == "InvalidBaseUrl"
 
 
+def test_a_malformed_url_with_credentials_is_named_without_them() -> None:
+    with pytest.raises(ConfigurationError) as info:
+        DashScopeClient(base_url="ftp://bob:s3cret@x.example/api/v1", api_key="sk-x")
+    assert "s3cret" not in str(info.value) and "'ftp://***@x.example/api/v1'" in str(info.value)
+
+
 def test_malformed_environment_url_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DASHSCOPE_BASE_URL", "http//127.0.0.1:8000")
     with pytest.raises(ConfigurationError, match=r"DASHSCOPE_BASE_URL='http//127.0.0.1:8000'"):
