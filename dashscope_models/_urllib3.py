@@ -27,7 +27,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from functools import lru_cache
 
-import certifi
 import httpx
 import urllib3
 from urllib3.exceptions import (
@@ -99,11 +98,12 @@ class _Response:
 
 
 class Urllib3Sender:
-    """One thread-safe urllib3 pool manager (certifi's CAs, as httpx) for streamed answers."""
+    """One thread-safe urllib3 pool manager for streamed answers, verifying certificates as
+    httpx does (its SSL context: certifi's CAs, or ``SSL_CERT_FILE``/``SSL_CERT_DIR``)."""
 
     def __init__(self, limit: int = 200) -> None:
         self._pools = urllib3.PoolManager(
-            maxsize=limit, block=False, retries=False, ca_certs=certifi.where()
+            maxsize=limit, block=False, retries=False, ssl_context=httpx.create_ssl_context()
         )
 
     def send(self, request: httpx.Request) -> _Response:

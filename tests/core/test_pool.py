@@ -31,4 +31,5 @@ def test_a_closed_pool_reopens_on_use() -> None:
 def test_no_proxy_without_proxy_variables(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "https_proxy", "http_proxy"):
         monkeypatch.delenv(name, raising=False)
+    close_pools()  # decided when the pool is made
     assert stream_pool(DashScopeClient(api_key="sk-x").config) is not None

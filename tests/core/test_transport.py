@@ -98,7 +98,8 @@ def test_behind_an_environment_proxy_sync_streams_stay_on_httpx(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from dashscope_models import DashScopeClient
-    from dashscope_models._pool import stream_pool
+    from dashscope_models._pool import close_pools, stream_pool
 
     monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    close_pools()  # the choice is made when a pool is made, as httpx reads proxies per client
     assert stream_pool(DashScopeClient(api_key="sk-x").config) is None
