@@ -2,7 +2,7 @@
 
 :func:`get_spec` resolves any id, once per id (cached): the exact entry; else the entry an alias
 names (``qwen-plus-latest``, ``qwen-plus-2025-09-11``, ``-0919``, ``-preview``: same
-capabilities and ranges); else the first family rule whose pattern matches (``qwen3.[5-9]-*``
+capabilities and ranges); else the first family rule whose pattern matches (``qwen3.[5-9]*``
 → multimodal endpoint, tools, hybrid thinking), a guess the client may correct (see
 ``_routing``); else a generic entry that enables nothing optional. ``spec.resolved_by`` says
 which; a caller who knows better declares an id with :func:`generic_spec`.
@@ -196,14 +196,14 @@ def generic_spec(model: str, **overrides: Any) -> ModelSpec:
 
     Example: ``generic_spec("qwen-new", tools=True, thinking="hybrid")``.
     """
-    spec = _cached_generic(model)
-    return replace(spec, **overrides) if overrides else spec
+    return replace(_generic_template(), name=model, **overrides)
 
 
 @cache
-def _cached_generic(model: str) -> ModelSpec:
-    families = _load()[0]
-    return _spec_from(model, "generic", dict(families["generic"]), False, "generic")
+def _generic_template() -> ModelSpec:
+    """The generic entry, read once (each id gets a copy named after it; ``get_spec``'s bounded
+    cache keeps the ones in use, so unknown ids do not pile up in a second, unbounded cache)."""
+    return _spec_from("generic", "generic", dict(_load()[0]["generic"]), False, "generic")
 
 
 def family_rules() -> tuple[Rule, ...]:
@@ -273,8 +273,7 @@ def _capabilities(spec: ModelSpec) -> str:
             ("json", spec.json_mode),
             ("json schema", spec.json_schema),
             (f"thinking ({spec.thinking})", spec.thinking != "none"),
-            ("stream only", spec.stream_only or (spec.stream_only_thinking and spec.thinking_default
-             and spec.thinking != "none")),
+            ("stream only", spec.stream_only or (spec.stream_only_thinking and spec.thinks(None))),
             (f"dims {'/'.join(map(str, spec.dimensions))}", bool(spec.dimensions)),
             (f"{spec.max_batch} docs/request", spec.endpoint == "text-rerank"),
             ("instruct", spec.instruct),

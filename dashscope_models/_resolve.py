@@ -6,7 +6,7 @@ Both are data in ``catalog.toml``; this module only reads ids:
   (``-latest``, ``-YYYY-MM-DD``, ``-MMDD``, ``-preview``), one at a time, until a listed id is
   left: ``qwen-plus-2025-09-11`` → ``qwen-plus``, ``qwen-vl-ocr-latest`` → ``qwen-vl-ocr``.
 * :func:`matching_rule` finds the first ``[[rule]]`` whose shell-style pattern (``fnmatch``,
-  case-insensitive) matches the whole id: ``qwen3.[5-9]-*`` → the Qwen3.5+ family.
+  case-insensitive) matches the whole id: ``qwen3.[5-9]*`` → the Qwen3.5+ family.
 
 Example::
 

@@ -248,7 +248,9 @@ def _check_tool_choice(request: GenerationRequest) -> None:
         )
     names = {t.get("function", {}).get("name") for t in request.tools or () if isinstance(t, dict)}
     if choice not in names:
-        raise _fail(f"tool_choice names {choice!r}, which is not among the tools offered")
+        raise _fail(
+            f"tool_choice names {choice!r}, which is not among the tools offered", "UnknownTool"
+        )
 
 
 def validate(request: GenerationRequest, spec: ModelSpec) -> None:
