@@ -25,8 +25,11 @@ __all__ = ["Problem", "check_generation", "input_tokens"]
 Problem = tuple[int, str, str]
 
 _ROLE_MESSAGE = "Role must be user or assistant and Content length must be greater than 0"
-# A model called on the endpoint that does not serve it (issue 13 quotes the service; the
-# protocol reference §8 says Qwen3.5-series ids "fail with a URL error" on text-generation).
+# A model called on the endpoint that does not serve it (issue 13 quotes the service's 400
+# InvalidParameter text from the official deep-thinking guide; the protocol reference §8 says
+# Qwen3.5-series ids "fail with a URL error" on text-generation, and its error table lists
+# 400 InvalidURL "Invalid URL provided in your request." for a wrong path: the client accepts
+# both forms, _routing).
 URL_ERROR = "url error, please check url!"
 # A stream-only model called without a stream (protocol reference §8).
 STREAM_ONLY = (

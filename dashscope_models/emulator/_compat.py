@@ -25,7 +25,9 @@ _PATHS = {
     "text-generation": "/services/aigc/text-generation/generation",
     "multimodal-generation": "/services/aigc/multimodal-generation/generation",
 }
-# Top-level chat-completions keys that are not generation parameters of the native protocol.
+# Top-level chat-completions keys that are not generation parameters of the native protocol
+# [INF: n is dropped, one choice is answered; result_format "message" is forced below, as the
+# recorded output rows are chat completions].
 _NOT_PARAMETERS = frozenset({"model", "messages", "stream", "stream_options", "n"})
 
 

@@ -28,7 +28,10 @@ from typing import Any
 
 __all__ = ["answer_extras", "media_tokens"]
 
-TOKENS_PER_ITEM = 1000  # per image, video frame or audio clip (deterministic, plausible)
+# Per image, video frame or audio clip [INF]: deterministic; the recordings show other counts
+# (image_tokens 2503 in multimodal-generation-message-with-tools-sse, audio_tokens 752 in
+# multimodal-generation-audio-nosse), which depend on the media's size.
+TOKENS_PER_ITEM = 1000
 _KEYS = {"image": "image_tokens", "video": "video_tokens", "audio": "audio_tokens"}
 
 
@@ -61,6 +64,8 @@ def answer_extras(
     params = body.get("parameters") or {}
     usage: dict[str, Any] = {}
     content = None
+    # The shapes are the recordings' (ocr_result.words_info, search_info); the values are
+    # made up [INF: values].
     if isinstance(params.get("ocr_options"), dict):
         words = text.split() or ["EMULATOR"]
         content = {"ocr_result": {"words_info": [
