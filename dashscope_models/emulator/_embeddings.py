@@ -17,22 +17,17 @@ Example::
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
 from typing import Any
 
 from dashscope_models._catalog import get_spec
 from dashscope_models._embedding import estimate_tokens
 from dashscope_models.emulator._lexical import lexical_vector
+from dashscope_models.emulator._wire import error_body
 
 __all__ = ["embedding_answer", "vector_for"]
 
 _TEXT_TYPES = {"query", "document"}
-
-
-def _error(message: str, request_id: str, code: str = "InvalidParameter") -> tuple[int, bytes]:
-    body = {"code": code, "message": message, "request_id": request_id}
-    return 400, json.dumps(body).encode()
 
 
 @lru_cache(maxsize=64)
@@ -82,7 +77,7 @@ def embedding_answer(body: Any, request_id: str) -> tuple[int, bytes]:
     """Status and JSON body answering one text-embedding request."""
     checked = _check(body)
     if isinstance(checked, str):
-        return _error(checked, request_id)
+        return 400, error_body("InvalidParameter", checked, request_id)
     _model, texts, dimension = checked
     rows = ",".join(
         f'{{"embedding":{vector_for(text, dimension)},"text_index":{i}}}'

@@ -23,6 +23,7 @@ from typing import Any
 from dashscope_models._catalog import get_spec
 from dashscope_models._embedding import estimate_tokens
 from dashscope_models.emulator._lexical import pair_score, terms
+from dashscope_models.emulator._wire import error_body
 
 __all__ = ["rerank_answer"]
 
@@ -86,8 +87,7 @@ def rerank_answer(body: Any, request_id: str) -> tuple[int, bytes]:
     """Status and JSON body answering one text-rerank request."""
     checked = _check(body)
     if isinstance(checked, str):
-        error = {"code": "InvalidParameter", "message": checked, "request_id": request_id}
-        return 400, json.dumps(error).encode()
+        return 400, error_body("InvalidParameter", checked, request_id)
     query, texts, documents = checked
     params = body.get("parameters") or {}
     wanted = terms(query)
