@@ -22,7 +22,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Generator, Iterable, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import httpx
@@ -146,6 +146,18 @@ class BatchJob(Generic[T]):
                     out.append(exc)
         return out
 
+    @contextlib.contextmanager
+    def _raising(self) -> Iterator[None]:
+        """A service error raised by the job's own calls (status, polling timeout, results,
+        cancel, cleanup) as ``convert_error`` makes it (LangChain: its twin), as rows are."""
+        try:
+            yield
+        except DashScopeError as err:
+            converted = self._convert_error(err)
+            if converted is err:
+                raise
+            raise converted from err
+
     def _get(self, batch_id: str) -> httpx.Request:
         return self._api.request("GET", f"/batches/{batch_id}")
 
@@ -153,54 +165,62 @@ class BatchJob(Generic[T]):
 
     def status(self) -> BatchStatus:
         """The job's state now (one GET per batch)."""
-        post = self._client._post
-        return read_status(self.id, [post(self._get(b), read_json) for b in self.batch_ids])
+        with self._raising():
+            post = self._client._post
+            return read_status(self.id, [post(self._get(b), read_json) for b in self.batch_ids])
 
     def wait(
         self, poll_interval: float = 5.0, timeout: float | None = None, progress: bool = True
     ) -> BatchStatus:
         """Poll until the job is done; a progress bar (done / failed counts) on a terminal.
         Raises :class:`APITimeoutError` after ``timeout`` seconds (the job keeps running)."""
-        deadline = None if timeout is None else time.monotonic() + timeout
-        bar = _Progress(self.id, progress)
-        try:
-            while True:
-                status = self.status()
-                bar.update(status)
-                if status.done:
-                    return status
-                time.sleep(pause(self.id, poll_interval, deadline))
-        finally:
-            bar.close()
+        with self._raising():
+            deadline = None if timeout is None else time.monotonic() + timeout
+            bar = _Progress(self.id, progress)
+            try:
+                while True:
+                    status = self.status()
+                    bar.update(status)
+                    if status.done:
+                        return status
+                    time.sleep(pause(self.id, poll_interval, deadline))
+            finally:
+                bar.close()
 
     def results(self) -> list[T | Exception]:
         """One entry per input, in input order: the answer, or that row's typed error."""
-        collector = Collector(finished(self.status()), self._size)
-        for file_id in collector.file_ids():
-            content = self._client._post(self._content(file_id), read_bytes)
-            collector.feed(content)
-        return self._convert_all(collector.results())
+        with self._raising():
+            collector = Collector(finished(self.status()), self._size)
+            for file_id in collector.file_ids():
+                content = self._client._post(self._content(file_id), read_bytes)
+                collector.feed(content)
+            return self._convert_all(collector.results())
 
     def cancel(self) -> BatchStatus:
         """Ask the service to stop; rows answered so far stay readable through
         :meth:`results` once the job is ``cancelled``."""
-        for batch_id in running(self.status()):
-            self._client._post(self._cancel(batch_id), read_json)
-        return self.status()
+        with self._raising():
+            for batch_id in running(self.status()):
+                self._client._post(self._cancel(batch_id), read_json)
+            return self.status()
 
     def cleanup(self) -> None:
         """Delete the job's input, output and error files on the service."""
-        for file_id in all_files(self.status()):
-            with contextlib.suppress(NotFoundError):  # deleted already
-                self._client._post(self._delete(file_id), read_json)
+        with self._raising():
+            for file_id in all_files(self.status()):
+                with contextlib.suppress(NotFoundError):  # deleted already
+                    self._client._post(self._delete(file_id), read_json)
 
     # -- async ------------------------------------------------------------------------------
 
     async def astatus(self) -> BatchStatus:
         """Async :meth:`status`."""
-        apost = self._client._apost
-        batches = await asyncio.gather(*(apost(self._get(b), read_json) for b in self.batch_ids))
-        return read_status(self.id, list(batches))
+        with self._raising():
+            apost = self._client._apost
+            batches = await asyncio.gather(
+                *(apost(self._get(b), read_json) for b in self.batch_ids)
+            )
+            return read_status(self.id, list(batches))
 
     async def await_(
         self,
@@ -209,36 +229,40 @@ class BatchJob(Generic[T]):
         progress: bool = True,
     ) -> BatchStatus:
         """Async :meth:`wait` (``await`` is a keyword, hence the underscore)."""
-        deadline = None if timeout is None else time.monotonic() + timeout
-        bar = _Progress(self.id, progress)
-        try:
-            while True:
-                status = await self.astatus()
-                bar.update(status)
-                if status.done:
-                    return status
-                await asyncio.sleep(pause(self.id, poll_interval, deadline))
-        finally:
-            bar.close()
+        with self._raising():
+            deadline = None if timeout is None else time.monotonic() + timeout
+            bar = _Progress(self.id, progress)
+            try:
+                while True:
+                    status = await self.astatus()
+                    bar.update(status)
+                    if status.done:
+                        return status
+                    await asyncio.sleep(pause(self.id, poll_interval, deadline))
+            finally:
+                bar.close()
 
     async def aresults(self) -> list[T | Exception]:
         """Async :meth:`results`."""
-        collector = Collector(finished(await self.astatus()), self._size)
-        for file_id in collector.file_ids():
-            collector.feed(await self._client._apost(self._content(file_id), read_bytes))
-        return self._convert_all(collector.results())
+        with self._raising():
+            collector = Collector(finished(await self.astatus()), self._size)
+            for file_id in collector.file_ids():
+                collector.feed(await self._client._apost(self._content(file_id), read_bytes))
+            return self._convert_all(collector.results())
 
     async def acancel(self) -> BatchStatus:
         """Async :meth:`cancel`."""
-        for batch_id in running(await self.astatus()):
-            await self._client._apost(self._cancel(batch_id), read_json)
-        return await self.astatus()
+        with self._raising():
+            for batch_id in running(await self.astatus()):
+                await self._client._apost(self._cancel(batch_id), read_json)
+            return await self.astatus()
 
     async def acleanup(self) -> None:
         """Async :meth:`cleanup`."""
-        for file_id in all_files(await self.astatus()):
-            with contextlib.suppress(NotFoundError):  # deleted already
-                await self._client._apost(self._delete(file_id), read_json)
+        with self._raising():
+            for file_id in all_files(await self.astatus()):
+                with contextlib.suppress(NotFoundError):  # deleted already
+                    await self._client._apost(self._delete(file_id), read_json)
 
     def _content(self, file_id: str) -> httpx.Request:
         return self._api.request("GET", f"/files/{file_id}/content")

@@ -124,3 +124,26 @@ async def test_llamaindex_submit_batch_gives_chat_responses(quick: Emulator, syn
             assert batched.additional_kwargs[key] == direct.additional_kwargs[key]
     again = llm.attach_batch(job.id).results()
     assert [r.message.content for r in again] == [r.message.content for r in results]  # type: ignore[union-attr]
+
+
+@pytest.fixture
+def slow(emulator_server: EmulatorServer, emulator: Emulator) -> Iterator[Emulator]:
+    service = emulator_server.emulator.batches
+    saved, service.batch_seconds = service.batch_seconds, 60.0
+    yield emulator
+    service.batch_seconds = saved
+
+
+async def test_langchain_job_errors_are_langchain_errors(slow: Emulator, sync: bool) -> None:
+    # The job's own calls (polling, results before the end) raise LangChain's twins, as its
+    # rows do: framework code catching langchain-core's classes sees them.
+    from langchain_core.exceptions import ModelTimeoutError
+
+    job = ChatQwen(model="qwen-plus").submit_batch(["Hello"])
+    with pytest.raises(ModelTimeoutError) as info:
+        if sync:
+            job.wait(poll_interval=0.01, timeout=0.05, progress=False)
+        else:
+            await job.await_(poll_interval=0.01, timeout=0.05, progress=False)
+    assert isinstance(info.value, core.APITimeoutError) and info.value.code
+    job.cancel()
