@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from llama_index.core import instrumentation as instrument
+from llama_index.core.base.llms.types import ImageBlock
 from llama_index.core.callbacks import CBEventType, EventPayload
 from llama_index.core.instrumentation.events.rerank import ReRankEndEvent, ReRankStartEvent
 from llama_index.core.postprocessor.types import BaseNodePostprocessor
@@ -13,6 +14,7 @@ from llama_index.core.schema import ImageNode, MetadataMode, NodeWithScore, Quer
 
 from dashscope_models import RequestValidationError, RerankDocument, RerankResult, get_spec
 from dashscope_models.integration import RerankSettings
+from llamaindex_dashscope_models._convert import _media_url
 
 __all__ = ["DashScopeRerank"]
 
@@ -75,16 +77,21 @@ class DashScopeRerank(RerankSettings, BaseNodePostprocessor):
         dispatcher.event(ReRankEndEvent(nodes=kept))
 
     def _documents(self, nodes: list[NodeWithScore]) -> list[RerankDocument]:
-        """Each node's text; on a model that ranks media, an image node's image (URL, else its
-        base64 data as a data URI)."""
+        """Each node's text; on a model that ranks media, an image node's image (its base64
+        data or a local file as a data URI, a URL as given)."""
         media = get_spec(self.model).vision
         documents: list[RerankDocument] = []
         for item in nodes:
             node = item.node
-            if media and isinstance(node, ImageNode) and (node.image_url or node.image):
+            if media and isinstance(node, ImageNode) and (node.image_url or node.image_path):
+                # a URL as given; a path or file:// URL inline, as chat messages send them
+                block = ImageBlock(
+                    url=node.image_url, path=node.image_path, image_mimetype=node.image_mimetype
+                )
+                documents.append({"image": _media_url(block, "image")})
+            elif media and isinstance(node, ImageNode) and node.image:  # base64 data already
                 mimetype = node.image_mimetype or "image/png"
-                url = node.image_url or f"data:{mimetype};base64,{node.image}"
-                documents.append({"image": str(url)})
+                documents.append({"image": f"data:{mimetype};base64,{node.image}"})
             else:
                 documents.append(node.get_content(metadata_mode=MetadataMode.EMBED))
         return documents

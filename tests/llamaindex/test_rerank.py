@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -154,6 +156,14 @@ async def test_image_nodes_are_ranked_by_their_image_on_vl_rerank(
         *TEXTS[:2],
         {"image": "https://example.com/tower.png"},
         {"image": "data:image/png;base64,iVBORw0KGgo="},
+    ]
+    # an image node read from disk (SimpleDirectoryReader's form) is sent inline, never dropped
+    red = Path(__file__).parents[1] / "data" / "red-square.png"
+    local = [NodeWithScore(node=ImageNode(image_path=str(red), image_mimetype="image/png"))]
+    await postprocess(DashScopeRerank(model="qwen3-vl-rerank"), local, QUERY, sync)
+    sent = rerank_bodies(emulator)[-1]["input"]["documents"]
+    assert sent == [
+        {"image": "data:image/png;base64," + base64.b64encode(red.read_bytes()).decode()}
     ]
     # a text-only rerank model ranks an image node by its text
     await postprocess(DashScopeRerank(model="gte-rerank-v2"), items[:3], QUERY, sync)
