@@ -15,6 +15,7 @@ Example::
 from __future__ import annotations
 
 from dashscope_models._catalog import ModelSpec, all_specs
+from dashscope_models._routing import GENERATION_ENDPOINTS
 
 __all__ = ["CAPABILITY_LABELS", "UNSUPPORTED_CODES", "has", "lacking", "models_with"]
 
@@ -33,7 +34,6 @@ UNSUPPORTED_CODES = {
     "thinking": "ThinkingUnsupported",
 }
 """The error code of a request refused for each missing capability."""
-_GENERATION = ("text-generation", "multimodal-generation")
 
 
 def has(spec: ModelSpec, capability: str) -> bool:
@@ -48,7 +48,7 @@ def models_with(capability: str, near: ModelSpec, limit: int = 3) -> list[str]:
     then in catalog order."""
     able = [
         s for s in all_specs()
-        if s.endpoint in _GENERATION and s.is_chat_model and s.name != near.name
+        if s.endpoint in GENERATION_ENDPOINTS and s.is_chat_model and s.name != near.name
         and has(s, capability)
     ]  # fmt: skip
     able.sort(key=lambda s: s.family != near.family)  # stable: catalog order within each group

@@ -27,7 +27,7 @@ from dashscope_models._config import ClientConfig
 from dashscope_models._parameters import parameters
 from dashscope_models._prompt import ReplyFilter, render_prompt
 from dashscope_models._routing import choose_endpoint
-from dashscope_models._types import ContentPart, GenerationRequest, Message
+from dashscope_models._types import ContentPart, GenerationRequest, Message, flat_content
 from dashscope_models._validate import validate
 from dashscope_models._version import __version__
 
@@ -73,16 +73,6 @@ def _parts(content: str | list[ContentPart]) -> list[ContentPart]:
     return [{"text": content}] if isinstance(content, str) else list(content)
 
 
-def _flat(content: str | list[ContentPart]) -> str | list[ContentPart]:
-    """Text-endpoint content: a string when every part is plain text; otherwise the parts as
-    given (media or part options are never dropped: the service judges them)."""
-    if isinstance(content, str):
-        return content
-    if all(len(p) == 1 and isinstance(p.get("text"), str) for p in content):
-        return "".join(p["text"] for p in content)
-    return list(content)
-
-
 def _wire_message(m: Message, multimodal: bool) -> dict[str, Any]:
     out: dict[str, Any] = {"role": m.role}
     if m.tool_calls:
@@ -102,7 +92,7 @@ def _wire_message(m: Message, multimodal: bool) -> dict[str, Any]:
 
 
 def _content(m: Message, multimodal: bool) -> str | list[ContentPart]:
-    return _parts(m.content) if multimodal else _flat(m.content)
+    return _parts(m.content) if multimodal else flat_content(m.content)
 
 
 def build_body(

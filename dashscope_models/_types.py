@@ -43,6 +43,7 @@ __all__ = [
     "ToolCall",
     "ToolCallDelta",
     "Usage",
+    "flat_content",
 ]
 
 ROLES = frozenset({"system", "user", "assistant", "tool"})
@@ -51,6 +52,16 @@ ContentPart = dict[str, Any]
 """One part of multimodal content: ``{"text": ...}``, ``{"image": url}``, ``{"video": url}`` or
 ``{"video": [frame urls]}``, ``{"audio": url}``, with the part's own options beside the key
 (``{"image": url, "min_pixels": 3136}``). Sent as given: no key is ever dropped."""
+
+
+def flat_content(content: str | list[ContentPart]) -> str | list[ContentPart]:
+    """Text-endpoint content: a string when every part is plain text; otherwise the parts as
+    given (media or part options are never dropped: the service judges them)."""
+    if isinstance(content, str):
+        return content
+    if all(len(p) == 1 and isinstance(p.get("text"), str) for p in content):
+        return "".join(p["text"] for p in content)
+    return list(content)
 
 
 @dataclass(frozen=True, slots=True)

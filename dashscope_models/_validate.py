@@ -24,7 +24,7 @@ from dashscope_models._catalog import Interval, ModelSpec
 from dashscope_models._errors import RequestValidationError
 from dashscope_models._options import check_options
 from dashscope_models._parameters import COUNT_RANGE, OUTPUT_CAP_ALIAS, SEED_RANGE, parameters
-from dashscope_models._routing import GENERATION_ENDPOINTS
+from dashscope_models._routing import GENERATION_ENDPOINTS, has_media
 from dashscope_models._types import ROLES, GenerationRequest, Message
 
 __all__ = ["validate", "validate_messages"]
@@ -123,8 +123,7 @@ def validate_messages(messages: Sequence[Message], spec: ModelSpec) -> None:
             )
         if m.partial and (m.role != "assistant" or i != len(messages) - 1):
             raise _fail("partial=True is allowed only on the last message, an assistant one")
-        media = not isinstance(m.content, str) and any("text" not in p for p in m.content)
-        if media and not spec.vision and spec.known:
+        if spec.known and not spec.vision and has_media((m,)):
             raise _fail(
                 f"messages[{i}] holds images or other media, but {lacking(spec, 'vision')}",
                 "UnsupportedContent",

@@ -38,7 +38,7 @@ from dashscope_models._errors import RequestValidationError
 from dashscope_models._lifetime import PoolLifetime
 from dashscope_models._parameters import OUTPUT_CAP_ALIAS, parameters
 from dashscope_models._rerank import RerankDocument, RerankRequest, RerankResult
-from dashscope_models._types import GenerationRequest, Message
+from dashscope_models._types import GenerationRequest, Message, flat_content
 
 if TYPE_CHECKING:  # imported on first use: the client module brings httpx (~25 ms of import)
     from dashscope_models._client import DashScopeClient
@@ -50,6 +50,7 @@ __all__ = [
     "GenerationSettings",
     "RerankSettings",
     "check_structured_output",
+    "flat_content",
     "merge_request",
     "native_structured_method",
     "pop_extra_body",

@@ -25,6 +25,7 @@ from __future__ import annotations
 from typing import Any
 
 from dashscope_models import ContentPart, RequestValidationError
+from dashscope_models.integration import flat_content
 
 __all__ = ["to_parts"]
 
@@ -106,6 +107,4 @@ def to_parts(content: str | list[Any]) -> str | list[ContentPart]:
                 continue
             files_at = len(parts)
         parts.append(part)
-    if all(len(p) == 1 and isinstance(p.get("text"), str) for p in parts):
-        return "".join(p["text"] for p in parts)
-    return parts
+    return flat_content(parts)

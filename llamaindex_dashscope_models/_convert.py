@@ -57,6 +57,7 @@ from dashscope_models import (
     Usage,
 )
 from dashscope_models._trusted import trusted
+from dashscope_models.integration import flat_content
 
 if TYPE_CHECKING:
     from dashscope_models._call import StreamReader as Accumulated
@@ -143,9 +144,7 @@ def _content(message: ChatMessage) -> str | list[ContentPart]:
                 "images, video and audio here",
                 code="UnsupportedContent",
             )
-    if all(len(p) == 1 and isinstance(p.get("text"), str) for p in parts):
-        return "".join(p["text"] for p in parts)
-    return parts
+    return flat_content(parts)
 
 
 def _tool_calls(message: ChatMessage) -> list[ToolCall] | None:
