@@ -28,7 +28,7 @@ from dashscope_models._catalog import get_spec
 from dashscope_models.emulator._batches import COMPAT_PREFIX, BatchService
 from dashscope_models.emulator._checks import check_generation, input_tokens
 from dashscope_models.emulator._embeddings import embedding_answer
-from dashscope_models.emulator._media import TOKENS_PER_ITEM, answer_extras, media_tokens
+from dashscope_models.emulator._media import answer_extras, media_tokens
 from dashscope_models.emulator._replies import (
     apply_reply,
     default_answer,
@@ -227,14 +227,14 @@ class Emulator:
             answer.logprobs = logprobs_for(answer, params.get("top_logprobs"))
         multimodal = endpoint == "multimodal-generation"
         media = media_tokens(body) if multimodal else {}
-        images = media.pop("image_tokens", 0) // TOKENS_PER_ITEM
+        image_tokens = media.pop("image_tokens", 0)
         content_extras, output_extras, usage_extras = answer_extras(body, user_text(body))
         shape = Shape(
             message=multimodal or (params.get("result_format") or spec.result_format) == "message",
             multimodal=multimodal,
             usage=spec.usage,
-            input_tokens=input_tokens(body) + 1000 * images + sum(media.values()),
-            image_tokens=1000 * images,
+            input_tokens=input_tokens(body) + image_tokens + sum(media.values()),
+            image_tokens=image_tokens,
             usage_extras=tuple(media.items()),
             answer_usage=tuple(usage_extras.items()),
             content_extras=content_extras,
