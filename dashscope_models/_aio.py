@@ -7,11 +7,12 @@ sender hands it aiohttp's response directly, behind the transport seam's interfa
 (``_transport``: ``status_code``, ``headers``, ``aread``, ``aiter_bytes``, ``aclose``).
 aiohttp failures become the seam's failure kinds (``_transport.failure``), so error mapping
 and retries stay in one place. A private httpx transport given to the client (e.g. the
-in-process emulator) is used as it is instead.
+in-process emulator) is used as it is instead. Proxy, certificates and limits are the pool's
+connection decision (``_connection``), as for the sync senders.
 
 Example::
 
-    sender = AioSender()
+    sender = AioSender(connection_for(config.base_url, None, 300.0))
     response = await sender.handle_async_request(httpx.Request("POST", url, content=b"{}"))
     body = await response.aread()
 """
@@ -26,6 +27,7 @@ import aiohttp
 import httpx
 from yarl import URL
 
+from dashscope_models._connection import Connection
 from dashscope_models._transport import failure
 
 __all__ = ["AioSender"]
@@ -84,18 +86,31 @@ def _mapped(exc: BaseException, request: httpx.Request) -> BaseException:
 
 
 class AioSender:
-    """One aiohttp session (made on first use, on the running loop) for the async path."""
+    """One aiohttp session (made on first use, on the running loop) for the async path, made
+    from a pool's :class:`~dashscope_models._connection.Connection`."""
 
-    def __init__(self, limit: int = 1000, keepalive: float = 30.0) -> None:
-        self._limit = limit
-        self._keepalive = keepalive
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+        self._proxy = None if connection.proxy_origin is None else URL(connection.proxy_origin)
+        auth = connection.proxy_auth
+        self._proxy_auth = None if auth is None else aiohttp.BasicAuth(*auth)
         self._session: aiohttp.ClientSession | None = None
+
+    def _open(self) -> aiohttp.ClientSession:
+        limits = self._connection.limits
+        connector = aiohttp.TCPConnector(
+            limit=limits.max_connections or 1000,
+            keepalive_timeout=limits.keepalive_expiry or 30.0,
+            ssl=self._connection.ssl_context(),
+        )
+        # trust_env stays off: the environment was read once, in the connection decision.
+        self._session = aiohttp.ClientSession(connector=connector)
+        return self._session
 
     async def handle_async_request(self, request: httpx.Request) -> _Response:
         session = self._session
         if session is None or session.closed:
-            connector = aiohttp.TCPConnector(limit=self._limit, keepalive_timeout=self._keepalive)
-            session = self._session = aiohttp.ClientSession(connector=connector)
+            session = self._open()
         t = request.extensions.get("timeout") or {}
         try:
             response = await session.request(
@@ -108,6 +123,8 @@ class AioSender:
                 else request.stream,
                 allow_redirects=False,
                 timeout=_timeout(t.get("connect"), t.get("read")),
+                proxy=self._proxy,
+                proxy_auth=self._proxy_auth,
             )
         except Exception as exc:
             raise _mapped(exc, request) from exc

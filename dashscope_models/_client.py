@@ -119,7 +119,8 @@ class DashScopeClient(ClosingContext):
     Configuration comes from the arguments or the environment (``DASHSCOPE_API_KEY``,
     ``DASHSCOPE_BASE_URL``); a missing key is reported at the first request. Clients with the
     same endpoint settings share one connection pool; ``transport`` gives this client a
-    private one (e.g. the in-process emulator transport).
+    private one (e.g. the in-process emulator transport). ``proxy`` overrides the proxy that
+    ``HTTP_PROXY``/``HTTPS_PROXY``/``ALL_PROXY``/``NO_PROXY`` give (see ``_connection``).
 
     Example::
 
@@ -145,6 +146,7 @@ class DashScopeClient(ClosingContext):
         workspace: str | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
+        proxy: str | None = None,
         transport: _Transport | None = None,
         config: ClientConfig | None = None,
     ) -> None:
@@ -155,6 +157,7 @@ class DashScopeClient(ClosingContext):
             workspace=workspace,
             timeout=timeout,
             max_retries=max_retries,
+            proxy=proxy,
         )
         self._transport = transport
         self._own_sync: httpx.Client | None = None
@@ -163,7 +166,8 @@ class DashScopeClient(ClosingContext):
     @classmethod
     def from_settings(cls, settings: object) -> DashScopeClient:
         """A client configured from an object's ``api_key``, ``base_url``, ``region``,
-        ``workspace``, ``timeout`` and ``max_retries`` attributes (the adapters' fields)."""
+        ``workspace``, ``timeout``, ``max_retries`` and ``proxy`` attributes (the adapters'
+        fields)."""
         return cls(**{name: getattr(settings, name, None) for name in SETTINGS})
 
     def __repr__(self) -> str:
@@ -181,16 +185,15 @@ class DashScopeClient(ClosingContext):
     def _send_stream(self, request: httpx.Request) -> SyncResponse:
         """Send a stream request: through urllib3 on the shared pools (``_urllib3``: a
         quarter of httpx's cost per streamed chunk), else through this client's httpx one."""
-        sender = stream_pool(self.config) if self._transport is None else None
-        if sender is not None:
-            return sender.send(request)
+        if self._transport is None:
+            return stream_pool(self.config).send(request)
         return self._http().send(request, stream=True)
 
     def _ahttp(self) -> AsyncSender:
         if self._transport is None:
             return async_pool(self.config)
         if self._own_async is None:
-            self._own_async = new_async_transport(self._transport)  # type: ignore[arg-type]
+            self._own_async = new_async_transport(self.config, self._transport)  # type: ignore[arg-type]
         return self._own_async
 
     # -- generation -------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Client configuration: API key, base URL and region, workspace, timeout, retries.
+"""Client configuration: API key, base URL and region, workspace, timeout, retries, proxy.
 
 Precedence, from strongest: explicit ``base_url`` argument, explicit ``region`` argument, the
 ``DASHSCOPE_BASE_URL`` environment variable, then Beijing. The API key comes from the argument
@@ -66,7 +66,7 @@ REGIONS: dict[str, str] = {
 }
 """Region name → native API root (``…/api/v1``). Keys are region-bound: use the key's region."""
 
-SETTINGS = ("api_key", "base_url", "region", "workspace", "timeout", "max_retries")
+SETTINGS = ("api_key", "base_url", "region", "workspace", "timeout", "max_retries", "proxy")
 """The arguments of :meth:`ClientConfig.resolve` (and the framework classes' connection fields)."""
 
 
@@ -120,6 +120,27 @@ def check_base_url(url: str, source: str = "base_url") -> str:
     return text + API_ROOT if parts.path.strip("/") == "" else text
 
 
+_PROXY_SCHEMES = ("http", "https")
+
+
+def check_proxy(proxy: str, source: str = "proxy") -> str:
+    """``proxy`` as given, or :class:`ConfigurationError` naming it (without its password).
+
+    Every sender takes an ``http://`` or ``https://`` proxy (with ``user:password@`` for
+    basic authentication); SOCKS proxies are refused here, as httpx refuses them without its
+    ``socks`` extra, rather than failing differently on each path.
+    """
+    parts = urlsplit(proxy.strip())
+    if parts.scheme.lower() not in _PROXY_SCHEMES or not parts.hostname:
+        shown = f"{parts.scheme}://{parts.hostname or ''}" if parts.scheme else "no scheme"
+        raise ConfigurationError(
+            f"{source} must be an http:// or https:// proxy URL (e.g. 'http://127.0.0.1:3128'), "
+            f"not {shown}",
+            code="InvalidProxy",
+        )
+    return proxy.strip()
+
+
 def is_loopback(url: str) -> bool:
     """True when ``url``'s host is this machine (``localhost``, ``127.0.0.0/8``, ``::1``)."""
     host = urlsplit(url).hostname or ""
@@ -168,6 +189,9 @@ class ClientConfig:
     workspace: str | None = None
     timeout: float = DEFAULT_TIMEOUT
     max_retries: int = DEFAULT_MAX_RETRIES
+    proxy: str | None = field(default=None, repr=False)
+    """An explicit proxy URL over the environment's (see ``_connection``); may hold a
+    password, so it is never shown."""
 
     @classmethod
     def resolve(
@@ -179,6 +203,7 @@ class ClientConfig:
         workspace: str | None = None,
         timeout: float | None = None,
         max_retries: int | None = None,
+        proxy: str | None = None,
     ) -> ClientConfig:
         """Combine arguments with the environment (see the module docstring for precedence)."""
         env_url = os.environ.get("DASHSCOPE_BASE_URL")
@@ -208,6 +233,7 @@ class ClientConfig:
             workspace=workspace or None,
             timeout=DEFAULT_TIMEOUT if timeout is None else float(timeout),
             max_retries=DEFAULT_MAX_RETRIES if max_retries is None else max_retries,
+            proxy=check_proxy(proxy) if proxy else None,
         )
 
     def bearer(self) -> str:
@@ -221,6 +247,6 @@ class ClientConfig:
         return "Bearer " + self.api_key.get_secret_value()
 
     @property
-    def pool_key(self) -> tuple[str, float]:
+    def pool_key(self) -> tuple[str, float, str | None]:
         """Settings that decide which connection pool a client shares (never the key)."""
-        return (self.base_url, self.timeout)
+        return (self.base_url, self.timeout, self.proxy)

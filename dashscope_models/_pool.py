@@ -1,9 +1,11 @@
 """Shared connection pools: one per endpoint setting (and, for async, per event loop).
 
-Every client with the same ``base_url`` and timeout shares one pool, whatever its API key
-(the key travels in each request's headers, never in the pool). Nothing is opened until the
-first request. Async pools are bound to the event loop that created them, because
-connections cannot move between loops; a loop's pools disappear with the loop.
+Every client with the same ``base_url``, timeout and proxy setting shares one pool, whatever
+its API key (the key travels in each request's headers, never in the pool). Nothing is opened
+until the first request; each pool's sender is made from the one connection decision
+(``_connection``: proxy, TLS, limits, timeouts). Async pools are bound to the event loop that
+created them, because connections cannot move between loops; a loop's pools disappear with
+the loop.
 
 The async path sends straight through an aiohttp session (``_aio``): measured in
 ``benchmarks/bench_core.py``, httpx's own async pool is 10-30x slower for 200 concurrent calls,
@@ -20,7 +22,6 @@ import asyncio
 import atexit
 import contextlib
 import threading
-import urllib.request
 import weakref
 from collections.abc import AsyncGenerator
 from typing import TYPE_CHECKING
@@ -28,7 +29,7 @@ from typing import TYPE_CHECKING
 import httpx
 
 from dashscope_models._config import ClientConfig
-from dashscope_models._request import timeouts
+from dashscope_models._connection import LIMITS, Connection, connection_for, timeouts
 
 if TYPE_CHECKING:
     from dashscope_models._transport import AsyncSender
@@ -36,24 +37,41 @@ if TYPE_CHECKING:
 
 __all__ = ["async_pool", "close_pools", "sync_pool"]
 
-_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=200, keepalive_expiry=30)
-
+_Key = tuple[str, float, str | None]
 _lock = threading.Lock()
-_sync: dict[tuple[str, float], httpx.Client] = {}
-_streams: dict[tuple[str, float], Urllib3Sender | None] = {}  # None: behind a proxy
-_async: weakref.WeakKeyDictionary[
-    asyncio.AbstractEventLoop, dict[tuple[str, float], AsyncSender]
-] = weakref.WeakKeyDictionary()
+_sync: dict[_Key, httpx.Client] = {}
+_streams: dict[_Key, Urllib3Sender] = {}
+_async: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[_Key, AsyncSender]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _connection(config: ClientConfig) -> Connection:
+    return connection_for(config.base_url, config.proxy, config.timeout)
 
 
 def new_sync_client(
     config: ClientConfig, transport: httpx.BaseTransport | None = None
 ) -> httpx.Client:
-    """A fresh sync httpx client for ``config`` (used for pools and private transports)."""
-    return httpx.Client(timeout=timeouts(config.timeout), limits=_LIMITS, transport=transport)
+    """A fresh sync httpx client for ``config`` (used for pools and private transports: a
+    given transport is used as it is, with no proxy in front of it)."""
+    if transport is not None:
+        return httpx.Client(
+            timeout=timeouts(config.timeout), limits=LIMITS, transport=transport, trust_env=False
+        )
+    connection = _connection(config)
+    return httpx.Client(
+        timeout=connection.timeout,
+        limits=connection.limits,
+        proxy=connection.proxy,
+        verify=connection.ssl_context(),
+        trust_env=False,  # the environment was read once, in the connection decision
+    )
 
 
-def new_async_transport(transport: httpx.AsyncBaseTransport | None = None) -> AsyncSender:
+def new_async_transport(
+    config: ClientConfig, transport: httpx.AsyncBaseTransport | None = None
+) -> AsyncSender:
     """The async sender requests go through: straight to aiohttp unless a transport is given.
 
     See ``_aio``: httpx's async pool serialises under concurrency, and wrapping aiohttp in httpx
@@ -63,9 +81,7 @@ def new_async_transport(transport: httpx.AsyncBaseTransport | None = None) -> As
         return transport
     from dashscope_models._aio import AioSender  # aiohttp is imported only when first needed
 
-    return AioSender(
-        limit=_LIMITS.max_connections or 1000, keepalive=_LIMITS.keepalive_expiry or 30
-    )
+    return AioSender(_connection(config))
 
 
 def sync_pool(config: ClientConfig) -> httpx.Client:
@@ -79,10 +95,9 @@ def sync_pool(config: ClientConfig) -> httpx.Client:
     return client
 
 
-def stream_pool(config: ClientConfig) -> Urllib3Sender | None:
-    """The shared sender of sync streams for ``config`` (``_urllib3``), or ``None`` behind a
-    proxy from the environment (httpx's client honours it; urllib3's pools do not read it).
-    Decided once per pool, as httpx reads the environment once per client (reading it per
+def stream_pool(config: ClientConfig) -> Urllib3Sender:
+    """The shared sender of sync streams for ``config`` (``_urllib3``). Its connection is
+    decided once per pool, as httpx reads the environment once per client (reading it per
     stream cost ~36 us)."""
     try:
         return _streams[config.pool_key]
@@ -92,13 +107,8 @@ def stream_pool(config: ClientConfig) -> Urllib3Sender | None:
 
     with _lock:
         if config.pool_key not in _streams:
-            limit = _LIMITS.max_keepalive_connections or 200
-            _streams[config.pool_key] = None if _proxied() else Urllib3Sender(limit)
+            _streams[config.pool_key] = Urllib3Sender(_connection(config))
         return _streams[config.pool_key]
-
-
-def _proxied() -> bool:
-    return any(k in ("http", "https", "all") for k in urllib.request.getproxies())
 
 
 def async_pool(config: ClientConfig) -> AsyncSender:
@@ -109,7 +119,7 @@ def async_pool(config: ClientConfig) -> AsyncSender:
         per_loop = _async[loop] = {}
     transport = per_loop.get(config.pool_key)
     if transport is None:
-        transport = per_loop[config.pool_key] = new_async_transport()
+        transport = per_loop[config.pool_key] = new_async_transport(config)
         _close_at_loop_shutdown(transport)
     return transport
 
@@ -167,8 +177,7 @@ def close_pools() -> None:
             client.close()
         _sync.clear()
         for streams in _streams.values():
-            if streams is not None:
-                streams.close()
+            streams.close()
         _streams.clear()
 
 

@@ -24,6 +24,7 @@ import httpx
 
 from dashscope_models._catalog import ModelSpec, get_spec
 from dashscope_models._config import ClientConfig
+from dashscope_models._connection import timeouts
 from dashscope_models._parameters import parameters
 from dashscope_models._prompt import ReplyFilter, render_prompt
 from dashscope_models._routing import choose_endpoint
@@ -31,7 +32,7 @@ from dashscope_models._types import ContentPart, GenerationRequest, Message, fla
 from dashscope_models._validate import validate
 from dashscope_models._version import __version__
 
-__all__ = ["PreparedRequest", "build_body", "build_http_request", "endpoint_path", "timeouts"]
+__all__ = ["PreparedRequest", "build_body", "build_http_request", "endpoint_path"]
 
 USER_AGENT = f"dashscope-models/{__version__}; python/{platform.python_version()}"
 
@@ -182,13 +183,6 @@ def _headers(workspace: str | None, stream: bool) -> httpx.Headers:
     if workspace:
         headers["X-DashScope-WorkSpace"] = workspace
     return httpx.Headers(headers)
-
-
-@lru_cache(maxsize=64)
-def timeouts(seconds: float) -> httpx.Timeout:
-    """The one timeout rule, for pools and requests: connect within 10 s, the rest ``seconds``
-    (the async sender reads the same values from the request's timeout extension)."""
-    return httpx.Timeout(seconds, connect=min(10.0, seconds))
 
 
 @lru_cache(maxsize=64)

@@ -11,12 +11,12 @@ The sender takes the ``httpx.Request`` the request builder made (headers, body, 
 extension of the one timeout rule), answers with the few attributes the client reads
 (``status_code``, ``headers``, ``read``, ``iter_bytes``, ``close``), and raises its failures
 as the transport seam's failure kinds (``_transport.failure``), so error mapping and retries
-stay in one place. Behind a proxy from the environment (``HTTPS_PROXY`` ...) streams stay on httpx,
-which honours it.
+stay in one place. Its proxy and certificates are the pool's connection decision
+(``_connection``): a ``ProxyManager`` (CONNECT tunnels for https) behind a proxy.
 
 Example::
 
-    sender = Urllib3Sender()
+    sender = Urllib3Sender(connection_for(config.base_url, None, 300.0))
     response = sender.send(build_http_request(config, prepared))
     for data in response.iter_bytes(): ...
     response.close()
@@ -39,6 +39,7 @@ from urllib3.exceptions import (
     ReadTimeoutError,
 )
 
+from dashscope_models._connection import Connection
 from dashscope_models._transport import failure
 
 __all__ = ["Urllib3Sender"]
@@ -98,13 +99,25 @@ class _Response:
 
 
 class Urllib3Sender:
-    """One thread-safe urllib3 pool manager for streamed answers, verifying certificates as
-    httpx does (its SSL context: certifi's CAs, or ``SSL_CERT_FILE``/``SSL_CERT_DIR``)."""
+    """One thread-safe urllib3 pool manager for streamed answers, made from a pool's
+    :class:`~dashscope_models._connection.Connection`: its proxy, and certificates verified as
+    httpx verifies them (certifi's CAs, or ``SSL_CERT_FILE``/``SSL_CERT_DIR``)."""
 
-    def __init__(self, limit: int = 200) -> None:
-        self._pools = urllib3.PoolManager(
-            maxsize=limit, block=False, retries=False, ssl_context=httpx.create_ssl_context()
-        )
+    def __init__(self, connection: Connection) -> None:
+        maxsize = connection.limits.max_keepalive_connections or 200
+        context = connection.ssl_context()
+        self._pools: urllib3.PoolManager
+        if connection.proxy_origin is None:
+            self._pools = urllib3.PoolManager(
+                maxsize=maxsize, block=False, retries=False, ssl_context=context
+            )
+        else:
+            auth = connection.proxy_auth
+            headers = urllib3.make_headers(proxy_basic_auth=":".join(auth)) if auth else None
+            self._pools = urllib3.ProxyManager(
+                connection.proxy_origin, proxy_headers=headers,
+                maxsize=maxsize, block=False, retries=False, ssl_context=context,
+            )  # fmt: skip
 
     def send(self, request: httpx.Request) -> _Response:
         t = request.extensions.get("timeout") or {}

@@ -110,6 +110,10 @@ class ConnectionSettings(PoolLifetime, BaseModel):
     """Seconds per request (connect: at most 10)."""
     max_retries: int | None = None
     """Retries of 429s, 5xx and dropped connections (default 2)."""
+    proxy: str | None = Field(default=None, exclude=True, repr=False)
+    """A proxy URL (``http://[user:password@]host:port``) over the one ``HTTP_PROXY``,
+    ``HTTPS_PROXY``, ``ALL_PROXY`` and ``NO_PROXY`` give. Never dumped or shown (it may hold a
+    password)."""
 
     # (the settings the client was made from, the client)
     _client: tuple[tuple[Any, ...], DashScopeClient] | None = PrivateAttr(default=None)

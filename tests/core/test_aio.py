@@ -7,11 +7,12 @@ import json
 import httpx
 
 from dashscope_models._aio import AioSender
+from dashscope_models._connection import connection_for
 from dashscope_models.emulator import Emulator, Reply
 
 
 async def test_a_request_and_a_stream_through_aiohttp(base_url: str, emulator: Emulator) -> None:
-    sender = AioSender()
+    sender = AioSender(connection_for(base_url, None, 300.0))
     body = {"model": "qwen-plus", "input": {"prompt": "hi"}, "parameters": {}}
     headers = {"Authorization": "Bearer sk-test-emulator-key", "Content-Type": "application/json"}
     url = base_url + "/services/aigc/text-generation/generation"

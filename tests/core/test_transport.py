@@ -94,12 +94,23 @@ def test_sync_streams_go_through_urllib3_and_reuse_one_connection(
     assert [p.num_connections for p in pools] == [1] and pools[0].num_requests == 3
 
 
-def test_behind_an_environment_proxy_sync_streams_stay_on_httpx(
+def test_behind_an_environment_proxy_sync_streams_go_through_it(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """Sync streams stay on urllib3 behind a proxy: a ProxyManager at the proxy the connection
+    decision chose for the base_url (requests through it: tests/acceptance/test_proxy.py)."""
+    import urllib3
+
     from dashscope_models import DashScopeClient
     from dashscope_models._pool import close_pools, stream_pool
 
     monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
     close_pools()  # the choice is made when a pool is made, as httpx reads proxies per client
-    assert stream_pool(DashScopeClient(api_key="sk-x").config) is None
+    plain = stream_pool(DashScopeClient(api_key="sk-x").config)  # an http:// base_url
+    assert not isinstance(plain._pools, urllib3.ProxyManager)
+    monkeypatch.setenv("HTTP_PROXY", "http://proxy.example:3128")
+    close_pools()
+    proxied = stream_pool(DashScopeClient(api_key="sk-x").config)._pools
+    assert isinstance(proxied, urllib3.ProxyManager) and proxied.proxy is not None
+    assert proxied.proxy.host == "proxy.example" and proxied.proxy.port == 3128
+    close_pools()
