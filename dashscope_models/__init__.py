@@ -15,6 +15,16 @@ This package imports neither LangChain nor LlamaIndex; the adapters live in
 
 from typing import TYPE_CHECKING
 
+from dashscope_models._app import AppRequest
+from dashscope_models._app_result import (
+    AppChunk,
+    AppResult,
+    AppSource,
+    AppThought,
+    AppUsage,
+    DocReference,
+    ModelUsage,
+)
 from dashscope_models._catalog import (
     Interval,
     ModelSpec,
@@ -70,6 +80,12 @@ __all__ = [
     "APIConnectionError",
     "APIStatusError",
     "APITimeoutError",
+    "AppChunk",
+    "AppRequest",
+    "AppResult",
+    "AppSource",
+    "AppThought",
+    "AppUsage",
     "AuthenticationError",
     "BadRequestError",
     "BatchError",
@@ -84,6 +100,7 @@ __all__ = [
     "ContextLengthError",
     "DashScopeClient",
     "DashScopeError",
+    "DocReference",
     "EmbeddingRequest",
     "EmbeddingResult",
     "GenerationRequest",
@@ -94,6 +111,7 @@ __all__ = [
     "Message",
     "ModelNotFoundError",
     "ModelSpec",
+    "ModelUsage",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",

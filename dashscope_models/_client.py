@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import httpx
 from pydantic import SecretStr
 
+from dashscope_models import _app_client
 from dashscope_models._call import StreamReader, read_json, read_response
 from dashscope_models._catalog import get_spec
 from dashscope_models._config import SETTINGS, ClientConfig
@@ -60,6 +61,8 @@ from dashscope_models._types import Chunk, GenerationRequest, GenerationResult
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+    from dashscope_models._app import AppRequest
+    from dashscope_models._app_result import AppChunk, AppResult
     from dashscope_models._batch import BatchJob
     from dashscope_models._batch_rows import BatchLimits
     from dashscope_models._transport import AsyncSender
@@ -442,6 +445,24 @@ class DashScopeClient(ClosingContext):
             except (httpx.HTTPError, DashScopeError) as exc:
                 failed: Exception = exc  # handled below: see _Attempts.delay_after
             await asyncio.sleep(attempts.delay_after(failed, reader))
+
+    # -- Model Studio applications (dashscope_models._app_client) -----------------------------
+
+    def call_app(self, request: AppRequest) -> AppResult:
+        """Call a Model Studio application (``/apps/{app_id}/completion``); see ``AppRequest``."""
+        return _app_client.call_app(self, request)
+
+    async def acall_app(self, request: AppRequest) -> AppResult:
+        """Async :meth:`call_app`."""
+        return await _app_client.acall_app(self, request)
+
+    def stream_app(self, request: AppRequest) -> Iterator[AppChunk]:
+        """Stream an application's answer as deltas (bad input raised here, before any I/O)."""
+        return _app_client.stream_app(self, request)
+
+    def astream_app(self, request: AppRequest) -> AsyncIterator[AppChunk]:
+        """Async :meth:`stream_app`."""
+        return _app_client.astream_app(self, request)
 
     # -- batch service (dashscope_models._batch) ---------------------------------------------
 
