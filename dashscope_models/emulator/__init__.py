@@ -22,6 +22,7 @@ Example::
         assert len(server.emulator.requests) == 2
 """
 
+from dashscope_models.emulator._apps import App, AppDocument
 from dashscope_models.emulator._engine import Emulator, RecordedRequest
 from dashscope_models.emulator._http import EmulatorServer, start_emulator
 from dashscope_models.emulator._inprocess import EmulatorTransport
@@ -29,6 +30,8 @@ from dashscope_models.emulator._response import EmulatorResponse, Frame
 from dashscope_models.emulator._script import Fault, Reply
 
 __all__ = [
+    "App",
+    "AppDocument",
     "Emulator",
     "EmulatorResponse",
     "EmulatorServer",

@@ -1,5 +1,10 @@
 """Run the DashScope emulator: ``python -m dashscope_models.emulator [--port N] [--api-key KEY]``.
 
+Model Studio applications to serve are given as flags (each may repeat):
+``--rag-app ID=PATH`` (a RAG app over the ``.txt``/``.md`` files of a folder, or one file: one
+document each, titled by its file name), ``--workflow-app ID=TEMPLATE`` (answers ``TEMPLATE``
+filled from ``biz_params``, e.g. ``{sourceCode}``) and ``--agent-app ID``.
+
 Prints the base URL (``http://127.0.0.1:PORT/api/v1``) as the first line, then the two
 ``export`` lines that point a shell at it (``DASHSCOPE_BASE_URL``, ``DASHSCOPE_API_KEY``), then
 serves until stopped (Ctrl-C or SIGTERM). A bad argument or a port it cannot listen on is one
@@ -13,9 +18,11 @@ import shlex
 import signal
 import sys
 import time
+from pathlib import Path
 from types import FrameType
 from typing import NoReturn
 
+from dashscope_models.emulator._apps import App, AppDocument
 from dashscope_models.emulator._http import EmulatorServer
 
 PROG = "python -m dashscope_models.emulator"
@@ -56,6 +63,31 @@ def _delay(text: str) -> float:
     return seconds
 
 
+def _pair(text: str, what: str) -> tuple[str, str]:
+    app_id, sep, value = text.partition("=")
+    if not sep or not app_id.strip() or not value:
+        raise argparse.ArgumentTypeError(f"expected ID={what}, not {text!r}")
+    return app_id.strip(), value
+
+
+def _rag_app(text: str) -> App:
+    app_id, where = _pair(text, "PATH")
+    path = Path(where)
+    files = (
+        sorted(p for p in path.rglob("*") if p.suffix in (".txt", ".md"))
+        if path.is_dir()
+        else [path]
+    )
+    if not files or not all(p.is_file() for p in files):
+        raise argparse.ArgumentTypeError(f"no .txt or .md documents at {where!r}")
+    docs = [AppDocument(p.read_text("utf-8"), title=p.stem, doc_id=p.stem) for p in files]
+    return App.rag(app_id, list(docs))
+
+
+def _workflow_app(text: str) -> App:
+    return App.workflow(*_pair(text, "TEMPLATE"))
+
+
 def export_lines(base_url: str, api_key: str | None) -> list[str]:
     """The shell lines that point ``DASHSCOPE_*`` at an emulator serving ``base_url``."""
     return [
@@ -79,9 +111,25 @@ def main(argv: list[str] | None = None) -> int:
         "--batch-seconds", type=_delay, default=1.0,
         help="seconds a Batch-service job takes, start to finish (time compressed)",
     )  # fmt: skip
+    parser.add_argument(
+        "--rag-app", type=_rag_app, action="append", default=[], metavar="ID=PATH",
+        help="serve a RAG app over the .txt/.md documents at PATH (a folder or one file)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--workflow-app", type=_workflow_app, action="append", default=[], metavar="ID=TEMPLATE",
+        help="serve a workflow app answering TEMPLATE filled from biz_params ({name})",
+    )  # fmt: skip
+    parser.add_argument(
+        "--agent-app", type=App.agent, action="append", default=[], metavar="ID",
+        help="serve an agent app without a knowledge base",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     server = EmulatorServer(
-        port=args.port, api_key=args.api_key, delay=args.delay, batch_seconds=args.batch_seconds
+        port=args.port,
+        api_key=args.api_key,
+        delay=args.delay,
+        batch_seconds=args.batch_seconds,
+        apps=[*args.rag_app, *args.workflow_app, *args.agent_app],
     )
     try:
         server.start()

@@ -22,9 +22,11 @@ import uuid
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from dashscope_models._catalog import get_spec
+from dashscope_models.emulator._apps import App, AppService
 from dashscope_models.emulator._batches import COMPAT_PREFIX, BatchService
 from dashscope_models.emulator._checks import check_generation, input_tokens
 from dashscope_models.emulator._embeddings import embedding_answer
@@ -95,11 +97,16 @@ class Emulator:
     """
 
     def __init__(
-        self, api_key: str | None = None, delay: float = 0.0, batch_seconds: float = 1.0
+        self,
+        api_key: str | None = None,
+        delay: float = 0.0,
+        batch_seconds: float = 1.0,
+        apps: list[App] | None = None,
     ) -> None:
         self.api_key = api_key
         self.delay = delay
         self.batches = BatchService(self, batch_seconds)
+        self.apps = AppService(apps)
         self._lock = threading.Lock()
         self._queue: deque[ScriptItem] = deque()
         self._requests: list[RecordedRequest] = []
@@ -128,6 +135,10 @@ class Emulator:
         when ``stream_only``."""
         self.extra_models.update(dict.fromkeys(names, (endpoint, stream_only)))
 
+    def add_app(self, *apps: App) -> None:
+        """Serve these Model Studio applications too (see ``_apps``)."""
+        self.apps.add(*apps)
+
     @property
     def requests(self) -> list[RecordedRequest]:
         """The requests received so far, oldest first (a copy)."""
@@ -147,6 +158,7 @@ class Emulator:
             self._queue.clear()
             self._requests.clear()
         self.batches.clear()
+        self.apps.clear()
 
     # -- handling -------------------------------------------------------------------------
 
@@ -173,7 +185,7 @@ class Emulator:
             return _error(404, "InvalidURL", "Invalid URL provided in your request.", request_id)
         if not self._authorized(lower.get("authorization", "")):
             return _error(401, "InvalidApiKey", "Invalid API-key provided.", request_id)
-        handler = self._routes.get(route)
+        handler = self._routes.get(route) or self._app_route(route)
         if method.upper() != "POST" or handler is None:
             return _error(404, "NotFound", f"No such endpoint: {method} {path}", request_id)
         with self._lock:
@@ -198,6 +210,30 @@ class Emulator:
         return self.api_key is None or key.strip() == self.api_key
 
     # -- routes ---------------------------------------------------------------------------
+
+    def _app_route(self, route: str) -> Callable[[_Call], EmulatorResponse] | None:
+        """``/apps/{app_id}/completion``: a Model Studio application (``_apps``)."""
+        app_id = route.removeprefix("/apps/").removesuffix("/completion")
+        if not route.startswith("/apps/") or not route.endswith("/completion") or "/" in app_id:
+            return None
+        return partial(self._application, app_id)
+
+    def _application(self, app_id: str, call: _Call) -> EmulatorResponse:
+        status, streamed, data = self.apps.answer(app_id, call.body, call.stream, call.request_id)
+        if status != 200:
+            error = data[0]
+            if call.stream:  # as generation: the service reports it inside a 200 SSE answer
+                frame = sse_frame(1, json.dumps(error, ensure_ascii=False), error_status=status)
+                return _response(200, _SSE, call.request_id, [Frame(frame)])
+            return _error(status, error["code"], error["message"], call.request_id)
+        fault = call.fault
+        if not streamed:
+            return _json_route(call, lambda _body, _rid: (200, _dumps(data[0])))
+        frames = [Frame(sse_frame(i + 1, event)) for i, event in enumerate(data)]
+        response = _response(200, _SSE, call.request_id, frames)
+        if fault is not None:
+            _apply_stream_fault(response, fault, call.request_id)
+        return response
 
     def _text_generation(self, call: _Call) -> EmulatorResponse:
         return self._generation(call, "text-generation")
@@ -268,6 +304,10 @@ class Emulator:
 
     def _rerank(self, call: _Call) -> EmulatorResponse:
         return _json_route(call, rerank_answer)
+
+
+def _dumps(data: Any) -> bytes:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def _json_route(call: _Call, answer: Callable[[Any, str], tuple[int, bytes]]) -> EmulatorResponse:

@@ -24,6 +24,7 @@ from http import HTTPStatus
 from types import TracebackType
 from typing import Self
 
+from dashscope_models.emulator._apps import App
 from dashscope_models.emulator._engine import Emulator
 from dashscope_models.emulator._response import EmulatorResponse
 
@@ -51,9 +52,10 @@ class EmulatorServer:
         api_key: str | None = None,
         delay: float = 0.0,
         batch_seconds: float = 1.0,
+        apps: list[App] | None = None,
     ) -> None:
         self.emulator = emulator or Emulator(
-            api_key=api_key, delay=delay, batch_seconds=batch_seconds
+            api_key=api_key, delay=delay, batch_seconds=batch_seconds, apps=apps
         )
         self.host = host
         self.port = port
@@ -223,6 +225,7 @@ def start_emulator(
     port: int = 0,
     emulator: Emulator | None = None,
     batch_seconds: float = 1.0,
+    apps: list[App] | None = None,
 ) -> Iterator[EmulatorServer]:
     """Run the emulator's HTTP server on 127.0.0.1 for the ``with`` block.
 
@@ -230,9 +233,11 @@ def start_emulator(
 
         with start_emulator() as server:
             os.environ["DASHSCOPE_BASE_URL"] = server.base_url
+
+    ``apps``: Model Studio applications to serve (``App.rag``, ``App.workflow``, ``App.agent``).
     """
     server = EmulatorServer(
-        emulator, port=port, api_key=api_key, delay=delay, batch_seconds=batch_seconds
+        emulator, port=port, api_key=api_key, delay=delay, batch_seconds=batch_seconds, apps=apps
     )
     server.start()
     try:
