@@ -14,7 +14,9 @@ model stays cheap.
 from typing import TYPE_CHECKING
 
 from dashscope_models._lazy import lazy_attributes, public_dir
+from langchain_dashscope_models._app import ChatDashScopeApp
 from langchain_dashscope_models._chat_model import ChatDashScope
+from langchain_dashscope_models._citations import register as _register_citations
 from langchain_dashscope_models._classes import (
     ChatDeepSeek,
     ChatKimi,
@@ -53,6 +55,8 @@ if TYPE_CHECKING:
     )
     from langchain_dashscope_models._rerank import DashScopeRerank
 
+_register_citations()  # sources as v1 citation annotations in content_blocks
+
 __getattr__ = lazy_attributes(
     __name__,
     {
@@ -71,6 +75,7 @@ __getattr__ = lazy_attributes(
 
 __all__ = [
     "ChatDashScope",
+    "ChatDashScopeApp",
     "ChatDeepSeek",
     "ChatKimi",
     "ChatMoonshot",

@@ -10,6 +10,7 @@ Example::
 """
 
 from dashscope_models._lazy import public_dir
+from llamaindex_dashscope_models._app import DashScopeApp, DashScopeAppQueryEngine
 from llamaindex_dashscope_models._classes import (
     ChatYuan,
     DeepSeek,
@@ -26,6 +27,8 @@ from llamaindex_dashscope_models._rerank import DashScopeRerank
 __all__ = [
     "ChatYuan",
     "DashScope",
+    "DashScopeApp",
+    "DashScopeAppQueryEngine",
     "DashScopeEmbedding",
     "DashScopeRerank",
     "DeepSeek",

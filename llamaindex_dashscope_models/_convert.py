@@ -37,6 +37,7 @@ from llama_index.core.base.llms.types import (
     CachePoint,
     ChatMessage,
     ChatResponse,
+    CitationBlock,
     CompletionResponse,
     ImageBlock,
     LogProb,
@@ -56,8 +57,10 @@ from dashscope_models import (
     ToolCall,
     Usage,
 )
+from dashscope_models._citations import search_sources
 from dashscope_models._trusted import trusted
 from dashscope_models.integration import flat_content
+from llamaindex_dashscope_models._citations import citation_blocks
 
 if TYPE_CHECKING:
     from dashscope_models._call import StreamReader as Accumulated
@@ -136,8 +139,9 @@ def _content(message: ChatMessage) -> str | list[ContentPart]:
             frames.append(_media_url(block, "image"))
         elif isinstance(block, ImageBlock | VideoBlock | AudioBlock):
             parts.append(_media_part(block, options))
-        elif isinstance(block, ThinkingBlock | ToolCallBlock | CachePoint):
-            continue  # thinking and calls travel in their own fields; cache hints have none
+        elif isinstance(block, ThinkingBlock | ToolCallBlock | CachePoint | CitationBlock):
+            continue  # thinking and calls travel in their own fields; cache hints and an
+            # answer's citations have none
         else:
             raise RequestValidationError(
                 f"unsupported content block {type(block).__name__}: DashScope takes text, "
@@ -287,6 +291,9 @@ def response_from_result(result: GenerationResult) -> ChatResponse:
         **(result.extras or {}),  # ocr_result, search_info, tool_info: as sent
     }
     message = _message(result.text, result.reasoning_content, result.tool_calls)
+    if result.extras and "search_info" in result.extras:  # web-search sources as citations
+        sources = search_sources(result.extras["search_info"])
+        message.blocks.extend(citation_blocks(result.text, sources))
     return trusted(ChatResponse, {"message": message, "raw": result.raw, "delta": None,
                                 "logprobs": _logprobs(result),
                                 "additional_kwargs": extra})  # fmt: skip
