@@ -29,7 +29,7 @@ RECORDED = Path(__file__).parent.parent / "data" / "recorded"
 NAMES = sorted(
     p.name.removesuffix(".response.body.txt")
     for p in RECORDED.glob("*.response.body.txt")
-    if "embedding" not in p.name
+    if "embedding" not in p.name and not p.name.startswith("application-")
 )
 PARAMS = [
     "temperature",
