@@ -1,9 +1,12 @@
 """Client configuration: API key, base URL and region, workspace, timeout, retries, proxy.
 
 Precedence, from strongest: explicit ``base_url`` argument, explicit ``region`` argument, the
-``DASHSCOPE_BASE_URL`` environment variable, then Beijing. The API key comes from the argument
-or ``DASHSCOPE_API_KEY``; a missing key is reported at the first request, not here, so models
-can be built (and serialized) before a key exists.
+``DASHSCOPE_BASE_URL`` environment variable, then Beijing. A ``region`` with workspace hosts
+(Singapore, Virginia, Frankfurt, Tokyo) and a ``workspace`` give the workspace's own host,
+``https://{workspace}.{region}.maas.aliyuncs.com/api/v1``; Frankfurt and Tokyo have no other.
+The ``X-DashScope-WorkSpace`` header is sent whenever a ``workspace`` is set. The API key
+comes from the argument or ``DASHSCOPE_API_KEY``; a missing key is reported at the first
+request, not here, so models can be built (and serialized) before a key exists.
 
 A ``base_url`` (argument or environment) is checked here: it needs an ``http``/``https`` scheme
 and a host, else :class:`ConfigurationError` (a configuration mistake, never retried as a
@@ -35,9 +38,11 @@ __all__ = [
     "PLACEHOLDER_API_KEY",
     "REGIONS",
     "SETTINGS",
+    "WORKSPACE_REGIONS",
     "ClientConfig",
     "check_base_url",
     "key_from_environment",
+    "region_url",
 ]
 
 DEFAULT_TIMEOUT = 300.0  # seconds, as the official SDK; thinking models can be slow
@@ -48,23 +53,45 @@ _SINGAPORE = "https://dashscope-intl.aliyuncs.com/api/v1"
 _VIRGINIA = "https://dashscope-us.aliyuncs.com/api/v1"
 _HONGKONG = "https://cn-hongkong.dashscope.aliyuncs.com/api/v1"
 _FINANCE = "https://dashscope-finance.aliyuncs.com/api/v1"
+_WORKSPACE_HOST = "https://{workspace}.{region}.maas.aliyuncs.com/api/v1"
+
+# Region code -> its shared host (None: none; reachable only through workspace hosts), and
+# whether the service documents workspace hosts for it.
+_SHARED: dict[str, str | None] = {
+    "cn-beijing": _BEIJING,
+    "ap-southeast-1": _SINGAPORE,
+    "us-east-1": _VIRGINIA,
+    "cn-hongkong": _HONGKONG,
+    "finance": _FINANCE,
+    "eu-central-1": None,
+    "ap-northeast-1": None,
+}
+_WORKSPACE_HOSTS = frozenset({"ap-southeast-1", "us-east-1", "eu-central-1", "ap-northeast-1"})
+_ALIASES = {
+    "beijing": "cn-beijing",
+    "china": "cn-beijing",
+    "singapore": "ap-southeast-1",
+    "intl": "ap-southeast-1",
+    "international": "ap-southeast-1",
+    "virginia": "us-east-1",
+    "us": "us-east-1",
+    "hongkong": "cn-hongkong",
+    "frankfurt": "eu-central-1",
+    "tokyo": "ap-northeast-1",
+}
 
 REGIONS: dict[str, str] = {
-    "cn-beijing": _BEIJING,
-    "beijing": _BEIJING,
-    "china": _BEIJING,
-    "ap-southeast-1": _SINGAPORE,
-    "singapore": _SINGAPORE,
-    "intl": _SINGAPORE,
-    "international": _SINGAPORE,
-    "us-east-1": _VIRGINIA,
-    "virginia": _VIRGINIA,
-    "us": _VIRGINIA,
-    "cn-hongkong": _HONGKONG,
-    "hongkong": _HONGKONG,
-    "finance": _FINANCE,
+    name: _SHARED[code] or _WORKSPACE_HOST.replace("{region}", code)
+    for name, code in [*((c, c) for c in _SHARED), *_ALIASES.items()]
 }
-"""Region name → native API root (``…/api/v1``). Keys are region-bound: use the key's region."""
+"""Region name → native API root (``…/api/v1``); a region served only through workspace
+hosts gives its template (``{workspace}`` is the workspace id). Keys are region-bound: use the
+key's region."""
+WORKSPACE_REGIONS = frozenset(
+    name for name, code in [*((c, c) for c in _SHARED), *_ALIASES.items()]
+    if code in _WORKSPACE_HOSTS
+)  # fmt: skip
+"""Region names whose requests go to the workspace's own host when a ``workspace`` is given."""
 
 SETTINGS = ("api_key", "base_url", "region", "workspace", "timeout", "max_retries", "proxy")
 """The arguments of :meth:`ClientConfig.resolve` (and the framework classes' connection fields)."""
@@ -166,15 +193,42 @@ def _placeholder_key(url: str) -> SecretStr:
     return SecretStr(PLACEHOLDER_API_KEY)
 
 
-def _region_url(region: str) -> str:
-    try:
-        return REGIONS[region.strip().lower()]
-    except KeyError:
+def region_url(region: str, workspace: str | None = None) -> str:
+    """The root for ``region``: its workspace host when it has them and ``workspace`` is given,
+    else its shared host; :class:`ConfigurationError` for an unknown region, or a
+    workspace-only region without a workspace."""
+    name = region.strip().lower()
+    code = _ALIASES.get(name, name)
+    if code not in _SHARED:
         known = ", ".join(sorted(REGIONS))
         raise ConfigurationError(
             f"Unknown DashScope region {region!r}; use one of: {known}, or pass base_url",
             code="UnknownRegion",
-        ) from None
+        )
+    if workspace and code in _WORKSPACE_HOSTS:
+        return _WORKSPACE_HOST.format(workspace=_host_label(workspace), region=code)
+    shared = _SHARED[code]
+    if shared is None:
+        raise ConfigurationError(
+            f"region={region!r} is served only through workspace hosts: pass "
+            f"workspace='ws-...' (your Model Studio workspace id) with region={region!r}, or "
+            "set base_url to your workspace's address",
+            code="WorkspaceRequired",
+        )
+    return shared
+
+
+def _host_label(workspace: str) -> str:
+    """``workspace`` as the first label of a host name (letters, digits, ``-`` and ``_``)."""
+    label = workspace.strip()
+    if not label or len(label) > 63 or not all(c.isascii() and (c.isalnum() or c in "-_")
+                                               for c in label):  # fmt: skip
+        raise ConfigurationError(
+            f"workspace={workspace!r} cannot name a workspace host: a workspace id has only "
+            "letters, digits, '-' and '_' (e.g. 'ws-abc123')",
+            code="InvalidWorkspace",
+        )
+    return label
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,7 +264,7 @@ class ClientConfig:
         if base_url:
             url = check_base_url(base_url)
         elif region:
-            url = _region_url(region)
+            url = region_url(region, workspace)
         elif env_url:
             url = check_base_url(env_url, "DASHSCOPE_BASE_URL")
         else:

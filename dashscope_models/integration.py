@@ -29,11 +29,19 @@ from collections.abc import Mapping, Sequence
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Literal, get_type_hints
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, create_model
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    create_model,
+    model_validator,
+)
 
 from dashscope_models._capabilities import UNSUPPORTED_CODES, has, lacking
 from dashscope_models._catalog import ModelSpec, get_spec
-from dashscope_models._config import SETTINGS, key_from_environment
+from dashscope_models._config import SETTINGS, key_from_environment, region_url
 from dashscope_models._errors import RequestValidationError
 from dashscope_models._lifetime import PoolLifetime
 from dashscope_models._parameters import OUTPUT_CAP_ALIAS, parameters
@@ -100,12 +108,14 @@ class ConnectionSettings(PoolLifetime, BaseModel):
     )
     """The API key; read from ``DASHSCOPE_API_KEY`` when not given. Never dumped or shown."""
     region: str | None = None
-    """``"beijing"`` (default), ``"singapore"`` ... (see ``dashscope_models.REGIONS``)."""
+    """``"beijing"`` (default), ``"singapore"``, ``"frankfurt"`` (with ``workspace``) ... (see
+    ``dashscope_models.REGIONS``)."""
     base_url: str | None = None
     """API root including ``/api/v1`` (appended to a URL with no path); wins over ``region``;
     also ``DASHSCOPE_BASE_URL``."""
     workspace: str | None = None
-    """Sent as ``X-DashScope-WorkSpace``."""
+    """The workspace id (``ws-...``): sent as ``X-DashScope-WorkSpace``; with a ``region`` that
+    has workspace hosts, requests go to ``https://{workspace}.{region}.maas.aliyuncs.com``."""
     timeout: float | None = Field(default=None, alias="request_timeout")
     """Seconds per request (connect: at most 10)."""
     max_retries: int | None = None
@@ -117,6 +127,14 @@ class ConnectionSettings(PoolLifetime, BaseModel):
 
     # (the settings the client was made from, the client)
     _client: tuple[tuple[Any, ...], DashScopeClient] | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _check_region(self) -> Any:
+        """An unknown region, or a workspace-only one without ``workspace``: the
+        ``ConfigurationError`` at construction, not at the first call."""
+        if self.region is not None and not self.base_url:
+            region_url(self.region, self.workspace)
+        return self
 
     @property
     def client(self) -> DashScopeClient:

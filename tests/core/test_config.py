@@ -62,6 +62,80 @@ def test_unknown_region_is_a_clear_error() -> None:
         ClientConfig.resolve(region="mars")
 
 
+@pytest.mark.parametrize(
+    ("region", "code"),
+    [
+        ("eu-central-1", "eu-central-1"),
+        ("frankfurt", "eu-central-1"),
+        ("ap-northeast-1", "ap-northeast-1"),
+        ("Tokyo", "ap-northeast-1"),
+        ("singapore", "ap-southeast-1"),
+        ("us-east-1", "us-east-1"),
+        ("virginia", "us-east-1"),
+    ],
+)
+def test_a_region_with_workspace_hosts_and_a_workspace_gives_the_workspace_host(
+    region: str, code: str
+) -> None:
+    client = DashScopeClient(api_key="sk-1", region=region, workspace="ws-abc123")
+    assert client.config.base_url == f"https://ws-abc123.{code}.maas.aliyuncs.com/api/v1"
+    assert client.config.workspace == "ws-abc123"  # the header is sent too
+
+
+def test_the_issue_examples_for_frankfurt_and_tokyo() -> None:
+    frankfurt = DashScopeClient(api_key="sk-1", region="eu-central-1", workspace="ws-abc123")
+    assert frankfurt.config.base_url == "https://ws-abc123.eu-central-1.maas.aliyuncs.com/api/v1"
+    tokyo = DashScopeClient(api_key="sk-1", region="ap-northeast-1", workspace="ws-abc123")
+    assert tokyo.config.base_url == "https://ws-abc123.ap-northeast-1.maas.aliyuncs.com/api/v1"
+
+
+@pytest.mark.parametrize("region", ["singapore", "us-east-1", "beijing", "hongkong", "finance"])
+def test_shared_hosts_without_a_workspace_and_regions_without_workspace_hosts(
+    region: str,
+) -> None:
+    shared = ClientConfig.resolve(region=region).base_url
+    assert "maas" not in shared
+    if region in ("beijing", "hongkong", "finance"):  # no workspace host documented
+        with_workspace = ClientConfig.resolve(region=region, workspace="ws-1")
+        assert with_workspace.base_url == shared and with_workspace.workspace == "ws-1"
+
+
+@pytest.mark.parametrize("region", ["eu-central-1", "frankfurt", "ap-northeast-1", "tokyo"])
+def test_a_workspace_only_region_without_a_workspace_is_refused_at_once(region: str) -> None:
+    with pytest.raises(ConfigurationError, match=f"region='{region}'.*workspace=") as info:
+        DashScopeClient(api_key="sk-1", region=region)
+    assert info.value.code == "WorkspaceRequired"
+    explicit = ClientConfig.resolve(region=region, base_url="http://127.0.0.1:1/api/v1")
+    assert explicit.base_url == "http://127.0.0.1:1/api/v1"  # base_url still wins
+
+
+def test_a_workspace_that_cannot_name_a_host_is_refused() -> None:
+    with pytest.raises(ConfigurationError, match=r"workspace='ws/evil\.example'") as info:
+        ClientConfig.resolve(region="frankfurt", workspace="ws/evil.example")
+    assert info.value.code == "InvalidWorkspace"
+    underscore = ClientConfig.resolve(region="singapore", workspace="ws_QTggmeA")
+    assert underscore.base_url == "https://ws_QTggmeA.ap-southeast-1.maas.aliyuncs.com/api/v1"
+
+
+def test_regions_lists_every_name() -> None:
+    from dashscope_models._config import REGIONS, WORKSPACE_REGIONS
+
+    assert REGIONS["tokyo"] == "https://{workspace}.ap-northeast-1.maas.aliyuncs.com/api/v1"
+    assert {"frankfurt", "tokyo", "singapore", "virginia"} <= WORKSPACE_REGIONS
+    assert "beijing" not in WORKSPACE_REGIONS
+
+
+def test_framework_classes_refuse_a_workspace_only_region_at_construction() -> None:
+    from langchain_dashscope_models import ChatQwen
+    from llamaindex_dashscope_models import Qwen
+
+    for cls in (ChatQwen, Qwen):
+        with pytest.raises(ValueError, match="WorkspaceRequired"):
+            cls(region="frankfurt")
+        model = cls(region="frankfurt", workspace="ws-abc123")
+        assert model.client.config.base_url.startswith("https://ws-abc123.eu-central-1.maas")
+
+
 def test_missing_key_is_raised_at_first_request_not_construction(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
