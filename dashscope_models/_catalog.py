@@ -94,6 +94,16 @@ class ModelSpec:
     thinking_default: bool = False
     thinking_budget_max: int | None = None
     stream_only_thinking: bool = False
+    forced_tool_thinking: bool = True
+    """A forced ``tool_choice`` (a named function or ``"required"``) is accepted while thinking."""
+    tool_choice_required: bool = False
+    """``tool_choice="required"`` (call some tool) is accepted (while thinking: see above)."""
+    json_thinking: bool = True
+    """``response_format`` (JSON mode or schema) is accepted while thinking."""
+    reasoning_efforts: tuple[str, ...] = ()
+    """The documented ``reasoning_effort`` levels (values are sent as given, never checked)."""
+    thinking_ref: str = ""
+    """Where the thinking rules (the four fields above) come from."""
     system_first: bool = False
     max_stop: int = 0
     max_stop_bytes: int = 0
@@ -135,6 +145,15 @@ class ModelSpec:
         calls and reasoning need it); ``None`` where the service has only one format."""
         return "message" if self.endpoint == "text-generation" and self.is_chat_model else None
 
+    def refuses_while_thinking(self, *, forced_tool: bool, json: bool) -> str | None:
+        """What of a request's forced tool choice / JSON output this model refuses while
+        thinking (``"tool_choice"``, ``"response_format"``), else ``None``."""
+        if forced_tool and not self.forced_tool_thinking:
+            return "tool_choice"
+        if json and not self.json_thinking:
+            return "response_format"
+        return None
+
     def thinks(self, enable_thinking: bool | None) -> bool:
         """Whether a request with this ``enable_thinking`` value produces reasoning."""
         if self.thinking == "always":
@@ -150,8 +169,9 @@ def _spec_from(
     merged = {k: v for k, v in table.items() if k not in {"family"}}
     ranges = {k: Interval.parse(v) for k, v in merged.pop("ranges", {}).items()}
     dimensions = tuple(merged.pop("dimensions", ()))
+    efforts = tuple(merged.pop("reasoning_efforts", ()))
     return ModelSpec(name=name, family=family, ranges=ranges, dimensions=dimensions, known=known,
-                     resolved_by=resolved_by, **merged)  # fmt: skip
+                     resolved_by=resolved_by, reasoning_efforts=efforts, **merged)  # fmt: skip
 
 
 _Tables = tuple[dict[str, dict[str, Any]], dict[str, ModelSpec], tuple[Rule, ...]]

@@ -36,6 +36,15 @@ STREAM_ONLY = (
     "This model only support stream mode, please enable the stream parameter to access the model."
 )
 _ROLES = {"system", "user", "assistant", "tool"}
+# What the service refuses while a model thinks, in its own words, on the rows whose catalog
+# entry says so (``forced_tool_thinking`` / ``json_thinking``; its ``thinking_ref`` cites the
+# public issues quoting these texts: cloudwego/eino#994, can1357/oh-my-pi#886,
+# agentscope-ai/agentscope#1608 for the first, presenton/presenton#184 for the second).
+FORCED_TOOL_WHILE_THINKING = (
+    "<400> InternalError.Algo.InvalidParameter: The tool_choice parameter does not support "
+    "being set to required or object in thinking mode"
+)
+JSON_WHILE_THINKING = "Json mode response is not supported when enable_thinking is true"
 
 
 def _bad(message: str, code: str = "InvalidParameter") -> Problem:
@@ -163,6 +172,25 @@ def _check_params(
     budget = params.get("thinking_budget")
     if spec.thinking_budget_max and isinstance(budget, int) and budget > spec.thinking_budget_max:
         return _bad(f"thinking_budget should be in [1, {spec.thinking_budget_max}]")
-    if spec.stream_only_thinking and spec.thinks(params.get("enable_thinking")) and not stream:
+    thinking = spec.thinks(params.get("enable_thinking"))
+    if thinking:
+        refused = _refused_while_thinking(params, spec)
+        if refused is not None:
+            return _bad(refused)
+    if spec.stream_only_thinking and thinking and not stream:
         return _bad("parameter.enable_thinking must be set to false for non-streaming calls")
     return None
+
+
+def _refused_while_thinking(params: dict[str, Any], spec: ModelSpec) -> str | None:
+    """The service's text for a forced tool choice or JSON output the model refuses while it
+    thinks (see ``FORCED_TOOL_WHILE_THINKING``), else ``None``."""
+    choice = params.get("tool_choice")
+    fmt = params.get("response_format")
+    refused = spec.refuses_while_thinking(
+        forced_tool=choice == "required" or isinstance(choice, dict),
+        json=isinstance(fmt, dict) and fmt.get("type") in ("json_object", "json_schema"),
+    )
+    if refused is None:
+        return None
+    return FORCED_TOOL_WHILE_THINKING if refused == "tool_choice" else JSON_WHILE_THINKING
