@@ -133,7 +133,8 @@ def wire_tools(tools: Sequence[dict[str, Any]]) -> list[dict[str, Any]] | None:
 
 
 def wire_tool_choice(choice: str | dict[str, Any]) -> str | dict[str, Any]:
-    """``"auto"``/``"none"`` and dicts as given; a tool name forces that function."""
-    if isinstance(choice, dict) or choice in {"auto", "none"}:
+    """``"auto"``/``"none"``/``"required"`` and dicts as given; a tool name forces that
+    function (``"required"`` reaches the wire only where the request check allows it)."""
+    if isinstance(choice, dict) or choice in {"auto", "none", "required"}:
         return choice
     return {"type": "function", "function": {"name": choice}}

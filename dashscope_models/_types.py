@@ -154,6 +154,10 @@ class GenerationRequest:
     frequency_penalty: float | None = number(framework=True)
     enable_thinking: bool | None = switch(framework=True, identifying=True, checked_in_extra=True)
     thinking_budget: int | None = integer(framework=True)
+    # Qwen3.6+: earlier turns' reasoning_content is read back; Qwen3.8+/Qwen4 (and DeepSeek v4):
+    # a thinking level, sent as given (sources disagree on the values: never checked).
+    preserve_thinking: bool | None = switch(framework=True)
+    reasoning_effort: str | None = value(framework=True, identifying=True)
     enable_search: bool | None = switch(framework=True)
     logprobs: bool | None = switch(framework=True, identifying=True, checked_in_extra=True)
     top_logprobs: int | None = integer(framework=True, identifying=True, range=COUNT_RANGE)
@@ -178,6 +182,9 @@ class GenerationRequest:
     endpoint: str | None = value(framework=True, sent=False)
     # fmt: on
     extra_parameters: dict[str, Any] = field(default_factory=dict)
+    thinking_disabled: str | None = None
+    """Why ``enable_thinking=False`` is sent though the caller did not ask (the integrations'
+    ``settle_thinking``); never sent, the answer carries it (``extras["thinking_disabled"]``)."""
 
 
 @dataclass(slots=True)
