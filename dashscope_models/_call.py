@@ -80,6 +80,9 @@ def read_response(
 def read_result(prepared: PreparedRequest, data: Any) -> GenerationResult:
     """Parse a JSON answer, applying the prompt-only reply filter when there is one."""
     result = parse_result(data, prepared.body["model"])
+    note = prepared.request.thinking_disabled
+    if note is not None:  # the integrations turned default thinking off: the answer says so
+        result.extras = {**(result.extras or {}), "thinking_disabled": note}
     if prepared.reply_filter is not None:
         result.text = prepared.reply_filter.feed(result.text) + prepared.reply_filter.flush()
     return result
@@ -106,7 +109,12 @@ class StreamReader:
 
     def __init__(self, prepared: PreparedRequest) -> None:
         self._decoder = SSEDecoder()
-        self.state = StreamState(prepared.body["model"], incremental=prepared.incremental)
+        note = prepared.request.thinking_disabled
+        self.state = StreamState(
+            prepared.body["model"],
+            incremental=prepared.incremental,
+            extras=None if note is None else {"thinking_disabled": note},
+        )
         self._filter = prepared.reply_filter
         self._texts: list[str] = []  # filtered reply pieces (prompt-only models only)
         self._final: GenerationResult | None = None  # a whole (non-SSE) answer

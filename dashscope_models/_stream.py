@@ -71,7 +71,11 @@ class StreamState:
         "request_id",
     )
 
-    def __init__(self, model: str, *, incremental: bool) -> None:
+    def __init__(
+        self, model: str, *, incremental: bool, extras: dict[str, Any] | None = None
+    ) -> None:
+        """``extras``: what the answer carries from the start (the client's own notes, such
+        as ``thinking_disabled``), merged under the service's."""
         self._model = model
         self._incremental = incremental
         self._text: list[str] = []
@@ -84,7 +88,7 @@ class StreamState:
         self._logprobs: list[dict[str, Any]] | None = None  # every entry so far, once any came
         self.request_id = ""
         self._usage: dict[str, Any] | None = None
-        self._extras: dict[str, Any] | None = None  # search_info, tool_info ... (latest)
+        self._extras = extras  # search_info, tool_info ... (latest)
         self.finish_reason: str | None = None
         self.last_event: dict[str, Any] = {}
 

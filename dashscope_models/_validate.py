@@ -25,6 +25,7 @@ from dashscope_models._errors import RequestValidationError
 from dashscope_models._options import check_options
 from dashscope_models._parameters import COUNT_RANGE, OUTPUT_CAP_ALIAS, SEED_RANGE, parameters
 from dashscope_models._routing import GENERATION_ENDPOINTS, has_media
+from dashscope_models._thinking import check_thinking
 from dashscope_models._types import ROLES, GenerationRequest, Message
 
 __all__ = ["validate", "validate_messages"]
@@ -231,18 +232,27 @@ def _check_capabilities(request: GenerationRequest, spec: ModelSpec) -> None:
         raise _fail(f"{spec.name} always thinks; enable_thinking=False is not accepted")
 
 
-def _check_tool_choice(request: GenerationRequest) -> None:
+def _check_tool_choice(request: GenerationRequest, spec: ModelSpec) -> None:
     choice = request.tool_choice
     if choice is None or isinstance(choice, dict):
         return
     if choice in {"auto", "none"}:
         return
+    if choice == "required" and spec.tool_choice_required:
+        return  # the Qwen3.5+/Qwen4 lines take it (outside thinking: check_thinking)
     if choice in {"required", "any"}:
         count = len(request.tools or ())
         tools = f"{count} tool{'' if count == 1 else 's'}"
+        if spec.tool_choice_required:  # "any" is no DashScope word; the integrations map it
+            raise _fail(
+                f"tool_choice={choice!r} with {tools}: DashScope's word for 'some tool' is "
+                f"'required' (which {spec.name} takes), or name the tool to force it",
+                "ToolChoiceUnsupported",
+            )
         raise _fail(
-            f"tool_choice={choice!r} with {tools}: DashScope can force one named function but "
-            "not 'any of these'; name the tool to force it (or offer one tool), or use 'auto'",
+            f"tool_choice={choice!r} with {tools}: on {spec.name} DashScope can force one named "
+            "function but not 'any of these'; name the tool to force it (or offer one tool), "
+            "or use 'auto'",
             "ToolChoiceUnsupported",
         )
     names = {t.get("function", {}).get("name") for t in request.tools or () if isinstance(t, dict)}
@@ -324,6 +334,7 @@ def validate(request: GenerationRequest, spec: ModelSpec) -> None:
         )
     _check_stop(request, spec)
     _check_capabilities(request, spec)
-    _check_tool_choice(request)
+    _check_tool_choice(request, spec)
+    check_thinking(request, spec)
     check_options(request)
     check_context(request, spec, request.max_tokens if request.max_tokens is not None else cap)

@@ -12,6 +12,10 @@ common lives here, once (an integration for another framework uses the same func
 * :func:`merge_request`: constructor fields, then ``model_kwargs``/``additional_kwargs``, then
   per-call arguments (each with its ``extra_body``), into one core request.
 * :func:`resolve_tool_choice`: a framework's ``tool_choice`` (or "a tool is required") as sent.
+* :func:`settle_thinking` (called by :func:`merge_request`): a forced tool choice or JSON output
+  on a model that refuses it while thinking, with thinking on only by default, is sent with
+  ``enable_thinking=False`` (and the answer says so); ``"any"`` becomes ``"required"`` where
+  the model takes it.
 * :func:`response_format`, :func:`check_structured_output`, :func:`native_structured_method`:
   structured output, and the errors for a model that cannot give it.
 
@@ -46,6 +50,7 @@ from dashscope_models._errors import RequestValidationError
 from dashscope_models._lifetime import PoolLifetime
 from dashscope_models._parameters import OUTPUT_CAP_ALIAS, parameters
 from dashscope_models._rerank import RerankDocument, RerankRequest, RerankResult
+from dashscope_models._thinking import FORCE_ANY, settle_thinking, thinking_asked
 from dashscope_models._types import GenerationRequest, Message, flat_content
 
 if TYPE_CHECKING:  # imported on first use: the client module brings httpx (~25 ms of import)
@@ -64,6 +69,8 @@ __all__ = [
     "pop_extra_body",
     "resolve_tool_choice",
     "response_format",
+    "settle_thinking",
+    "thinking_asked",
 ]
 
 # The request's parameters a caller may pass by name (per call, or in model_kwargs).
@@ -207,6 +214,11 @@ if TYPE_CHECKING:
         enable_thinking: bool | None = None
         """Thinking on/off for hybrid models (Qwen3, DeepSeek v3.1+ ...)."""
         thinking_budget: int | None = None
+        preserve_thinking: bool | None = None
+        """Qwen3.6+: the model reads the ``reasoning_content`` of earlier turns back."""
+        reasoning_effort: str | None = None
+        """Qwen3.8+/Qwen4: a thinking level (``"low"``, ``"medium"``, ``"xhigh"`` ...), sent as
+        given."""
         enable_search: bool | None = None
         logprobs: bool | None = None
         """Log probabilities of the output tokens (``choices[0].logprobs.content``)."""
@@ -281,14 +293,15 @@ def merge_request(
         result_format = get_spec(model).chat_result_format
         if result_format is not None:
             params["result_format"] = result_format
-    return GenerationRequest(
+    request = GenerationRequest(
         model=model, messages=messages, prompt=prompt, extra_parameters=extra, **params
     )
+    if "tool_choice" in params or "response_format" in params:  # plain calls: untouched
+        settle_thinking(request)
+    return request
 
 
 # -- tools -----------------------------------------------------------------------------------
-
-_FORCE_ANY = ("any", "required")  # OpenAI/Anthropic words for "some tool"
 
 
 def _forced(name: str) -> dict[str, Any]:
@@ -312,7 +325,7 @@ def resolve_tool_choice(
         if not required:
             return None
         choice = "required"
-    if choice is True or choice in _FORCE_ANY:
+    if choice is True or choice in FORCE_ANY:
         if len(names) == 1:
             return _forced(names[0])
         # Kept in the user's own word ("any" stays "any"): the request check refuses it per
