@@ -57,6 +57,8 @@ def _profile(model: str) -> ModelProfile:
         tool_call_streaming=spec.tools,
         structured_output=spec.tools or spec.json_schema,
     )
+    if spec.reasoning_efforts:  # the documented levels (values are sent as given)
+        profile["reasoning_effort_levels"] = list(spec.reasoning_efforts)
     if not (spec.known and spec.limits_known):  # no source gives them: say nothing
         del profile["max_input_tokens"], profile["max_output_tokens"]
     return profile
@@ -203,10 +205,13 @@ class ChatDashScope(DashScopeFields, ChatPatches, BatchMixin, BaseChatModel):  #
         **kwargs: Any,
     ) -> Runnable[LanguageModelInput, AIMessage]:
         """Offer tools. ``tool_choice``: ``"auto"``, ``"none"``, a tool name, or
-        ``"any"``/``"required"``/``True`` — DashScope can force only one named function, so
-        those force the single tool by name; with several tools, calls raise a
-        ``ValueError`` (code ``ToolChoiceUnsupported``) before any request, never a silent
-        downgrade to ``"auto"``."""
+        ``"any"``/``"required"``/``True`` ("some tool"): with one tool it is forced by name;
+        with several it is sent as ``"required"`` where the model takes it (the Qwen3.5+ and
+        Qwen4 lines), elsewhere calls raise a ``ValueError`` (code ``ToolChoiceUnsupported``)
+        before any request, never a silent downgrade to ``"auto"``. A forced choice on a model
+        that thinks by default and refuses it while thinking is sent with
+        ``enable_thinking=False`` (``response_metadata["thinking_disabled"]`` says so); with
+        thinking asked for, calls raise ``ThinkingToolChoice`` before any request."""
         bound = bind_tools_for(tools, tool_choice, parallel_tool_calls, strict)
         return self.bind(**bound, **kwargs)
 

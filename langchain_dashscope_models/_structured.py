@@ -8,7 +8,11 @@ request (never a silent downgrade to "auto").
 
 Structured output: ``function_calling`` forces a tool shaped like the schema (every model with
 tools); ``json_mode`` and ``json_schema`` use ``response_format`` where the catalog says the
-model supports it, and raise a clear error where it does not.
+model supports it, and raise a clear error where it does not. A model that thinks by default
+and refuses a forced tool (the Qwen3.5+ and Qwen4 lines) is sent ``enable_thinking=False`` with
+it (the core's ``settle_thinking``); one built with thinking asked for (``enable_thinking=True``
+or a ``reasoning_effort``) is bound without forcing, as langchain-anthropic does with thinking:
+a warning once per model, and an ``OutputParserException`` when no tool call comes back.
 
 Example::
 
@@ -18,14 +22,17 @@ Example::
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
+from dashscope_models import get_spec
 from dashscope_models.integration import (
     check_structured_output,
     resolve_tool_choice,
     response_format,
+    thinking_asked,
 )
 
 if TYPE_CHECKING:
@@ -39,6 +46,45 @@ if TYPE_CHECKING:
 # should not pay for them (see the import figure in benchmarks/bench_langchain.py).
 
 __all__ = ["bind_tools_for", "structured_output"]
+
+_warned: set[str] = set()  # models warned about structured output without a forced tool
+
+
+def _unforced_for_thinking(model: ChatDashScope) -> bool:
+    """Whether ``model`` asks for thinking (its fields or ``model_kwargs``) on a model that
+    refuses a forced tool while thinking: then the schema's tool is offered, not forced."""
+    kwargs = model.model_kwargs
+    enable = kwargs.get("enable_thinking", model.enable_thinking)
+    effort = kwargs.get("reasoning_effort", model.reasoning_effort)
+    if not thinking_asked(enable, effort):
+        return False
+    spec = get_spec(kwargs.get("model") or kwargs.get("model_name") or model.model)
+    if spec.thinking == "none" or spec.forced_tool_thinking:
+        return False
+    if spec.name not in _warned:
+        _warned.add(spec.name)
+        warnings.warn(
+            f"{spec.name} refuses a forced tool call while it thinks, and thinking was asked "
+            "for: with_structured_output offers the schema's tool without forcing it, and "
+            "raises OutputParserException if the model answers without calling it. Turn "
+            "thinking off (enable_thinking=False) to force the call, or use "
+            "method='json_schema'.",
+            stacklevel=4,
+        )
+    return True
+
+
+def _require_tool_call(message: Any) -> Any:
+    """The message, or ``OutputParserException`` when it has no tool call (unforced tool)."""
+    from langchain_core.exceptions import OutputParserException
+
+    if not getattr(message, "tool_calls", None):
+        raise OutputParserException(
+            "the model answered without calling the structured-output tool (it was offered, "
+            "not forced, because the model thinks); turn thinking off to force it",
+            llm_output=str(getattr(message, "content", "")),
+        )
+    return message
 
 
 def bind_tools_for(
@@ -74,7 +120,7 @@ def structured_output(
         JsonOutputKeyToolsParser,
         PydanticToolsParser,
     )
-    from langchain_core.runnables import RunnableMap, RunnablePassthrough
+    from langchain_core.runnables import RunnableLambda, RunnableMap, RunnablePassthrough
     from langchain_core.utils.function_calling import convert_to_json_schema, convert_to_openai_tool
     from langchain_core.utils.pydantic import is_basemodel_subclass
 
@@ -90,8 +136,9 @@ def structured_output(
         assert schema is not None  # checked above: only json_mode goes without one
         tool = convert_to_openai_tool(schema, strict=strict)
         name = tool["function"]["name"]
+        unforced = _unforced_for_thinking(model)
         llm = model.bind(
-            **bind_tools_for([schema], name, None, strict),
+            **bind_tools_for([schema], None if unforced else name, None, strict),
             ls_structured_output_format={
                 "kwargs": {"method": method, "strict": strict},
                 "schema": tool,
@@ -102,6 +149,8 @@ def structured_output(
             if pydantic
             else JsonOutputKeyToolsParser(key_name=name, first_tool_only=True)
         )
+        if unforced:
+            parser = RunnableLambda(_require_tool_call) | parser
     elif method in ("json_mode", "json_schema"):
         json_schema = None if schema is None else convert_to_json_schema(schema)
         llm = model.bind(

@@ -18,14 +18,14 @@ from langchain_tests.integration_tests import ChatModelIntegrationTests
 from langchain_tests.unit_tests import ChatModelUnitTests
 
 from dashscope_models.emulator import Emulator, Reply
-from langchain_dashscope_models import ChatMoonshot, ChatQwen, ChatQwenVL
+from langchain_dashscope_models import ChatDashScope, ChatMoonshot, ChatQwen, ChatQwenVL
 
 IMAGE = (Path(__file__).parent.parent / "data" / "red-square.png").read_bytes()
 NO_FORCE_ANY = pytest.mark.xfail(
     reason="DashScope's tool_choice can force one named function but not 'any of several' "
-    "(the protocol has no 'required'); a call bound with tool_choice='any' and several tools "
-    "raises a ValueError before any request instead of silently downgrading to 'auto'. With "
-    "one tool, 'any' forces it by name.",
+    "on these models (no source shows them taking 'required', which the Qwen3.5+ line takes); "
+    "a call bound with tool_choice='any' and several tools raises a ValueError before any "
+    "request instead of silently downgrading to 'auto'. With one tool, 'any' forces it by name.",
     raises=ValueError,
     strict=True,
 )
@@ -116,7 +116,36 @@ class TestChatMoonshotUnit(ChatModelUnitTests):
         super().test_serdes(model, snapshot)
 
 
-class _Integration(ChatModelIntegrationTests):
+class TestChatDashScopeThinkingLineUnit(ChatModelUnitTests):
+    """qwen3.6-plus: thinks by default, refuses a forced tool while thinking, takes 'required'."""
+
+    @property
+    def chat_model_class(self) -> type[ChatDashScope]:
+        return ChatDashScope
+
+    @property
+    def chat_model_params(self) -> dict[str, Any]:
+        return {"model": "qwen3.6-plus"}
+
+    @property
+    def init_from_env_params(self) -> tuple[dict[str, str], dict[str, Any], dict[str, Any]]:
+        return ({"DASHSCOPE_API_KEY": "sk-from-env"}, {"model": "qwen3.6-plus"},
+                {"model": "qwen3.6-plus"})  # fmt: skip
+
+    @property
+    def supports_json_mode(self) -> bool:
+        return True
+
+    @property
+    def supports_image_inputs(self) -> bool:
+        return True
+
+    @NO_THIRD_PARTY_LOAD
+    def test_serdes(self, model: BaseChatModel, snapshot: Any) -> None:
+        super().test_serdes(model, snapshot)
+
+
+class _Shared(ChatModelIntegrationTests):
     """Shared settings: the emulator's server comes from the environment (tests/conftest.py)."""
 
     @property
@@ -138,6 +167,10 @@ class _Integration(ChatModelIntegrationTests):
         _emulators[0].queue(Reply(text="cached answer", usage=usage))
         model = self.chat_model_class(**self.chat_model_params)
         return _invoke(model, "a long shared prefix ... question", stream)
+
+
+class _Integration(_Shared):
+    """Models that cannot be forced to call 'any of several' tools."""
 
     @NO_FORCE_ANY
     def test_tool_choice(self, model: BaseChatModel) -> None:
@@ -244,3 +277,42 @@ class TestChatQwenVLIntegration(_Integration):
     @property
     def model_override_value(self) -> str:
         return "qwen-vl-max"
+
+
+class TestChatDashScopeThinkingLineIntegration(_Shared):
+    """qwen3.6-plus against an emulator that refuses what the service refuses while it thinks:
+    the whole suite passes ('any' with several tools is sent as 'required', forced choices with
+    thinking off, plain calls think by default and stay plain)."""
+
+    @property
+    def chat_model_class(self) -> type[ChatDashScope]:
+        return ChatDashScope
+
+    @property
+    def chat_model_params(self) -> dict[str, Any]:
+        return {"model": "qwen3.6-plus"}
+
+    @property
+    def model_override_value(self) -> str:
+        return "qwen3.7-plus"
+
+    @property
+    def supports_image_inputs(self) -> bool:
+        return True
+
+    @property
+    def supports_image_urls(self) -> bool:
+        return True
+
+    @property
+    def supports_image_tool_message(self) -> bool:
+        return True
+
+    @property
+    def supported_usage_metadata_details(self) -> dict[Any, list[Any]]:
+        details = ["cache_read_input", "reasoning_output"]
+        return {"invoke": details, "stream": details}
+
+    def invoke_with_reasoning_output(self, *, stream: bool = False) -> AIMessage:
+        model = self.chat_model_class(**self.chat_model_params)  # thinks by default
+        return _invoke(model, "Why is the sky blue? Think first.", stream)
