@@ -128,6 +128,10 @@ class ModelSpec:
     """False when no source gives the context and output limits: they are not checked."""
     stream_only: bool = False
     """The service answers this model only when streamed (a plain call is streamed inside)."""
+    documents: Literal["none", "file-id", "doc-url"] = "none"
+    """How the model reads documents: ``file-id`` (uploaded with purpose ``file-extract``,
+    referenced as ``fileid://`` in a system message), ``doc-url`` (that, and ``doc_url`` parts
+    for URLs), or not at all (see ``_attachments``)."""
 
     @property
     def guessed(self) -> bool:
@@ -290,6 +294,7 @@ def _capabilities(spec: ModelSpec) -> str:
         for name, on in (
             ("tools", spec.tools),
             ("media input", spec.vision),
+            (f"documents ({spec.documents})", spec.documents != "none"),
             ("json", spec.json_mode),
             ("json schema", spec.json_schema),
             (f"thinking ({spec.thinking})", spec.thinking != "none"),

@@ -57,6 +57,7 @@ from dashscope_models._retry import retry_delay, should_retry
 from dashscope_models._routing import must_stream, rerouted
 from dashscope_models._transport import SyncResponse, transport_error
 from dashscope_models._types import Chunk, GenerationRequest, GenerationResult
+from dashscope_models._uploads import aattach, attach, prepare
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -65,6 +66,7 @@ if TYPE_CHECKING:
     from dashscope_models._app_result import AppChunk, AppResult
     from dashscope_models._batch import BatchJob
     from dashscope_models._batch_rows import BatchLimits
+    from dashscope_models._files_api import Files
     from dashscope_models._transport import AsyncSender
 
 __all__ = ["DashScopeClient"]
@@ -203,7 +205,9 @@ class DashScopeClient(ClosingContext):
 
     def generate(self, request: GenerationRequest) -> GenerationResult:
         """One complete answer. Stream-only thinking requests are streamed and merged; a
-        refused guess for an uncatalogued id is corrected once (see ``_routing``)."""
+        refused guess for an uncatalogued id is corrected once (see ``_routing``). Documents
+        and local files are uploaded first (``_uploads``)."""
+        request = attach(self, request)
         prepared = build_body(request, stream=_must_stream(request))
         while True:
             try:
@@ -216,6 +220,9 @@ class DashScopeClient(ClosingContext):
 
     async def agenerate(self, request: GenerationRequest) -> GenerationResult:
         """Async :meth:`generate`."""
+        todo = prepare(request)
+        if todo is not None:
+            request = await aattach(self, todo)
         prepared = build_body(request, stream=_must_stream(request))
         while True:
             try:
@@ -326,11 +333,26 @@ class DashScopeClient(ClosingContext):
 
     def stream(self, request: GenerationRequest) -> Iterator[Chunk]:
         """Stream the answer as deltas; validation errors are raised here, before any I/O."""
-        return self._stream_routed(build_body(request, stream=True), [])
+        return self._stream_routed(build_body(attach(self, request), stream=True), [])
 
     def astream(self, request: GenerationRequest) -> AsyncIterator[Chunk]:
         """Async :meth:`stream`."""
-        return self._astream_routed(build_body(request, stream=True), [])
+        return self._astream_prepared(request, [])
+
+    def _astream_prepared(
+        self, request: GenerationRequest, box: list[StreamReader]
+    ) -> AsyncIterator[Chunk]:
+        """:meth:`_astream_routed` of ``request``; its uploads (if any) made on the first
+        iteration, after every check was made here."""
+        todo = prepare(request)
+        if todo is None:
+            return self._astream_routed(build_body(request, stream=True), box)
+        return self._astream_uploaded(todo, box)
+
+    async def _astream_uploaded(self, todo: Any, box: list[StreamReader]) -> AsyncIterator[Chunk]:
+        request = await aattach(self, todo)
+        async for chunk in self._astream_routed(build_body(request, stream=True), box):
+            yield chunk
 
     def _stream_routed(self, prepared: PreparedRequest, box: list[StreamReader]) -> Iterator[Chunk]:
         """:meth:`_stream`; for a guessed route, sent again once elsewhere when the guess is
@@ -382,14 +404,15 @@ class DashScopeClient(ClosingContext):
         streamed responses carry the whole message, so that they need not add chunks up again.
         The second item is live: read it before taking the next chunk."""
         box: list[StreamReader] = []
-        return _paired(self._stream_routed(build_body(request, stream=True), box), box)
+        prepared = build_body(attach(self, request), stream=True)
+        return _paired(self._stream_routed(prepared, box), box)
 
     def astream_accumulated(
         self, request: GenerationRequest
     ) -> AsyncIterator[tuple[Chunk, StreamReader]]:
         """Async :meth:`stream_accumulated`."""
         box: list[StreamReader] = []
-        return _apaired(self._astream_routed(build_body(request, stream=True), box), box)
+        return _apaired(self._astream_prepared(request, box), box)
 
     def _stream(self, prepared: PreparedRequest, box: list[StreamReader]) -> Iterator[Chunk]:
         http_request = build_http_request(self.config, prepared)
@@ -463,6 +486,14 @@ class DashScopeClient(ClosingContext):
     def astream_app(self, request: AppRequest) -> AsyncIterator[AppChunk]:
         """Async :meth:`stream_app`."""
         return _app_client.astream_app(self, request)
+
+    @property
+    def files(self) -> Files:
+        """The account's uploaded files: ``upload``, ``list``, ``get``, ``delete`` (and async
+        ``a…`` forms); see ``dashscope_models._files_api``."""
+        from dashscope_models._files_api import Files
+
+        return Files(self)
 
     # -- batch service (dashscope_models._batch) ---------------------------------------------
 

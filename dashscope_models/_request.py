@@ -68,6 +68,9 @@ class PreparedRequest:
     endpoint: str
     guessed: bool
     request: GenerationRequest
+    oss: bool = False
+    """A part names an ``oss://`` file (temporary storage): sent with
+    ``X-DashScope-OssResourceResolve: enable`` (docs: get-temporary-file-url, step 2)."""
 
 
 def _parts(content: str | list[ContentPart]) -> list[ContentPart]:
@@ -109,6 +112,7 @@ def build_body(
     multimodal = endpoint == "multimodal-generation"
     reply_filter: ReplyFilter | None = None
     messages = request.messages
+    oss = False
     if spec.input == "prompt":
         prompt = request.prompt
         if messages is not None:
@@ -126,6 +130,7 @@ def build_body(
         )
     else:
         input_ = {"messages": [_wire_message(m, multimodal) for m in messages]}
+        oss = _names_oss(messages)
 
     params = {k: v for k, v in zip(_PLAIN, _read_plain(request), strict=True) if v is not None}
     for name, wire in _CONVERTED:
@@ -142,16 +147,31 @@ def build_body(
         params["incremental_output"] = request.incremental_output
     body = {"model": request.model, "input": input_, "parameters": params}
     return PreparedRequest(
-        spec, body, stream, incremental, reply_filter, endpoint, guessed, request
+        spec, body, stream, incremental, reply_filter, endpoint, guessed, request, oss
     )
+
+
+def _names_oss(messages: Any) -> bool:
+    """Whether a media part of ``messages`` is an ``oss://`` URL (only list content is read)."""
+    for m in messages:
+        if isinstance(m.content, str):
+            continue
+        for part in m.content:
+            for key in ("image", "video", "audio"):
+                value = part.get(key)
+                values = value if isinstance(value, list) else (value,)
+                if any(isinstance(v, str) and v.startswith("oss://") for v in values):
+                    return True
+    return False
 
 
 def build_http_request(
     config: ClientConfig, prepared: PreparedRequest | dict[str, Any], *, path: str | None = None
 ) -> httpx.Request:
     """The HTTP request for a prepared generation (or any body sent to ``path``)."""
+    oss = False
     if isinstance(prepared, PreparedRequest):
-        body, stream = prepared.body, prepared.stream
+        body, stream, oss = prepared.body, prepared.stream, prepared.oss
         path = path or _PATHS[prepared.endpoint]
     else:
         body, stream = prepared, False
@@ -160,7 +180,7 @@ def build_http_request(
     request = httpx.Request(
         "POST",
         _url(config.base_url + (path or "")),
-        headers=_headers(config.workspace, stream),
+        headers=_headers(config.workspace, stream, oss),
         content=content,
     )
     # The key goes only into this request (no cache holds it, nor anything keyed by it).
@@ -170,7 +190,7 @@ def build_http_request(
 
 
 @lru_cache(maxsize=64)
-def _headers(workspace: str | None, stream: bool) -> httpx.Headers:
+def _headers(workspace: str | None, stream: bool, oss: bool = False) -> httpx.Headers:
     """The request headers but the key, built and normalised once per workspace and mode
     (httpx copies a ``Headers`` object cheaply, but normalises a dict on every request)."""
     headers = {
@@ -182,6 +202,8 @@ def _headers(workspace: str | None, stream: bool) -> httpx.Headers:
         headers["X-DashScope-SSE"] = "enable"
     if workspace:
         headers["X-DashScope-WorkSpace"] = workspace
+    if oss:
+        headers["X-DashScope-OssResourceResolve"] = "enable"
     return httpx.Headers(headers)
 
 

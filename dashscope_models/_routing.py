@@ -66,10 +66,13 @@ _streamed: set[str] = set()  # model ids that answer only streamed calls
 
 
 def has_media(messages: Sequence[Message] | None) -> bool:
-    """Whether any message carries a part that is not plain text (image, video, audio ...)."""
+    """Whether any message carries a part that is not plain text (image, video, audio ...);
+    documents are not media."""
     for message in messages or ():
         content = message.content
-        if not isinstance(content, str) and any("text" not in part for part in content):
+        if not isinstance(content, str) and any(
+            "text" not in part and "doc_url" not in part for part in content
+        ):  # a doc_url part is a document (qwen-doc-turbo), not media
             return True
     return False
 

@@ -8,8 +8,12 @@
   ``max_pixels``, ``fps`` ...) go into the part beside the URL;
 * DashScope's own part dicts (``{"image": url, "min_pixels": 3136}``, as ChatTongyi takes
   them) are sent as given;
-* ``{"type": "file", "file_id": ...}`` is a qwen-long file reference: ``fileid://<id>`` text,
-  adjacent files joined by commas (as the service reads them);
+* ``{"type": "file", ...}`` is a document (``base64`` with its ``mime_type``, a ``url``, a
+  ``file_id``, or OpenAI's ``{"file": {"file_data", "filename"}}``): a ``{"document": ...}`` part
+  that the core uploads and references the way the model reads documents (see
+  ``dashscope_models._attachments``: qwen-long, qwen-doc-turbo);
+* a media or file block may name a local file by ``file://`` URL or ``path``: the core sends it
+  inline when small, else through the temporary storage;
 * reasoning and tool-call blocks travel in their own message fields; any other block raises
   ``RequestValidationError`` (code ``UnsupportedContent``) before any request.
 
@@ -22,6 +26,7 @@ A list of plain text parts becomes one string. Example::
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from dashscope_models import ContentPart, RequestValidationError
@@ -30,7 +35,8 @@ from dashscope_models.integration import flat_content
 __all__ = ["to_parts"]
 
 _OWN_FIELDS = frozenset({"type", "url", "base64", "data", "mime_type", "source_type", "id",
-                         "extras", "image_url", "index", "file_id"})  # fmt: skip
+                         "extras", "image_url", "index", "file_id", "path", "filename",
+                         "file"})  # fmt: skip
 _NATIVE_KEYS = ("text", "image", "video", "audio")
 _SKIPPED = frozenset({"reasoning", "thinking", "tool_use", "tool_call"})
 _FILE_PREFIX = "fileid://"
@@ -43,9 +49,12 @@ def _media_url(block: dict[str, Any], kind: str) -> Any:
     url = block.get("url")
     if url:
         return [str(u) for u in url] if isinstance(url, list) else str(url)
+    if block.get("path"):  # a local file (not LangChain's own key): the core reads it
+        return Path(str(block["path"])).expanduser().resolve().as_uri()
     data = block.get("base64") or block.get("data")
     if data and block.get("source_type", "base64") == "base64":
-        default = {"image": "image/png", "video": "video/mp4", "audio": "audio/mpeg"}[kind]
+        default = {"image": "image/png", "video": "video/mp4", "audio": "audio/mpeg",
+                   "document": "application/pdf"}[kind]  # fmt: skip
         return f"data:{block.get('mime_type') or default};base64,{data}"
     return None
 
@@ -66,6 +75,31 @@ def _media_part(block: dict[str, Any], kind: str) -> ContentPart:
     return part
 
 
+def _document_part(block: dict[str, Any]) -> ContentPart:
+    """A ``file`` block as a core document part (see ``dashscope_models._attachments``)."""
+    openai: dict[str, Any] = block["file"] if isinstance(block.get("file"), dict) else {}
+    extras: dict[str, Any] = block["extras"] if isinstance(block.get("extras"), dict) else {}
+    file_id = block.get("file_id") or openai.get("file_id")
+    if file_id:
+        source: Any = _FILE_PREFIX + str(file_id)
+    elif openai.get("file_data"):
+        source = str(openai["file_data"])
+    else:
+        source = _media_url(block, "document")
+    if source is None:
+        raise RequestValidationError(
+            "a 'file' block needs base64 data, a url, a path or a file_id",
+            code="UnsupportedContent",
+        )
+    part: ContentPart = {"document": source}
+    filename = block.get("filename") or openai.get("filename") or extras.get("filename")
+    if filename:
+        part["filename"] = str(filename)
+    part.update((k, v) for k, v in extras.items() if k != "filename")
+    part.update((k, v) for k, v in block.items() if k not in _OWN_FIELDS)
+    return part
+
+
 def _part(block: Any) -> ContentPart | None:
     if isinstance(block, str):
         return {"text": block}
@@ -82,11 +116,11 @@ def _part(block: Any) -> ContentPart | None:
         return None
     if kind in ("image", "image_url", "video", "audio"):
         return _media_part(block, kind)
-    if kind == "file" and block.get("file_id"):
-        return {"text": _FILE_PREFIX + str(block["file_id"]), "file": True}  # joined in to_parts
+    if kind == "file":
+        return _document_part(block)
     raise RequestValidationError(
         f"unsupported content block type {kind!r}: DashScope takes text, images, video and "
-        "audio (URL or base64), qwen-long files by file_id, and its own part dicts",
+        "audio (URL, base64 or a local file), documents (file blocks), and its own part dicts",
         code="UnsupportedContent",
     )
 
@@ -95,16 +129,5 @@ def to_parts(content: str | list[Any]) -> str | list[ContentPart]:
     """A message's content as DashScope content (see the module docstring)."""
     if isinstance(content, str):
         return content
-    parts: list[ContentPart] = []
-    files_at = -1  # the part holding the latest run of file references
-    for block in content:
-        part = _part(block)
-        if part is None:
-            continue
-        if part.pop("file", False):
-            if parts and files_at == len(parts) - 1:  # adjacent files: one comma-joined text
-                parts[files_at]["text"] += "," + part["text"]
-                continue
-            files_at = len(parts)
-        parts.append(part)
+    parts = [part for block in content if (part := _part(block)) is not None]
     return flat_content(parts)

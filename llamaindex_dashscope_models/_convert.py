@@ -1,7 +1,9 @@
 """LlamaIndex chat messages ⇄ the core's types.
 
-Inbound: text, image, video and audio blocks become DashScope content (a URL as given; local
-bytes, paths and ``file://`` URLs as ``data:`` URIs), in every role, nothing dropped; a
+Inbound: text, image, video and audio blocks become DashScope content (a URL as given; bytes
+as ``data:`` URIs; paths as ``file://`` URLs, which the core sends inline when small, else
+through the temporary storage), ``DocumentBlock`` a document part (see
+``dashscope_models._attachments``: qwen-long, qwen-doc-turbo), in every role, nothing dropped; a
 message's ``additional_kwargs`` may add ``image_options`` (to each image part),
 ``images_as_video=True`` (its images are one video's frames) and ``partial=True`` (a last
 assistant message to continue); tool-call history is read from
@@ -39,6 +41,7 @@ from llama_index.core.base.llms.types import (
     ChatResponse,
     CitationBlock,
     CompletionResponse,
+    DocumentBlock,
     ImageBlock,
     LogProb,
     MessageRole,
@@ -88,14 +91,20 @@ _TYPE_HINTS = {"image": "image_mimetype='image/png'", "video": "video_mimetype='
                "audio": "format='mp3'"}  # fmt: skip
 
 
-def _media_url(block: ImageBlock | VideoBlock | AudioBlock, key: str) -> str:
-    """A URL DashScope can read: a URL as given (the service fetches it), local data (bytes,
-    a path, ``file://``) inline as a ``data:`` URI."""
+def _media_url(
+    block: ImageBlock | VideoBlock | AudioBlock, key: str, *, inline_local: bool = False
+) -> str:
+    """A URL DashScope can read: a URL as given (the service fetches it), a local file (a path,
+    ``file://``) as a ``file://`` URL (the chat request's core sends it inline or uploads it;
+    ``inline_local``: inline here, for requests that upload nothing), bytes inline as a
+    ``data:`` URI."""
     if getattr(block, key) is None and block.path is None and block.url is not None:
         url = str(block.url)
-        if not url.startswith("file://"):
+        if not url.startswith("file://") or not inline_local:
             return url
         block = block.model_copy(update={"url": None, "path": Path(url.removeprefix("file://"))})
+    elif getattr(block, key) is None and block.path is not None and not inline_local:
+        return Path(block.path).expanduser().resolve().as_uri()
     inline = block.inline_url()
     mime, _, data = inline.removeprefix("data:").partition(";")
     if "/" not in mime:  # LlamaIndex could not tell the type ("None", "video", "audio")
@@ -122,6 +131,21 @@ def _media_part(block: ImageBlock | VideoBlock | AudioBlock, options: Any) -> Co
     return part
 
 
+def _document_part(block: DocumentBlock) -> ContentPart:
+    """A document as a core document part: its URL, its path as a ``file://`` URL, or its
+    bytes as a ``data:`` URI; a ``title`` other than LlamaIndex's default names the file."""
+    if block.url is not None and block.path is None and block.data is None:
+        source = str(block.url)
+    elif block.path is not None and block.data is None:
+        source = Path(block.path).expanduser().resolve().as_uri()
+    else:
+        source = block.inline_url()
+    part: ContentPart = {"document": source}
+    if block.title and block.title != "input_document":
+        part["filename"] = block.title
+    return part
+
+
 def _content(message: ChatMessage) -> str | list[ContentPart]:
     """The message's blocks as DashScope content. ``additional_kwargs``: ``image_options``
     (a dict added to every image part) and ``images_as_video=True`` (the message's images are
@@ -139,13 +163,15 @@ def _content(message: ChatMessage) -> str | list[ContentPart]:
             frames.append(_media_url(block, "image"))
         elif isinstance(block, ImageBlock | VideoBlock | AudioBlock):
             parts.append(_media_part(block, options))
+        elif isinstance(block, DocumentBlock):
+            parts.append(_document_part(block))
         elif isinstance(block, ThinkingBlock | ToolCallBlock | CachePoint | CitationBlock):
             continue  # thinking and calls travel in their own fields; cache hints and an
             # answer's citations have none
         else:
             raise RequestValidationError(
                 f"unsupported content block {type(block).__name__}: DashScope takes text, "
-                "images, video and audio here",
+                "images, video, audio and documents here",
                 code="UnsupportedContent",
             )
     return flat_content(parts)

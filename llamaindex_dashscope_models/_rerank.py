@@ -88,7 +88,7 @@ class DashScopeRerank(RerankSettings, BaseNodePostprocessor):
                 block = ImageBlock(
                     url=node.image_url, path=node.image_path, image_mimetype=node.image_mimetype
                 )
-                documents.append({"image": _media_url(block, "image")})
+                documents.append({"image": _media_url(block, "image", inline_local=True)})
             elif media and isinstance(node, ImageNode) and node.image:  # base64 data already
                 mimetype = node.image_mimetype or "image/png"
                 documents.append({"image": f"data:{mimetype};base64,{node.image}"})

@@ -122,7 +122,12 @@ def _check_input(inp: dict[str, Any], spec: ModelSpec, endpoint: str) -> Problem
         if message["role"] == "assistant" and message.get("tool_calls"):
             continue
         if isinstance(content, list):
-            if endpoint != "multimodal-generation" and any("text" not in p for p in content):
+            # qwen-doc-turbo reads doc_url parts on the text endpoint (recorded
+            # conversation-generation-message-with-doc-url-sse); other parts there are refused.
+            documents = spec.documents == "doc-url"
+            if endpoint != "multimodal-generation" and any(
+                "text" not in p and not (documents and p.get("type") == "doc_url") for p in content
+            ):
                 return _bad("The content of text models must be a string, not images.")
             if not content and message["role"] != "assistant":
                 return _bad(_ROLE_MESSAGE)

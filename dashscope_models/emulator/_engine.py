@@ -29,8 +29,12 @@ from dashscope_models._catalog import get_spec
 from dashscope_models.emulator._apps import App, AppService
 from dashscope_models.emulator._batches import COMPAT_PREFIX, BatchService
 from dashscope_models.emulator._checks import check_generation, input_tokens
+from dashscope_models.emulator._documents import quote, read_documents
 from dashscope_models.emulator._embeddings import embedding_answer
+from dashscope_models.emulator._files import query_params
 from dashscope_models.emulator._media import answer_extras, media_tokens
+from dashscope_models.emulator._native_files import native_files
+from dashscope_models.emulator._oss import TemporaryStorage
 from dashscope_models.emulator._replies import (
     apply_reply,
     default_answer,
@@ -70,10 +74,13 @@ class RecordedRequest:
 class _Call:
     """One request in flight: what the route handlers need."""
 
-    __slots__ = ("body", "fault", "reply", "request_id", "stream")
+    __slots__ = ("body", "fault", "headers", "reply", "request_id", "stream")
 
-    def __init__(self, body: Any, stream: bool, item: ScriptItem | None) -> None:
+    def __init__(
+        self, body: Any, stream: bool, item: ScriptItem | None, headers: dict[str, str]
+    ) -> None:
         self.body = body
+        self.headers = headers
         self.stream = stream
         self.request_id = str(uuid.uuid4())
         self.reply = item if isinstance(item, Reply) else None
@@ -107,6 +114,7 @@ class Emulator:
         self.delay = delay
         self.batches = BatchService(self, batch_seconds)
         self.apps = AppService(apps)
+        self.storage = TemporaryStorage()  # upload policies, the upload host, oss:// files
         self._lock = threading.Lock()
         self._queue: deque[ScriptItem] = deque()
         self._requests: list[RecordedRequest] = []
@@ -159,6 +167,7 @@ class Emulator:
             self._requests.clear()
         self.batches.clear()
         self.apps.clear()
+        self.storage = TemporaryStorage()
 
     # -- handling -------------------------------------------------------------------------
 
@@ -167,6 +176,10 @@ class Emulator:
     ) -> EmulatorResponse:
         """Answer one HTTP request."""
         lower = {k.lower(): v for k, v in headers.items()}
+        multipart = lower.get("content-type", "").startswith("multipart/form-data")
+        if method.upper() == "POST" and path.split("?", 1)[0] == "/" and multipart:  # _oss host
+            status, data = self.storage.upload(lower.get("content-type", ""), body)
+            return EmulatorResponse(status, [("content-type", "application/xml")], [Frame(data)])
         if path.startswith(COMPAT_PREFIX):  # the Batch service's Files and Batches API
             return self.batches.handle(method, path, lower, body)
         stream = lower.get("x-dashscope-sse", "").lower() == "enable" or (
@@ -185,12 +198,14 @@ class Emulator:
             return _error(404, "InvalidURL", "Invalid URL provided in your request.", request_id)
         if not self._authorized(lower.get("authorization", "")):
             return _error(401, "InvalidApiKey", "Invalid API-key provided.", request_id)
+        if route == "/uploads" or route == "/files" or route.startswith("/files/"):
+            return self._storage_route(method.upper(), route, path, lower, body, request_id)
         handler = self._routes.get(route) or self._app_route(route)
         if method.upper() != "POST" or handler is None:
             return _error(404, "NotFound", f"No such endpoint: {method} {path}", request_id)
         with self._lock:
             item = self._queue.popleft() if self._queue else None
-        call = _Call(parsed, stream, item)
+        call = _Call(parsed, stream, item, lower)
         fault = call.fault
         if fault is not None and fault.kind == "http_error":
             extra = list(fault.headers.items())
@@ -202,6 +217,20 @@ class Emulator:
         response = handler(call)
         response.delay += self.delay + (fault.first_byte_delay if fault is not None else 0.0)
         return response
+
+    def _storage_route(
+        self, method: str, route: str, path: str, headers: dict[str, str], body: bytes, rid: str
+    ) -> EmulatorResponse:
+        """The upload policy (``_oss``) and the native Files API (``_native_files``)."""
+        host = headers.get("host", "127.0.0.1")
+        if route == "/uploads" and method == "GET":
+            status, data = self.storage.policy(query_params(path), host)
+        else:
+            status, data = native_files(self.batches.files, method, path[len(API_PREFIX) :],
+                                        headers, body, host)  # fmt: skip
+        if "error" not in data:
+            data = {**data, "request_id": data.get("request_id", rid)}
+        return _response(status, _JSON, rid, [Frame(json.dumps(data).encode())])
 
     def _authorized(self, authorization: str) -> bool:
         scheme, _, key = authorization.partition(" ")
@@ -254,9 +283,15 @@ class Emulator:
                 )
                 return _response(200, _SSE, call.request_id, [Frame(frame)])
             return _error(status, code, message, call.request_id)
+        problem, documents = read_documents(body, self.batches.files)
+        problem = problem or self.storage.check(body, call.headers)
+        if problem is not None:
+            return _error(*problem, call.request_id)
         spec = get_spec(body["model"])
         params = body.get("parameters") or {}
         answer = default_answer(body, spec)
+        if documents:  # a document question: answered from the documents' text
+            answer.text = quote(user_text(body), documents)
         if call.reply is not None:
             answer = apply_reply(answer, call.reply, body)
         if answer.logprobs is None and params.get("logprobs") is True:

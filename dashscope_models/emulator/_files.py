@@ -27,6 +27,7 @@ __all__ = [
     "compat_error",
     "page_size",
     "parse_multipart",
+    "parse_parts",
     "query_params",
 ]
 
@@ -45,6 +46,7 @@ class StoredFile:
     purpose: str
     data: bytes
     created_at: int
+    description: str = ""  # the native API's (upload-file-nosse, list-files-nosse)
 
     def as_object(self) -> dict[str, Any]:
         # Key order and values as upload-file-compatible-nosse / get-file-compatible-nosse.
@@ -54,15 +56,21 @@ class StoredFile:
 
 
 def parse_multipart(content_type: str, body: bytes) -> dict[str, tuple[str | None, bytes]]:
-    """``{field name: (filename, data)}`` of a ``multipart/form-data`` body."""
+    """``{field name: (filename, data)}`` of a ``multipart/form-data`` body (the last of
+    repeated names)."""
+    return {name: (filename, data) for name, filename, data in parse_parts(content_type, body)}
+
+
+def parse_parts(content_type: str, body: bytes) -> list[tuple[str, str | None, bytes]]:
+    """``[(field name, filename, data)]`` of a ``multipart/form-data`` body, in order."""
     boundary = ""
     for item in content_type.split(";"):
         key, _, value = item.strip().partition("=")
         if key.lower() == "boundary":
             boundary = value.strip('"')
     if not boundary:
-        return {}
-    fields: dict[str, tuple[str | None, bytes]] = {}
+        return []
+    fields: list[tuple[str, str | None, bytes]] = []
     for chunk in body.split(b"--" + boundary.encode()):
         if chunk in (b"", b"--", b"--\r\n") or chunk.startswith(b"--"):
             continue
@@ -79,7 +87,7 @@ def parse_multipart(content_type: str, body: bytes) -> dict[str, tuple[str | Non
                     elif key == "filename":
                         filename = value.strip('"')
         if name is not None:
-            fields[name] = (filename, data[:-2] if data.endswith(b"\r\n") else data)
+            fields.append((name, filename, data[:-2] if data.endswith(b"\r\n") else data))
     return fields
 
 

@@ -241,7 +241,7 @@ def test_unusable_media_fails_before_any_request(emulator: Emulator) -> None:
     with pytest.raises(core.RequestValidationError, match="image_mimetype"):
         QwenVL().chat([unknown])
     document = ChatMessage(role="user", blocks=[DocumentBlock(data=b"%PDF-1.4", title="d")])
-    with pytest.raises(core.RequestValidationError, match="DocumentBlock"):
+    with pytest.raises(core.RequestValidationError, match="reads no documents"):
         QwenVL().chat([document])
     audio = ChatMessage(
         role="user", blocks=[AudioBlock(url="https://x/a.mp3"), TextBlock(text="?")]

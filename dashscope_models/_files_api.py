@@ -1,0 +1,146 @@
+"""Files uploaded to Model Studio (``client.files``): upload, list, get and delete.
+
+The compatible-mode Files API (``/compatible-mode/v1/files``, the recorded
+``upload-``/``get-``/``list-``/``delete-file-compatible-nosse``), where the client uploads
+documents for qwen-long and qwen-doc-turbo (purpose ``file-extract``) and Batch input files.
+The service keeps files until they are deleted (up to 10,000 files and 100 GB per account:
+help.aliyun.com/zh/model-studio/openai-file-interface); deleting a file also makes the client
+forget it, so the next request with the same document uploads it again.
+
+Example::
+
+    for f in client.files.list(purpose="file-extract"):
+        print(f["id"], f["filename"], f["bytes"])
+    client.files.delete(f["id"])
+"""
+
+from __future__ import annotations
+
+import builtins
+import mimetypes
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+
+from dashscope_models._attachments import Local
+from dashscope_models._call import read_json
+from dashscope_models._uploads import FormBody, _file_id, _request, account, compatible_root
+
+if TYPE_CHECKING:
+    import httpx
+
+    from dashscope_models._client import DashScopeClient
+
+__all__ = ["Files"]
+
+
+def _read(status: int, headers: Any, body: bytes) -> Any:
+    return read_json(status, headers, body)
+
+
+class Files:
+    """The account's uploaded files, sync and async (``client.files``).
+
+    Example::
+
+        info = client.files.upload("report.pdf")      # purpose "file-extract"
+        files = await client.files.alist(limit=50)
+    """
+
+    def __init__(self, client: DashScopeClient) -> None:
+        self._client = client
+
+    # -- requests -----------------------------------------------------------------------------
+
+    def _url(self, path: str = "", **query: Any) -> str:
+        params = {k: v for k, v in query.items() if v is not None}
+        tail = f"?{urlencode(params)}" if params else ""
+        return f"{compatible_root(self._client.config)}/files{path}{tail}"
+
+    def _list(self, purpose: str | None, limit: int | None, after: str | None) -> httpx.Request:
+        url = self._url(purpose=purpose, limit=limit, after=after)
+        return _request(self._client.config, "GET", url)
+
+    def _upload(
+        self, file: str | os.PathLike[str] | bytes, filename: str | None, purpose: str
+    ) -> httpx.Request:
+        if isinstance(file, bytes):
+            name = filename or "file"
+            mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
+            local = Local("document", name, mime, len(file), data=file)
+        else:
+            path = Path(file).expanduser()
+            name = filename or path.name
+            mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
+            local = Local("document", name, mime, path.stat().st_size, path=str(path))
+        form = FormBody({"purpose": purpose}, local)
+        return _request(self._client.config, "POST", self._url(), body=form)
+
+    def _forget(self, file_id: str) -> None:
+        state = account(self._client.config)
+        with state.lock:
+            for digest, known in list(state.file_ids.items()):
+                if known == file_id:
+                    del state.file_ids[digest]
+
+    # -- sync ---------------------------------------------------------------------------------
+
+    def upload(
+        self,
+        file: str | os.PathLike[str] | bytes,
+        *,
+        filename: str | None = None,
+        purpose: str = "file-extract",
+    ) -> str:
+        """Upload a path or bytes; the file id."""
+        return str(self._client._post(self._upload(file, filename, purpose), _file_id))
+
+    def list(
+        self, *, purpose: str | None = None, limit: int | None = None, after: str | None = None
+    ) -> list[dict[str, Any]]:
+        """File objects (``id``, ``filename``, ``bytes``, ``purpose``, ``created_at`` ...),
+        newest first; ``limit``/``after`` page through them."""
+        answer = self._client._post(self._list(purpose, limit, after), _read)
+        return list(answer.get("data") or [])
+
+    def get(self, file_id: str) -> dict[str, Any]:
+        """One file object (a ``NotFoundError`` for an unknown id)."""
+        request = _request(self._client.config, "GET", self._url("/" + file_id))
+        return dict(self._client._post(request, _read))
+
+    def delete(self, file_id: str) -> None:
+        """Delete a file (and forget it: the same document is uploaded again when next sent)."""
+        request = _request(self._client.config, "DELETE", self._url("/" + file_id))
+        self._client._post(request, _read)
+        self._forget(file_id)
+
+    # -- async --------------------------------------------------------------------------------
+
+    async def aupload(
+        self,
+        file: str | os.PathLike[str] | bytes,
+        *,
+        filename: str | None = None,
+        purpose: str = "file-extract",
+    ) -> str:
+        """Async :meth:`upload`."""
+        return str(await self._client._apost(self._upload(file, filename, purpose), _file_id))
+
+    async def alist(
+        self, *, purpose: str | None = None, limit: int | None = None, after: str | None = None
+    ) -> builtins.list[dict[str, Any]]:
+        """Async :meth:`list`."""
+        answer = await self._client._apost(self._list(purpose, limit, after), _read)
+        return list(answer.get("data") or [])
+
+    async def aget(self, file_id: str) -> dict[str, Any]:
+        """Async :meth:`get`."""
+        request = _request(self._client.config, "GET", self._url("/" + file_id))
+        return dict(await self._client._apost(request, _read))
+
+    async def adelete(self, file_id: str) -> None:
+        """Async :meth:`delete`."""
+        request = _request(self._client.config, "DELETE", self._url("/" + file_id))
+        await self._client._apost(request, _read)
+        self._forget(file_id)
