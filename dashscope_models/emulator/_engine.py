@@ -298,6 +298,8 @@ class Emulator:
             answer.logprobs = logprobs_for(answer, params.get("top_logprobs"))
         multimodal = endpoint == "multimodal-generation"
         media = media_tokens(body) if multimodal else {}
+        if spec.documents == "doc-url":  # its usage counts cached tokens at the top (recorded
+            media["cached_tokens"] = 0  # conversation-generation-message-with-doc-url-sse)
         image_tokens = media.pop("image_tokens", 0)
         content_extras, output_extras, usage_extras = answer_extras(body, user_text(body))
         shape = Shape(

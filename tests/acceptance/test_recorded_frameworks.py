@@ -25,6 +25,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from llama_index.core.base.llms.types import (
     AudioBlock,
     ChatMessage,
+    DocumentBlock,
     ImageBlock,
     TextBlock,
     ToolCallBlock,
@@ -57,9 +58,17 @@ def recorded_path(name: str) -> str:
 # -- the recorded request as framework calls --------------------------------------------------
 
 
-def lc_block(part: dict[str, Any]) -> dict[str, Any] | str:
+def lc_blocks(part: dict[str, Any]) -> list[dict[str, Any]]:
+    """A DashScope part as LangChain standard blocks (a doc_url part: one file block a URL)."""
+    if part.get("type") == "doc_url":
+        strategy = {"file_parsing_strategy": part["file_parsing_strategy"]}
+        return [{"type": "file", "url": url, "extras": strategy} for url in part["doc_url"]]
+    return [lc_block(part)]
+
+
+def lc_block(part: dict[str, Any]) -> dict[str, Any]:
     """A DashScope part as a LangChain standard block."""
-    if set(part) == {"text"}:
+    if set(part) - {"type"} == {"text"}:
         return {"type": "text", "text": part["text"]}
     kind = next(k for k in ("image", "video", "audio") if k in part)
     block: dict[str, Any] = {"type": kind, "url": part[kind]}  # a video may be a frame list
@@ -73,7 +82,7 @@ def lc_content(content: Any) -> Any:
         ids = [ref.removeprefix("fileid://") for ref in content.split(",")]
         return [{"type": "file", "file_id": file_id} for file_id in ids]
     if isinstance(content, list):
-        return [lc_block(p) for p in content]
+        return [block for p in content for block in lc_blocks(p)]
     return content
 
 
@@ -108,6 +117,8 @@ def li_message(m: dict[str, Any]) -> ChatMessage:
         for part in content:
             if "text" in part:
                 blocks.append(TextBlock(text=part["text"]))
+            elif part.get("type") == "doc_url":  # the strategy is the default, "auto"
+                blocks += [DocumentBlock(url=url) for url in part["doc_url"]]
             elif "image" in part:
                 blocks.append(ImageBlock(url=part["image"]))
                 if options := {k: v for k, v in part.items() if k != "image"}:
