@@ -315,9 +315,9 @@ def resolve_tool_choice(
 
     ``"auto"``, ``"none"`` and dicts as given; a tool name forces that tool (a name not offered
     is an error here); ``True``, ``"any"``, ``"required"`` (or no choice with ``required``) mean
-    "some tool", which DashScope cannot express: with one tool it is forced by name, with several
-    the user's word is kept (``"required"`` for ``True``), and the request check refuses every
-    call with it before any request
+    "some tool": with one tool it is forced by name, with several the user's word is kept
+    (``"required"`` for ``True``): ``settle_thinking`` sends it as ``"required"`` where the model
+    takes it, elsewhere the request check refuses the call before any request
     (``ToolChoiceUnsupported``), never a silent downgrade to ``"auto"``. ``None``/``False``:
     nothing sent.
     """

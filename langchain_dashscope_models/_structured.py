@@ -2,9 +2,10 @@
 
 ``tool_choice`` mapping: ``"auto"`` and ``"none"`` as they are; a tool name (or an OpenAI-style
 ``{"type": "function", "function": {"name": ...}}``) forces that function; ``"any"``,
-``"required"`` or ``True`` force "some tool" — which DashScope cannot express — so with exactly
-one tool it is forced by name, and with several every call raises a ``ValueError`` before any
-request (never a silent downgrade to "auto").
+``"required"`` or ``True`` force "some tool": with exactly one tool it is forced by name; with
+several it is sent as ``"required"`` where the model takes it (the Qwen3.5+ and Qwen4 lines),
+elsewhere every call raises a ``ValueError`` before any request (never a silent downgrade to
+"auto").
 
 Structured output: ``function_calling`` forces a tool shaped like the schema (every model with
 tools); ``json_mode`` and ``json_schema`` use ``response_format`` where the catalog says the

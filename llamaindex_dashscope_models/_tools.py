@@ -2,9 +2,12 @@
 
 Tool schemas are LlamaIndex's OpenAI-style tool specs (nested ``$defs`` included), which is
 DashScope's wire format. ``tool_required`` (or ``tool_choice="required"``/``"any"``): with one
-tool it is forced by name; DashScope cannot force "any of several", so with several tools the
-call raises a ``RequestValidationError`` (a ``ValueError``) before any request, never a silent
-"auto". A tool name as ``tool_choice`` forces that tool (the core's ``resolve_tool_choice``).
+tool it is forced by name; with several it is sent as ``"required"`` where the model takes it
+(the Qwen3.5+ and Qwen4 lines), elsewhere the call raises a ``RequestValidationError`` (a
+``ValueError``) before any request, never a silent "auto". A tool name as ``tool_choice``
+forces that tool (the core's ``resolve_tool_choice``). On a model that thinks by default and
+refuses a forced choice while thinking, the forced call is sent with ``enable_thinking=False``
+(``additional_kwargs["thinking_disabled"]`` says so; the core's ``settle_thinking``).
 Tool calls are read back tolerantly: while streaming, ``FunctionAgent`` asks on every chunk, so
 half-received arguments are parsed as partial JSON.
 
