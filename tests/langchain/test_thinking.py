@@ -81,6 +81,37 @@ async def test_structured_output_works_on_the_line(
         assert "enable_thinking" not in params
 
 
+@pytest.mark.parametrize("path", PATHS)
+async def test_json_mode_turns_default_thinking_off_where_json_needs_it(
+    emulator: Emulator, path: str
+) -> None:
+    # Qwen3 open-source: JSON mode only, refused while thinking (its default)
+    structured = ChatDashScope(model="qwen3-32b").with_structured_output(None, method="json_mode")
+    result = await run(structured, "Give 'name' and 'age' of Ada, 36.", path)
+    assert set(result) == {"name", "age"}
+    params = sent(emulator)
+    assert params["response_format"] == {"type": "json_object"}
+    assert params["enable_thinking"] is False
+    raw = await run(
+        ChatDashScope(model="qwen3-32b").bind(response_format={"type": "json_object"}),
+        "Give 'name' as JSON.",
+        path,
+    )
+    assert raw.response_metadata["thinking_disabled"].endswith(
+        "JSON output (response_format) while thinking"
+    )
+
+
+@pytest.mark.parametrize("path", PATHS)
+async def test_json_mode_with_thinking_asked_where_json_needs_it_off(
+    refused: Refused, path: str
+) -> None:
+    llm = ChatDashScope(model="qwen3-32b", enable_thinking=True)
+    structured = llm.with_structured_output(None, method="json_mode")
+    err = await refused(lambda: run(structured, "Give 'name' of Ada.", path))
+    assert err.code == "ThinkingJsonOutput" and "enable_thinking=False" in err.message
+
+
 @pytest.mark.parametrize("model", MODELS)
 @pytest.mark.parametrize("path", PATHS)
 async def test_forced_tool_by_name_returns_a_tool_call(
