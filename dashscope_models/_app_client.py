@@ -11,7 +11,7 @@ Example::
 
     with DashScopeClient() as client:
         result = call_app(client, AppRequest(app_id="...", prompt="Hi"))
-        for chunk in stream_app(client, AppRequest(app_id="...", prompt="Hi")):
+        for chunk in client.stream_app(AppRequest(app_id="...", prompt="Hi")):
             print(chunk.text, end="")
 """
 
@@ -19,24 +19,52 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Iterator
-from typing import TYPE_CHECKING
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from typing import Any, Protocol, TypeVar
 
 import httpx
 
 from dashscope_models._app import AppRequest, app_path, build_app_body
 from dashscope_models._app_result import AppChunk, AppResult
 from dashscope_models._app_stream import AppStreamReader, read_app_response
+from dashscope_models._config import ClientConfig
 from dashscope_models._errors import DashScopeError
 from dashscope_models._request import build_http_request
-
-if TYPE_CHECKING:
-    from dashscope_models._client import DashScopeClient
+from dashscope_models._transport import AsyncSender, SyncResponse
 
 __all__ = ["acall_app", "astream_app", "call_app", "stream_app"]
 
+_T = TypeVar("_T")
 
-def _http_request(client: DashScopeClient, request: AppRequest, *, stream: bool) -> httpx.Request:
+
+class _Retries(Protocol):
+    """The client's attempt counter: the delay before the next attempt, or the error raised."""
+
+    def delay_after(self, exc: Exception, reader: Any = None) -> float: ...
+
+
+class Sender(Protocol):
+    """What these calls use of :class:`DashScopeClient` (its pools, sends and retry rule)."""
+
+    config: ClientConfig
+
+    def _post(
+        self, request: httpx.Request, read: Callable[[int, Mapping[str, str], bytes], _T]
+    ) -> _T: ...
+
+    async def _apost(
+        self, request: httpx.Request, read: Callable[[int, Mapping[str, str], bytes], _T]
+    ) -> _T: ...
+
+    def _send_stream(self, request: httpx.Request) -> SyncResponse: ...
+
+    def _ahttp(self) -> AsyncSender: ...
+
+
+Attempts = Callable[[int], _Retries]
+
+
+def _http_request(client: Sender, request: AppRequest, *, stream: bool) -> httpx.Request:
     body = build_app_body(request, stream=stream)  # checks first: nothing sent on bad input
     http_request = build_http_request(client.config, body, path=app_path(request.app_id))
     if stream:
@@ -45,35 +73,34 @@ def _http_request(client: DashScopeClient, request: AppRequest, *, stream: bool)
     return http_request
 
 
-def call_app(client: DashScopeClient, request: AppRequest) -> AppResult:
+def call_app(client: Sender, request: AppRequest) -> AppResult:
     """One complete application answer."""
     return client._post(_http_request(client, request, stream=False), read_app_response)
 
 
-async def acall_app(client: DashScopeClient, request: AppRequest) -> AppResult:
+async def acall_app(client: Sender, request: AppRequest) -> AppResult:
     """Async :func:`call_app`."""
     http_request = _http_request(client, request, stream=False)
     return await client._apost(http_request, read_app_response)
 
 
-def stream_app(client: DashScopeClient, request: AppRequest) -> Iterator[AppChunk]:
-    """Stream the answer as deltas; bad input is raised here, before any I/O."""
+def stream_app(client: Sender, request: AppRequest, attempts: Attempts) -> Iterator[AppChunk]:
+    """Stream the answer as deltas (``attempts``: the client's retry counter, made per
+    call); bad input is raised here, before any I/O."""
     http_request = _http_request(client, request, stream=True)
-    return _stream(client, http_request, request.incremental_output is not False)
+    return _stream(client, http_request, request.incremental_output is not False, attempts)
 
 
-def astream_app(client: DashScopeClient, request: AppRequest) -> AsyncIterator[AppChunk]:
+def astream_app(client: Sender, request: AppRequest, attempts: Attempts) -> AsyncIterator[AppChunk]:
     """Async :func:`stream_app`."""
     http_request = _http_request(client, request, stream=True)
-    return _astream(client, http_request, request.incremental_output is not False)
+    return _astream(client, http_request, request.incremental_output is not False, attempts)
 
 
 def _stream(
-    client: DashScopeClient, http_request: httpx.Request, incremental: bool
+    client: Sender, http_request: httpx.Request, incremental: bool, attempts_for: Attempts
 ) -> Iterator[AppChunk]:
-    from dashscope_models._client import _Attempts
-
-    attempts = _Attempts(client.config.max_retries)
+    attempts = attempts_for(client.config.max_retries)
     while True:
         reader = AppStreamReader(incremental=incremental)
         try:
@@ -92,15 +119,13 @@ def _stream(
         except (httpx.HTTPError, DashScopeError) as exc:
             failed: Exception = exc  # handled below: see _Attempts.delay_after
         # The reader has the attributes the retry rule reads (delivered, events_seen, request_id).
-        time.sleep(attempts.delay_after(failed, reader))  # type: ignore[arg-type]
+        time.sleep(attempts.delay_after(failed, reader))
 
 
 async def _astream(
-    client: DashScopeClient, http_request: httpx.Request, incremental: bool
+    client: Sender, http_request: httpx.Request, incremental: bool, attempts_for: Attempts
 ) -> AsyncIterator[AppChunk]:
-    from dashscope_models._client import _Attempts
-
-    attempts = _Attempts(client.config.max_retries)
+    attempts = attempts_for(client.config.max_retries)
     while True:
         reader = AppStreamReader(incremental=incremental)
         try:
@@ -122,4 +147,4 @@ async def _astream(
                 await response.aclose()
         except (httpx.HTTPError, DashScopeError) as exc:
             failed: Exception = exc  # handled below: see _Attempts.delay_after
-        await asyncio.sleep(attempts.delay_after(failed, reader))  # type: ignore[arg-type]
+        await asyncio.sleep(attempts.delay_after(failed, reader))

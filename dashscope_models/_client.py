@@ -481,11 +481,11 @@ class DashScopeClient(ClosingContext):
 
     def stream_app(self, request: AppRequest) -> Iterator[AppChunk]:
         """Stream an application's answer as deltas (bad input raised here, before any I/O)."""
-        return _app_client.stream_app(self, request)
+        return _app_client.stream_app(self, request, _Attempts)
 
     def astream_app(self, request: AppRequest) -> AsyncIterator[AppChunk]:
         """Async :meth:`stream_app`."""
-        return _app_client.astream_app(self, request)
+        return _app_client.astream_app(self, request, _Attempts)
 
     @property
     def files(self) -> Files:
