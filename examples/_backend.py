@@ -11,16 +11,17 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from dashscope_models.emulator import start_emulator
+from dashscope_models.emulator import App, start_emulator
 
 
 @contextmanager
-def dashscope_backend() -> Iterator[None]:
-    """Run the body against the real service if a key is set, else against the emulator."""
+def dashscope_backend(apps: list[App] | None = None) -> Iterator[None]:
+    """Run the body against the real service if a key is set, else against the emulator
+    (serving ``apps``, the Model Studio applications an example calls)."""
     if os.environ.get("DASHSCOPE_API_KEY"):
         yield
         return
-    with start_emulator() as server:
+    with start_emulator(apps=apps) as server:
         print(f"(no DASHSCOPE_API_KEY: running offline on the local emulator at {server.base_url})")
         os.environ["DASHSCOPE_BASE_URL"] = server.base_url
         os.environ["DASHSCOPE_API_KEY"] = "sk-emulator"

@@ -18,6 +18,7 @@ EXAMPLES = [
     "structured_output.py",
     "llamaindex_rag.py",
     "rag_rerank.py",
+    "knowledge_base_app.py",
     "prompt_only_models.py",
     "async_throughput.py",
 ]

@@ -12,8 +12,9 @@ JSON ``observation``; ``action: "memory"`` with ``memory_id``) and ``usage.model
 for a workflow, as recorded).
 
 * A RAG app retrieves its documents with the lexical scorer (``_lexical.pair_score``) for the
-  question and the conversation's earlier user turns [INF: the service rewrites a follow-up
-  with its history], filtered by ``rag_options`` (``pipeline_ids``, ``file_ids``, ``tags``,
+  question and, at half weight, the conversation's earlier user turns [INF: the service
+  rewrites a follow-up with its history], results under half the best score left out [INF],
+  filtered by ``rag_options`` (``pipeline_ids``, ``file_ids``, ``tags``,
   ``metadata_filter``, ``structured_filter``), and answers with a sentence of each hit followed by
   ``<ref>[n]</ref>`` (as the recorded answers cite).
 * A workflow answers its ``template`` filled from ``biz_params`` (``{name}``; ``{prompt}`` is
@@ -48,6 +49,7 @@ __all__ = ["App", "AppDocument", "AppService"]
 
 _SENTENCE = re.compile(r"(.+?[.!?。！？])(\s|$)", re.S)
 _MAX_TURNS = 50  # a session keeps 50 rounds (the application guide)
+_RELATIVE_CUTOFF = 0.5  # results scoring under half the best one are left out [INF]
 Answer = tuple[int, bool, list[dict[str, Any]]]
 
 
@@ -231,13 +233,16 @@ def _problem(body: Any) -> str | None:
 def _retrieve(
     app: App, question: str, history: list[str], options: dict[str, Any]
 ) -> tuple[str, list[dict[str, Any]], list[tuple[float, AppDocument]]]:
-    query = terms(question) + [t for turn in history for t in terms(turn)]
-    scored = [
-        (pair_score(query, terms(f"{d.title} {d.text}")), d)
-        for d in app.documents
-        if _matches(d, options)
-    ]
+    asked, before = terms(question), [t for turn in history for t in terms(turn)]
+    scored = []
+    for doc in app.documents:
+        if _matches(doc, options):
+            words = terms(f"{doc.title} {doc.text}")
+            # the question first; the earlier turns count half (a follow-up's subject)
+            scored.append((pair_score(asked, words) + 0.5 * pair_score(before, words), doc))
     found = sorted((s for s in scored if s[0] > 0), key=lambda s: -s[0])[: app.top_n]
+    # [INF] a relevance threshold: results far below the best one are not used
+    found = [s for s in found if s[0] >= _RELATIVE_CUTOFF * found[0][0]]
     if not found:
         return "I found nothing about that in the knowledge base.", [], []
     parts, refs = [], []
@@ -257,14 +262,14 @@ def _rag_thought(found: list[tuple[float, AppDocument]]) -> dict[str, Any]:
         for n, (score, d) in enumerate(found, 1)
     ]  # fmt: skip
     return {"action_input_stream": "{}", "action_type": "agentRag",
-            "observation": json.dumps(observed, ensure_ascii=False),
+            "observation": _compact(observed),
             "action_name": "知识检索", "action": "rag", "arguments": "{}"}  # fmt: skip
 
 
 def _memory_thought(memory_id: str, question: str, recalled: list[str]) -> dict[str, Any]:
-    arguments = json.dumps({"memory_id": memory_id, "query": question}, ensure_ascii=False)
+    arguments = _compact({"memory_id": memory_id, "query": question})
     return {"action_input_stream": arguments, "action_type": "api",
-            "observation": json.dumps(recalled, ensure_ascii=False),
+            "observation": _compact(recalled),
             "action_name": "长期记忆检索", "action": "memory", "arguments": arguments}  # fmt: skip
 
 
@@ -306,6 +311,11 @@ def _events(
             step_usage = {"models": [row]}
         events.append({"output": output, "usage": step_usage, "request_id": request_id})
     return events
+
+
+def _compact(value: Any) -> str:
+    """JSON inside a field, as the recorded thoughts write it (no spaces)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def _error(code: str, message: str, request_id: str) -> dict[str, Any]:
