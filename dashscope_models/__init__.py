@@ -25,6 +25,7 @@ from dashscope_models._app_result import (
     DocReference,
     ModelUsage,
 )
+from dashscope_models._cache import CacheNotSupportedWarning, cache_form
 from dashscope_models._catalog import (
     Interval,
     ModelSpec,
@@ -92,6 +93,7 @@ __all__ = [
     "BatchJob",
     "BatchLimits",
     "BatchStatus",
+    "CacheNotSupportedWarning",
     "Chunk",
     "ClientConfig",
     "ConfigurationError",
@@ -127,6 +129,7 @@ __all__ = [
     "__version__",
     "aclose_pools",
     "all_specs",
+    "cache_form",
     "close_pools",
     "estimate_tokens",
     "family_labels",

@@ -27,6 +27,7 @@ __all__ = [
     "ModelSpec",
     "all_specs",
     "catalog_markdown",
+    "catalog_table",
     "family_labels",
     "family_rules",
     "generic_spec",
@@ -182,10 +183,21 @@ _Tables = tuple[dict[str, dict[str, Any]], dict[str, ModelSpec], tuple[Rule, ...
 
 
 @cache
-def _load() -> _Tables:
+def _raw() -> dict[str, Any]:
     import tomllib  # only when the catalog is first read
 
-    raw = tomllib.loads((Path(__file__).parent / "catalog.toml").read_text("utf-8"))
+    return tomllib.loads((Path(__file__).parent / "catalog.toml").read_text("utf-8"))
+
+
+def catalog_table(name: str) -> dict[str, Any]:
+    """A top-level table of ``catalog.toml`` other than the models (e.g. ``explicit_cache``)."""
+    table = _raw().get(name, {})
+    return dict(table) if isinstance(table, dict) else {}
+
+
+@cache
+def _load() -> _Tables:
+    raw = _raw()
     families: dict[str, dict[str, Any]] = raw["family"]
     specs: dict[str, ModelSpec] = {}
     for name, entry in raw["model"].items():

@@ -22,6 +22,7 @@ from typing import Any
 
 import httpx
 
+from dashscope_models._cache import prepare_messages
 from dashscope_models._catalog import ModelSpec, get_spec
 from dashscope_models._config import ClientConfig
 from dashscope_models._connection import timeouts
@@ -106,12 +107,12 @@ def build_body(
     ``endpoint`` (default: the one :func:`~dashscope_models._routing.choose_endpoint` picks)."""
     spec = get_spec(request.model)
     validate(request, spec)
+    messages = prepare_messages(request, spec)
     guessed = False
     if endpoint is None:
         endpoint, guessed = choose_endpoint(request, spec)
     multimodal = endpoint == "multimodal-generation"
     reply_filter: ReplyFilter | None = None
-    messages = request.messages
     oss = False
     if spec.input == "prompt":
         prompt = request.prompt

@@ -180,6 +180,13 @@ class GenerationRequest:
     # Where to send it ("text-generation" | "multimodal-generation"), over the catalog and the
     # routing rules (for ids no rule covers): never in the body; checked in _options.
     endpoint: str | None = value(framework=True, sent=False)
+    # The explicit context cache (see _cache), applied to the messages, never sent as parameters:
+    # a marker for the last part that can take one (langchain-anthropic's call argument), the
+    # Qwen4 form's automatic caching and its TTL ("5m" or "1h").
+    cache_control: dict[str, Any] | None = value(sent=False)
+    automatic_cache: bool | None = switch(framework=True, sent=False)
+    cache_ttl: Literal["5m", "1h"] | None = value(framework=True, sent=False,
+                                                 setting_type=str | None)
     # fmt: on
     extra_parameters: dict[str, Any] = field(default_factory=dict)
     thinking_disabled: str | None = None
@@ -192,7 +199,10 @@ class Usage:
     """Token counts as the service reports them (cumulative in a stream).
 
     ``total_tokens`` is computed when the service omits it; the detail fields are ``None``
-    when not reported.
+    when not reported. The explicit context cache reports ``cached_tokens`` (read from the
+    cache), ``cache_creation_tokens`` (written to it) and ``cache_creation`` (the written tokens
+    by TTL, as sent: ``{"ephemeral_5m_input_tokens": n}``), all in
+    ``prompt_tokens_details``.
 
     Example: ``Usage.from_wire({"input_tokens": 5, "output_tokens": 2}).total_tokens  # 7``
     """
@@ -201,6 +211,8 @@ class Usage:
     output_tokens: int = 0
     total_tokens: int = 0
     cached_tokens: int | None = None
+    cache_creation_tokens: int | None = None
+    cache_creation: dict[str, int] | None = None
     reasoning_tokens: int | None = None
     image_tokens: int | None = None
     audio_tokens: int | None = None
@@ -220,6 +232,8 @@ class Usage:
             output_tokens=out,
             total_tokens=int(total) if total is not None else inp + out,
             cached_tokens=prompt_details.get("cached_tokens"),
+            cache_creation_tokens=prompt_details.get("cache_creation_input_tokens"),
+            cache_creation=prompt_details.get("cache_creation"),
             reasoning_tokens=output_details.get("reasoning_tokens"),
             image_tokens=_media_tokens(raw, input_details, "image_tokens"),
             audio_tokens=_media_tokens(raw, input_details, "audio_tokens"),

@@ -43,6 +43,7 @@ from pydantic import (
     model_validator,
 )
 
+from dashscope_models._cache import MARKER_KEYS, cache_form, ephemeral, mark_last
 from dashscope_models._capabilities import UNSUPPORTED_CODES, has, lacking
 from dashscope_models._catalog import ModelSpec, get_spec
 from dashscope_models._config import SETTINGS, key_from_environment, region_url
@@ -58,12 +59,16 @@ if TYPE_CHECKING:  # imported on first use: the client module brings httpx (~25 
 
 __all__ = [
     "IDENTIFYING_PARAMETERS",
+    "MARKER_KEYS",
     "REQUEST_PARAMETERS",
     "ConnectionSettings",
     "GenerationSettings",
     "RerankSettings",
+    "cache_form",
     "check_structured_output",
+    "ephemeral",
     "flat_content",
+    "mark_last",
     "merge_request",
     "native_structured_method",
     "pop_extra_body",
@@ -234,6 +239,11 @@ if TYPE_CHECKING:
         endpoint: str | None = None
         """``"text-generation"`` or ``"multimodal-generation"``: where requests go, for ids no
         catalog row or rule covers (see ``_routing``); never sent as a parameter."""
+        automatic_cache: bool | None = None
+        """Explicit context cache: a marker on the last part of every request (the service's
+        automatic caching); models of the explicit-cache catalog only."""
+        cache_ttl: str | None = None
+        """Explicit context cache TTL, ``"5m"`` or ``"1h"`` (the Qwen4 form)."""
 
 else:
     GenerationSettings = _generation_settings()

@@ -1,6 +1,8 @@
 """LangChain content blocks → DashScope content parts, with nothing dropped.
 
-* text blocks and strings → ``{"text": ...}``;
+* text blocks and strings → ``{"text": ...}``; a text block's explicit-cache marker
+  (``cache_control``, or ``prompt_cache_breakpoint``; on the block or in its ``extras``) stays
+  on its part, which is then not merged into a string (see ``dashscope_models._cache``);
 * images (``{"type": "image", "url"|"base64": ...}``, OpenAI ``image_url``) → ``{"image": url}``;
   video and audio (``url`` or ``base64``) → ``{"video": ...}`` / ``{"audio": ...}``; a video
   ``url`` may be a list of frame URLs (``{"video": [url, ...]}``, as DashScope takes frames);
@@ -30,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from dashscope_models import ContentPart, RequestValidationError
-from dashscope_models.integration import flat_content
+from dashscope_models.integration import MARKER_KEYS, flat_content
 
 __all__ = ["to_parts"]
 
@@ -111,7 +113,13 @@ def _part(block: Any) -> ContentPart | None:
     if kind is None and any(key in block for key in _NATIVE_KEYS):
         return dict(block)  # DashScope's own part
     if kind == "text":
-        return {"text": str(block.get("text", ""))}
+        part: ContentPart = {"text": str(block.get("text", ""))}
+        extras = block.get("extras")
+        for key in MARKER_KEYS:  # the explicit-cache marker stays on its part
+            marker = block.get(key) or (extras.get(key) if isinstance(extras, dict) else None)
+            if marker is not None:
+                part[key] = marker
+        return part
     if kind in _SKIPPED:
         return None
     if kind in ("image", "image_url", "video", "audio"):

@@ -151,7 +151,9 @@ def to_core(messages: Sequence[BaseMessage]) -> list[Message]:
 
 
 def usage_metadata(usage: Usage | None) -> UsageMetadata | None:
-    """LangChain's usage record, with cache-read and reasoning details when reported."""
+    """LangChain's usage record, with the cache (read, created) and reasoning details when
+    reported (the split of created tokens by TTL stays in the answer's raw usage: summed with
+    ``cache_creation`` it would count them twice)."""
     if usage is None:
         return None
     meta = UsageMetadata(
@@ -162,6 +164,8 @@ def usage_metadata(usage: Usage | None) -> UsageMetadata | None:
     details = InputTokenDetails()
     if usage.cached_tokens is not None:
         details["cache_read"] = usage.cached_tokens
+    if usage.cache_creation_tokens is not None:
+        details["cache_creation"] = usage.cache_creation_tokens
     if usage.audio_tokens is not None:
         details["audio"] = usage.audio_tokens
     # Provider-specific keys (InputTokenDetails allows them): image and video tokens.

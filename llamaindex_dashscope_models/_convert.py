@@ -6,7 +6,9 @@ through the temporary storage), ``DocumentBlock`` a document part (see
 ``dashscope_models._attachments``: qwen-long, qwen-doc-turbo), in every role, nothing dropped; a
 message's ``additional_kwargs`` may add ``image_options`` (to each image part),
 ``images_as_video=True`` (its images are one video's frames) and ``partial=True`` (a last
-assistant message to continue); tool-call history is read from
+assistant message to continue); a ``CachePoint`` block puts its explicit-cache marker
+(``cache_control``) on the part before it (in its message, else the previous message's last
+part); tool-call history is read from
 ``ToolCallBlock`` blocks or ``additional_kwargs["tool_calls"]`` (as llama-index-llms-openai
 writes it); tool results carry ``tool_call_id``. Outbound: a core result or chunk becomes a
 ``ChatResponse`` with the accumulated message, the ``delta``, tool calls (both as blocks and in
@@ -62,7 +64,7 @@ from dashscope_models import (
 )
 from dashscope_models._citations import search_sources
 from dashscope_models._trusted import trusted
-from dashscope_models.integration import flat_content
+from dashscope_models.integration import flat_content, mark_last
 from llamaindex_dashscope_models._citations import citation_blocks
 
 if TYPE_CHECKING:
@@ -146,6 +148,14 @@ def _document_part(block: DocumentBlock) -> ContentPart:
     return part
 
 
+def _marker(point: CachePoint) -> dict[str, Any]:
+    """A ``CachePoint``'s marker: ``{"type": "ephemeral"}``, with its TTL when not the 5 minutes
+    every explicit cache has (a 1-hour TTL is the Qwen4 form's; see ``dashscope_models._cache``)."""
+    control = point.cache_control
+    ttl = getattr(control, "ttl", None)
+    return {"type": control.type} if ttl in (None, "5m") else {"type": control.type, "ttl": ttl}
+
+
 def _content(message: ChatMessage) -> str | list[ContentPart]:
     """The message's blocks as DashScope content. ``additional_kwargs``: ``image_options``
     (a dict added to every image part) and ``images_as_video=True`` (the message's images are
@@ -168,6 +178,13 @@ def _content(message: ChatMessage) -> str | list[ContentPart]:
         elif isinstance(block, ThinkingBlock | ToolCallBlock | CachePoint | CitationBlock):
             continue  # thinking and calls travel in their own fields; cache hints and an
             # answer's citations have none
+
+        elif isinstance(block, CachePoint):
+            if parts:  # a CachePoint first in its message: see to_core
+                parts[-1] = {**parts[-1], "cache_control": _marker(block)}
+        elif isinstance(block, ThinkingBlock | ToolCallBlock | CitationBlock):
+            continue  # thinking and calls travel in their own fields; an answer's citations
+            # have none
         else:
             raise RequestValidationError(
                 f"unsupported content block {type(block).__name__}: DashScope takes text, "
@@ -175,6 +192,16 @@ def _content(message: ChatMessage) -> str | list[ContentPart]:
                 code="UnsupportedContent",
             )
     return flat_content(parts)
+
+
+def _leading_point(message: ChatMessage) -> CachePoint | None:
+    """A ``CachePoint`` before any content block of ``message`` (it marks the message before)."""
+    for block in message.blocks:
+        if isinstance(block, CachePoint):
+            return block
+        if not isinstance(block, ThinkingBlock | ToolCallBlock | CitationBlock):
+            return None
+    return None
 
 
 def _tool_calls(message: ChatMessage) -> list[ToolCall] | None:
@@ -229,11 +256,15 @@ def to_core(messages: Sequence[ChatMessage]) -> list[Message]:
             )
         else:
             out.append(Message(role, _content(m)))
+        point = _leading_point(m)
+        if point is not None and len(out) > 1:
+            out[-2] = mark_last(out[-2:-1], _marker(point))[0]
     return out
 
 
 def usage_kwargs(usage: Usage | None) -> dict[str, Any]:
-    """Token counts as llama-index-llms-openai reports them."""
+    """Token counts as llama-index-llms-openai reports them; the explicit context cache's
+    ``cached_tokens`` (read) and ``cache_creation_input_tokens`` (written) when reported."""
     if usage is None:
         return {}
     out: dict[str, Any] = {
@@ -243,6 +274,8 @@ def usage_kwargs(usage: Usage | None) -> dict[str, Any]:
     }
     if usage.cached_tokens is not None:
         out["cached_tokens"] = usage.cached_tokens
+    if usage.cache_creation_tokens is not None:
+        out["cache_creation_input_tokens"] = usage.cache_creation_tokens
     if usage.reasoning_tokens is not None:
         out["reasoning_tokens"] = usage.reasoning_tokens
     for key in ("image_tokens", "audio_tokens", "video_tokens"):
@@ -256,10 +289,15 @@ def _stream_raw(chunk: Chunk) -> dict[str, Any]:
     """A streamed response's ``raw``: the core's chunk keeps no wire event, so the request id
     and the final usage in wire keys (``TokenCountingHandler`` looks for ``raw["usage"]``)."""
     usage = chunk.usage
-    wire = None
+    wire: dict[str, Any] | None = None
     if usage is not None:
         wire = {"input_tokens": usage.input_tokens, "output_tokens": usage.output_tokens,
                 "total_tokens": usage.total_tokens}  # fmt: skip
+        if usage.cache_creation_tokens is not None or usage.cached_tokens:
+            wire["prompt_tokens_details"] = {
+                "cached_tokens": usage.cached_tokens or 0,
+                "cache_creation_input_tokens": usage.cache_creation_tokens or 0,
+            }
     return {"request_id": chunk.request_id, "usage": wire}
 
 

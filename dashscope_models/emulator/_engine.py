@@ -28,6 +28,7 @@ from typing import Any
 from dashscope_models._catalog import get_spec
 from dashscope_models.emulator._apps import App, AppService
 from dashscope_models.emulator._batches import COMPAT_PREFIX, BatchService
+from dashscope_models.emulator._cache import TOO_MANY, ContextCache
 from dashscope_models.emulator._checks import check_generation, input_tokens
 from dashscope_models.emulator._documents import quote, read_documents
 from dashscope_models.emulator._embeddings import embedding_answer
@@ -93,7 +94,9 @@ class Emulator:
     ``api_key``: accept only this key (any other gets the service's 401 ``InvalidApiKey``);
     ``None`` accepts any. ``delay``: seconds before each answer (latency benchmarks).
     ``batch_seconds``: how long a Batch-service job takes (``/compatible-mode/v1``, see
-    ``_batches``); ``emulator.batches`` holds its files and batches.
+    ``_batches``); ``emulator.batches`` holds its files and batches. ``emulator.cache`` is the
+    explicit context cache (``_cache``); ``cache_clock``: its clock (default: monotonic time,
+    which ``emulator.cache.advance(seconds)`` moves on).
 
     Example::
 
@@ -109,12 +112,14 @@ class Emulator:
         delay: float = 0.0,
         batch_seconds: float = 1.0,
         apps: list[App] | None = None,
+        cache_clock: Callable[[], float] | None = None,
     ) -> None:
         self.api_key = api_key
         self.delay = delay
         self.batches = BatchService(self, batch_seconds)
         self.apps = AppService(apps)
         self.storage = TemporaryStorage()  # upload policies, the upload host, oss:// files
+        self.cache = ContextCache(cache_clock)
         self._lock = threading.Lock()
         self._queue: deque[ScriptItem] = deque()
         self._requests: list[RecordedRequest] = []
@@ -160,14 +165,15 @@ class Emulator:
             return self._requests[-1] if self._requests else None
 
     def clear(self) -> None:
-        """Forget the queued script, the recorded requests, and the Batch service's files and
-        batches."""
+        """Forget the queued script, the recorded requests, the Batch service's files and
+        batches, and the context cache's entries."""
         with self._lock:
             self._queue.clear()
             self._requests.clear()
         self.batches.clear()
         self.apps.clear()
         self.storage = TemporaryStorage()
+        self.cache.clear()
 
     # -- handling -------------------------------------------------------------------------
 
@@ -275,6 +281,8 @@ class Emulator:
         problem = check_generation(
             body, endpoint, stream=call.stream, extra_models=dict(self.extra_models)
         )
+        if problem is None and ContextCache.too_many(body):
+            problem = (400, "InvalidParameter", TOO_MANY)
         if problem is not None:
             status, code, message = problem
             if call.stream:  # the service reports it inside a 200 SSE answer
@@ -302,13 +310,18 @@ class Emulator:
             media["cached_tokens"] = 0  # conversation-generation-message-with-doc-url-sse)
         image_tokens = media.pop("image_tokens", 0)
         content_extras, output_extras, usage_extras = answer_extras(body, user_text(body))
+        prompt_tokens = input_tokens(body) + image_tokens + sum(media.values())
+        counts: list[tuple[str, Any]] = list(media.items())
+        cached = self.cache.apply(body, call.headers.get("authorization", ""))
+        if cached is not None:
+            counts.append(("prompt_tokens_details", cached))
         shape = Shape(
             message=multimodal or (params.get("result_format") or spec.result_format) == "message",
             multimodal=multimodal,
             usage=spec.usage,
-            input_tokens=input_tokens(body) + image_tokens + sum(media.values()),
+            input_tokens=prompt_tokens,
             image_tokens=image_tokens,
-            usage_extras=tuple(media.items()),
+            usage_extras=tuple(counts),
             answer_usage=tuple(usage_extras.items()),
             content_extras=content_extras,
             output_extras=output_extras,
