@@ -54,6 +54,7 @@ if TYPE_CHECKING:
         QwenLLM,
     )
     from langchain_dashscope_models._rerank import DashScopeRerank
+    from langchain_dashscope_models.middleware import DashScopePromptCachingMiddleware
 
 _register_citations()  # sources as v1 citation annotations in content_blocks
 
@@ -63,6 +64,8 @@ __getattr__ = lazy_attributes(
         "DashScopeLLM": "langchain_dashscope_models._completion",
         "DashScopeEmbeddings": "langchain_dashscope_models._embeddings",
         "DashScopeRerank": "langchain_dashscope_models._rerank",
+        # Needs langchain (agents): imported only when asked for.
+        "DashScopePromptCachingMiddleware": "langchain_dashscope_models.middleware",
         "ChatYuanLLM": "langchain_dashscope_models._llm_classes",
         "DeepSeekLLM": "langchain_dashscope_models._llm_classes",
         "KimiLLM": "langchain_dashscope_models._llm_classes",
@@ -96,6 +99,7 @@ __all__ = [
     "DashScopeModelNotFoundError",
     "DashScopeNotFoundError",
     "DashScopePermissionDeniedError",
+    "DashScopePromptCachingMiddleware",
     "DashScopeRateLimitError",
     "DashScopeRerank",
     "DashScopeStreamError",

@@ -73,6 +73,16 @@ def _marker_ttl(part: Any) -> str | None:
     return "5m" if "prompt_cache_breakpoint" in part else None
 
 
+def _markers(body: Any) -> int:
+    messages = (body.get("input") or {}).get("messages") if isinstance(body, dict) else None
+    count = 0
+    for message in messages or ():
+        content = message.get("content") if isinstance(message, dict) else None
+        if isinstance(content, list):
+            count += sum(1 for p in content if _marker_ttl(p) is not None)
+    return count
+
+
 def _blocks(body: dict[str, Any], user: str) -> list[_Block]:
     """Each content part of the request with its prefix's hash and tokens."""
     messages = (body.get("input") or {}).get("messages") or []
@@ -142,21 +152,15 @@ class ContextCache:
     @staticmethod
     def too_many(body: Any) -> bool:
         """Whether ``body`` carries more markers than the service takes."""
-        messages = (body.get("input") or {}).get("messages") if isinstance(body, dict) else None
-        count = 0
-        for message in messages or []:
-            content = message.get("content") if isinstance(message, dict) else None
-            if isinstance(content, list):
-                count += sum(1 for p in content if _marker_ttl(p) is not None)
-        return count > MAX_MARKERS
+        return _markers(body) > MAX_MARKERS
 
     def apply(self, body: dict[str, Any], user: str) -> dict[str, Any] | None:
         """Read and write the entries ``body``'s markers name; the ``prompt_tokens_details``
         to report, or ``None`` when it has no marker."""
+        if not _markers(body):  # the common case: nothing hashed
+            return None
         blocks = _blocks(body, user)
         marked = [i for i, b in enumerate(blocks) if b.ttl is not None]
-        if not marked:
-            return None
         now = self.now()
         read = covered = 0
         created = {"5m": 0, "1h": 0}

@@ -13,10 +13,11 @@ from typing import Any
 import httpx
 import pytest
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from langchain_tests.integration_tests import ChatModelIntegrationTests
 from langchain_tests.unit_tests import ChatModelUnitTests
 
+from dashscope_models import cache_form
 from dashscope_models.emulator import Emulator, Reply
 from langchain_dashscope_models import ChatDashScope, ChatMoonshot, ChatQwen, ChatQwenVL
 
@@ -37,6 +38,10 @@ NO_THIRD_PARTY_LOAD = pytest.mark.xfail(
     strict=True,
 )
 _emulators: list[Emulator] = []
+# The explicit context cache's counts (cache_read, cache_creation): a marked system prompt
+# longer than the 1,024 tokens the service caches.
+CACHE_DETAILS = ["cache_read_input", "cache_creation_input"]
+SHARED = "The shared instructions of every request of this test, long enough to cache. " * 70
 
 
 @pytest.fixture(autouse=True)
@@ -44,7 +49,7 @@ def remember_emulator(emulator: Emulator) -> None:
     _emulators[:] = [emulator]
 
 
-def _invoke(model: BaseChatModel, text: str, stream: bool) -> AIMessage:
+def _invoke(model: BaseChatModel, text: str | list[BaseMessage], stream: bool) -> AIMessage:
     if not stream:
         result = model.invoke(text)
         assert isinstance(result, AIMessage)
@@ -158,15 +163,32 @@ class _Shared(ChatModelIntegrationTests):
 
     @property
     def supported_usage_metadata_details(self) -> dict[Any, list[Any]]:
-        return {"invoke": ["cache_read_input"], "stream": ["cache_read_input"]}
+        return {"invoke": CACHE_DETAILS, "stream": CACHE_DETAILS}
 
     def invoke_with_cache_read_input(self, *, stream: bool = False) -> AIMessage:
-        # The emulator reports the context-cache hit the way the service does.
-        usage = {"input_tokens": 1200, "output_tokens": 5, "total_tokens": 1205,
-                 "prompt_tokens_details": {"cached_tokens": 1024}}  # fmt: skip
-        _emulators[0].queue(Reply(text="cached answer", usage=usage))
+        return self._cached(stream, read=True)
+
+    def invoke_with_cache_creation_input(self, *, stream: bool = False) -> AIMessage:
+        return self._cached(stream, read=False)
+
+    def _cached(self, stream: bool, read: bool) -> AIMessage:
+        """A call whose marked prefix the emulator's explicit cache creates (the first call)
+        or reads (the second). A model without explicit cache gets the counts a service
+        answer carries, scripted (the conversion is what is tested there)."""
         model = self.chat_model_class(**self.chat_model_params)
-        return _invoke(model, "a long shared prefix ... question", stream)
+        emulator = _emulators[0]
+        emulator.cache.clear()
+        if cache_form(str(getattr(model, "model", ""))) is None:
+            details = {"cached_tokens": 1024 if read else 0,
+                       "cache_creation_input_tokens": 0 if read else 1024}  # fmt: skip
+            usage = {"input_tokens": 1200, "output_tokens": 5, "total_tokens": 1205,
+                     "prompt_tokens_details": details}  # fmt: skip
+            emulator.queue(Reply(text="cached answer", usage=usage))
+            return _invoke(model, "a long shared prefix ... question", stream)
+        marked = {"type": "text", "text": SHARED, "cache_control": {"type": "ephemeral"}}
+        messages: list[BaseMessage] = [SystemMessage(content=[marked]), HumanMessage("Hi!")]
+        first = _invoke(model, messages, stream)
+        return _invoke(model, messages, stream) if read else first
 
 
 class _Integration(_Shared):
@@ -192,7 +214,7 @@ class TestChatQwenIntegration(_Integration):
 
     @property
     def supported_usage_metadata_details(self) -> dict[Any, list[Any]]:
-        details = ["cache_read_input", "reasoning_output"]
+        details = [*CACHE_DETAILS, "reasoning_output"]
         return {"invoke": details, "stream": details}
 
     def invoke_with_reasoning_output(self, *, stream: bool = False) -> AIMessage:
