@@ -15,6 +15,7 @@ EXAMPLES = [
     "core_client.py",
     "langchain_chain.py",
     "agent.py",
+    "agent_cache_savings.py",
     "structured_output.py",
     "llamaindex_rag.py",
     "rag_rerank.py",
