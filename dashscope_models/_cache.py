@@ -36,7 +36,7 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import replace
 from fnmatch import fnmatchcase
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, Literal
 
 from dashscope_models._catalog import ModelSpec, catalog_table
@@ -80,6 +80,7 @@ def _table() -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(table.get("explicit", ())), tuple(table.get("qwen4", ()))
 
 
+@lru_cache(maxsize=1024)
 def cache_form(model: str) -> CacheForm | None:
     """The explicit-cache form ``model`` takes (catalog data), ``None`` when it has none.
 
@@ -228,8 +229,11 @@ def prepare_messages(request: GenerationRequest, spec: ModelSpec) -> Sequence[Me
     messages = request.messages
     if messages is None:
         return None
-    form = cache_form(request.model)
     asked = request.cache_control
+    settings = asked is not None or request.cache_ttl is not None or request.automatic_cache
+    if not settings and not count_markers(messages):
+        return messages  # the common case: nothing to do, one look at each part list
+    form = cache_form(request.model)
     if asked is not None:
         if not isinstance(asked, dict):
             raise _bad(
@@ -242,7 +246,7 @@ def prepare_messages(request: GenerationRequest, spec: ModelSpec) -> Sequence[Me
     if request.cache_ttl is not None and request.cache_ttl not in TTLS:
         raise _bad(f"cache_ttl={request.cache_ttl!r}; use '5m' or '1h'", "InvalidCacheMarker")
     if messages is request.messages and not count_markers(messages):
-        return messages  # the common case: no marker anywhere
+        return messages
     _check(messages)
     if form is None and spec.known:
         _warn_once(
