@@ -175,10 +175,6 @@ def _content(message: ChatMessage) -> str | list[ContentPart]:
             parts.append(_media_part(block, options))
         elif isinstance(block, DocumentBlock):
             parts.append(_document_part(block))
-        elif isinstance(block, ThinkingBlock | ToolCallBlock | CachePoint | CitationBlock):
-            continue  # thinking and calls travel in their own fields; cache hints and an
-            # answer's citations have none
-
         elif isinstance(block, CachePoint):
             if parts:  # a CachePoint first in its message: see to_core
                 parts[-1] = {**parts[-1], "cache_control": _marker(block)}
