@@ -18,6 +18,7 @@ EXAMPLES = [
     "agent_cache_savings.py",
     "structured_output.py",
     "llamaindex_rag.py",
+    "documents.py",
     "rag_rerank.py",
     "knowledge_base_app.py",
     "prompt_only_models.py",

@@ -284,3 +284,37 @@ def test_pdf_inputs_standard_test(emulator: Emulator, monkeypatch: pytest.Monkey
 
 def test_environment_is_untouched() -> None:
     assert "DASHSCOPE_BASE_URL" in os.environ  # the emulator's (conftest), used above
+
+
+async def test_one_policy_per_model_reused_while_valid(
+    emulator: Emulator, tmp_path: Path, sync: bool
+) -> None:
+    images = []
+    for i in range(3):
+        path = tmp_path / f"photo{i}.png"
+        path.write_bytes(PNG + bytes([i]) * (INLINE_LIMIT + 1))
+        images.append({"type": "image", "url": path.as_uri()})
+    llm = ChatDashScope(model="qwen-vl-plus")
+    question = [HumanMessage([*images[:2], "Compare them."])]
+    if sync:  # streamed calls upload first too
+        "".join(str(c.content) for c in llm.stream(question))
+    else:
+        "".join([str(c.content) async for c in llm.astream(question)])
+    later = [HumanMessage([images[2], "And this one?"])]
+    llm.invoke(later) if sync else await llm.ainvoke(later)
+    assert emulator.storage.uploads == 3
+    assert len(emulator.storage.policies) == 1  # fetched once for the model, then reused
+    sent = generations(emulator)[0].body["input"]["messages"][0]["content"]
+    assert [p["image"].startswith("oss://") for p in sent[:2]] == [True, True]
+
+
+def test_local_audio_file_to_an_audio_model(emulator: Emulator, tmp_path: Path) -> None:
+    clip = tmp_path / "clip.mp3"
+    clip.write_bytes(b"ID3" + b"\0" * 100)
+    ChatDashScope(model="qwen-audio-turbo").invoke(
+        [HumanMessage([{"type": "audio", "path": str(clip)}, "Transcribe it."])]
+    )
+    part = generations(emulator)[-1].body["input"]["messages"][0]["content"][0]
+    assert part == {
+        "audio": "data:audio/mpeg;base64," + base64.b64encode(clip.read_bytes()).decode()
+    }
