@@ -118,8 +118,22 @@ def _call_id(seed: str) -> str:
     return "call_" + hashlib.sha256(seed.encode()).hexdigest()[:24]
 
 
-def _pick_tools(tools: list[dict[str, Any]], choice: Any, text: str, parallel: bool) -> list[Any]:
+def _called(body: dict[str, Any]) -> set[str]:
+    """The functions the conversation has already called."""
+    messages = (body.get("input") or {}).get("messages") or []
+    return {
+        str((call.get("function") or {}).get("name"))
+        for m in messages if isinstance(m, dict)
+        for call in m.get("tool_calls") or [] if isinstance(call, dict)
+    }  # fmt: skip
+
+
+def _pick_tools(
+    tools: list[dict[str, Any]], choice: Any, text: str, parallel: bool, called: set[str]
+) -> list[Any]:
     functions = [t.get("function") or {} for t in tools]
+    if choice == "required" and called:  # after tool results: a tool not called yet, if any
+        functions = [f for f in functions if f.get("name") not in called] or functions
     if isinstance(choice, dict):
         forced = (choice.get("function") or {}).get("name")
         return [f for f in functions if f.get("name") == forced][:1] or functions[:1]
@@ -133,7 +147,11 @@ def _pick_tools(tools: list[dict[str, Any]], choice: Any, text: str, parallel: b
 def _tool_calls(body: dict[str, Any], text: str) -> list[dict[str, Any]]:
     params = body.get("parameters") or {}
     chosen = _pick_tools(
-        params["tools"], params.get("tool_choice"), text, bool(params.get("parallel_tool_calls"))
+        params["tools"],
+        params.get("tool_choice"),
+        text,
+        bool(params.get("parallel_tool_calls")),
+        _called(body),
     )
     calls = []
     for i, function in enumerate(chosen):
@@ -161,9 +179,12 @@ def default_answer(body: dict[str, Any], spec: ModelSpec) -> Answer:
     text = user_text(body)
     answer = Answer(text=f"[{model}] You said: {text}")
     tools = params.get("tools")
-    if last.get("role") == "tool":
+    choice = params.get("tool_choice")
+    # A forced choice (ref §7: the object form forces that function) calls, whatever came before.
+    forced = choice == "required" or isinstance(choice, dict)
+    if last.get("role") == "tool" and not (tools and forced):
         answer.text = f"[{model}] The tool returned: {_text_of(last.get('content'))}"
-    elif tools and params.get("tool_choice") != "none" and last.get("role") == "user":
+    elif tools and choice != "none" and (last.get("role") == "user" or forced):
         answer.text = ""
         answer.tool_calls = _tool_calls(body, text)
         answer.finish_reason = "tool_calls"
