@@ -21,7 +21,7 @@ from langchain_dashscope_models import ChatDashScope
 Refused = Callable[[Callable[[], Any]], Awaitable[RequestValidationError]]
 MODELS = ["qwen3.6-plus", "qwen3.5-flash", "qwen3.7-max-preview", "qwen4-max"]
 METHODS = [None, "function_calling", "json_schema", "json_mode"]
-PATHS = ["sync", "async", "stream"]
+PATHS = ["sync", "async", "stream", "astream"]
 
 
 class Person(BaseModel):
@@ -46,8 +46,13 @@ async def run(runnable: Any, text: Any, path: str) -> Any:
         return runnable.invoke(text)
     if path == "async":
         return await runnable.ainvoke(text)
+    parts = (
+        list(runnable.stream(text))
+        if path == "stream"
+        else [p async for p in runnable.astream(text)]
+    )
     last = None
-    for part in runnable.stream(text):
+    for part in parts:
         last = part if last is None or not isinstance(part, AIMessageChunk) else last + part
     return last
 
@@ -159,6 +164,21 @@ async def test_agent_with_tool_strategy_returns_the_structured_response(
     assert params["tool_choice"] == "required" and params["enable_thinking"] is False
 
 
+async def test_agent_with_tool_strategy_unscripted_calls_its_tool_then_answers(
+    emulator: Emulator,
+) -> None:
+    from langchain.agents import create_agent
+    from langchain.agents.structured_output import ToolStrategy
+
+    agent = create_agent(
+        ChatDashScope(model="qwen4-max"), tools=[get_weather], response_format=ToolStrategy(Person)
+    )
+    state = await agent.ainvoke({"messages": [{"role": "user", "content": "Weather in Paris?"}]})
+    assert isinstance(state["structured_response"], Person)
+    calls = [c["name"] for m in state["messages"] for c in getattr(m, "tool_calls", [])]
+    assert calls == ["get_weather", "Person"]  # "required" after a tool result: still a call
+
+
 async def test_agent_with_tool_strategy_streams(emulator: Emulator) -> None:
     from langchain.agents import create_agent
     from langchain.agents.structured_output import ToolStrategy
@@ -192,11 +212,7 @@ async def test_thinking_asked_with_a_forced_tool_is_refused_before_any_request(
     )
 
     def attempt() -> Any:
-        if path == "sync":
-            return bound.invoke("Weather in Paris?")
-        if path == "async":
-            return bound.ainvoke("Weather in Paris?")
-        return list(bound.stream("Weather in Paris?"))
+        return run(bound, "Weather in Paris?", path)
 
     err = await refused(attempt)
     assert err.code == "ThinkingToolChoice"
@@ -240,7 +256,7 @@ async def test_plain_calls_keep_default_thinking(emulator: Emulator, model: str,
     params = sent(emulator)
     assert "enable_thinking" not in params
     # a plain invoke on the line stays a plain (non-stream) call
-    assert emulator.requests[-1].stream is (path == "stream")
+    assert emulator.requests[-1].stream is path.endswith("stream")
 
 
 def test_profile_lists_reasoning_effort_levels_where_known() -> None:

@@ -21,7 +21,7 @@ from llamaindex_dashscope_models import DashScope
 
 Refused = Callable[[Callable[[], Any]], Awaitable[RequestValidationError]]
 MODELS = ["qwen3.6-plus", "qwen3.5-flash", "qwen3.7-max-preview", "qwen4-max"]
-PATHS = ["sync", "async", "stream"]
+PATHS = ["sync", "async", "stream", "astream"]
 PROMPT = PromptTemplate("Describe {who}.")
 
 
@@ -55,6 +55,9 @@ async def predict(llm: DashScope, path: str) -> Any:
         return llm.structured_predict(Person, PROMPT, who="Ada, 36")
     if path == "async":
         return await llm.astructured_predict(Person, PROMPT, who="Ada, 36")
+    if path == "astream":
+        gen = await llm.astream_structured_predict(Person, PROMPT, who="Ada, 36")
+        return [p async for p in gen][-1]
     return list(llm.stream_structured_predict(Person, PROMPT, who="Ada, 36"))[-1]
 
 
@@ -64,6 +67,9 @@ async def with_tools(llm: DashScope, tools: list[FunctionTool], path: str, **kwa
         return llm.chat_with_tools(tools, text, **kwargs)
     if path == "async":
         return await llm.achat_with_tools(tools, text, **kwargs)
+    if path == "astream":
+        gen = await llm.astream_chat_with_tools(tools, text, **kwargs)
+        return [r async for r in gen][-1]
     return list(llm.stream_chat_with_tools(tools, text, **kwargs))[-1]
 
 
@@ -161,9 +167,11 @@ async def test_plain_chat_keeps_default_thinking(emulator: Emulator, model: str,
         response = llm.chat(messages)
     elif path == "async":
         response = await llm.achat(messages)
-    else:
+    elif path == "stream":
         response = list(llm.stream_chat(messages))[-1]
+    else:
+        response = [r async for r in await llm.astream_chat(messages)][-1]
     assert any(isinstance(b, ThinkingBlock) and b.content for b in response.message.blocks)
     assert "thinking_disabled" not in response.additional_kwargs
     assert "enable_thinking" not in sent(emulator)
-    assert emulator.requests[-1].stream is (path == "stream")
+    assert emulator.requests[-1].stream is path.endswith("stream")
