@@ -159,13 +159,17 @@ class ModelSpec:
             return "response_format"
         return None
 
-    def thinks(self, enable_thinking: bool | None) -> bool:
-        """Whether a request with this ``enable_thinking`` value produces reasoning."""
+    def thinks(self, enable_thinking: bool | None, reasoning_effort: str | None = None) -> bool:
+        """Whether a request with this ``enable_thinking`` value produces reasoning
+        (``reasoning_effort="none"`` without ``enable_thinking`` turns hybrid thinking off, as
+        Model Studio documents it)."""
         if self.thinking == "always":
             return True
         if self.thinking == "none":
             return False
-        return self.thinking_default if enable_thinking is None else enable_thinking
+        if enable_thinking is None:
+            return self.thinking_default and reasoning_effort != "none"
+        return enable_thinking
 
 
 def _spec_from(

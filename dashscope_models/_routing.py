@@ -97,7 +97,9 @@ def must_stream(request: GenerationRequest, spec: ModelSpec) -> bool:
     whose thinking needs a stream, or an id the service refused a plain call for."""
     if spec.stream_only or request.model in _streamed:
         return True
-    return spec.stream_only_thinking and spec.thinks(request.enable_thinking)
+    return spec.stream_only_thinking and spec.thinks(
+        request.enable_thinking, request.reasoning_effort
+    )
 
 
 def rerouted(prepared: PreparedRequest, err: DashScopeError) -> PreparedRequest | None:

@@ -90,9 +90,7 @@ def check_thinking(request: GenerationRequest, spec: ModelSpec) -> None:
     choice, fmt = request.tool_choice, request.response_format
     if choice is None and fmt is None:
         return
-    if request.enable_thinking is False or not spec.thinks(request.enable_thinking):
-        return
-    if request.enable_thinking is None and request.reasoning_effort == "none":
+    if not spec.thinks(request.enable_thinking, request.reasoning_effort):
         return
     refused = spec.refuses_while_thinking(forced_tool=_forced(choice), json=_json(fmt))
     if refused is None:

@@ -177,7 +177,7 @@ def _check_params(
     budget = params.get("thinking_budget")
     if spec.thinking_budget_max and isinstance(budget, int) and budget > spec.thinking_budget_max:
         return _bad(f"thinking_budget should be in [1, {spec.thinking_budget_max}]")
-    thinking = spec.thinks(params.get("enable_thinking"))
+    thinking = spec.thinks(params.get("enable_thinking"), params.get("reasoning_effort"))
     if thinking:
         refused = _refused_while_thinking(params, spec)
         if refused is not None:

@@ -128,7 +128,10 @@ def needs_stream(native: dict[str, Any]) -> bool:
     if not isinstance(model, str):
         return False
     spec = get_spec(model)
-    return spec.stream_only_thinking and spec.thinks(native["parameters"].get("enable_thinking"))
+    params = native["parameters"]
+    return spec.stream_only_thinking and spec.thinks(
+        params.get("enable_thinking"), params.get("reasoning_effort")
+    )
 
 
 def merged_stream(body: bytes) -> tuple[int, dict[str, Any]]:

@@ -199,7 +199,7 @@ def default_answer(body: dict[str, Any], spec: ModelSpec) -> Answer:
     elif not answer.tool_calls and format_.get("type") == "json_schema":
         schema = (format_.get("json_schema") or {}).get("schema") or {"type": "object"}
         answer.text = json.dumps(value_for(schema, Words(text)), ensure_ascii=False)
-    if spec.thinks(params.get("enable_thinking")):
+    if spec.thinks(params.get("enable_thinking"), params.get("reasoning_effort")):
         answer.reasoning = f"The user asks: {text[:80]}. I should answer clearly and briefly."
     _limit(answer, params)
     if spec.prompt_format.startswith("moss") and str(

@@ -124,3 +124,13 @@ def test_catalog_rules_have_sources() -> None:
     assert get_spec("qwen4-max").endpoint == "multimodal-generation"
     assert get_spec("qwen4-plus").family == "qwen4"  # the rule
     assert get_spec("qwen3.8-max").reasoning_efforts == ("low", "medium", "xhigh")
+
+
+def test_reasoning_effort_none_is_thinking_off(emulator: Emulator, base_url: str) -> None:
+    spec = get_spec("qwen3.8-max")
+    assert spec.thinks(None) and not spec.thinks(None, "none") and spec.thinks(True, "none")
+    client = DashScopeClient(base_url=base_url)
+    forced = request("qwen3.8-max", tools=TOOLS, tool_choice=NAMED, reasoning_effort="none")
+    result = client.generate(settle_thinking(forced))  # no check error, no service refusal
+    assert result.tool_calls and not result.reasoning_content
+    assert "enable_thinking" not in emulator.requests[-1].body["parameters"]
