@@ -77,9 +77,8 @@ class ChatDashScopeApp(AppSettings, Patches, BaseChatModel):
         return {"app_id": self.app_id, "conversation": self.conversation}
 
     def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
-        return LangSmithParams(
-            ls_provider="dashscope", ls_model_name=self.app_id, ls_model_type="chat"
-        )
+        app_id = kwargs.get("app_id") or self.app_id  # an app is called by its id
+        return LangSmithParams(ls_provider="dashscope", ls_model_name=app_id, ls_model_type="chat")
 
     def _build(
         self, messages: list[BaseMessage], stop: list[str] | None, kwargs: dict[str, Any]

@@ -14,7 +14,8 @@ writes it); tool results carry ``tool_call_id``. Outbound: a core result or chun
 ``ChatResponse`` with the accumulated message, the ``delta``, tool calls (both as blocks and in
 ``additional_kwargs["tool_calls"]``), reasoning as a ``ThinkingBlock`` and ``thinking_delta``,
 and token usage (with image/audio/video tokens) and the answer's ``ocr_result``,
-``search_info`` and ``tool_info`` in ``additional_kwargs``; completions likewise as a
+``search_info`` and ``tool_info`` in ``additional_kwargs`` (a web search's results also as
+``CitationBlock`` blocks after the text, on the last streamed response); completions likewise as a
 ``CompletionResponse`` (reasoning in ``additional_kwargs``). A streamed response's ``raw`` is
 ``{"request_id", "usage"}`` (``usage`` in wire keys on the last one, else ``None``):
 LlamaIndex's ``TokenCountingHandler`` reads the service's counts from there, as from
@@ -342,6 +343,12 @@ def _logprobs(result: GenerationResult) -> list[list[LogProb]] | None:
     return None if result.logprobs is None else to_logprobs(result.logprobs)
 
 
+def _cite(message: ChatMessage, text: str, extras: dict[str, Any] | None) -> None:
+    """A web search's results (``search_info``) as ``CitationBlock``s after the text."""
+    if extras and "search_info" in extras:
+        message.blocks.extend(citation_blocks(text, search_sources(extras["search_info"])))
+
+
 def response_from_result(result: GenerationResult) -> ChatResponse:
     """A complete answer as a ``ChatResponse``."""
     extra = {
@@ -351,9 +358,7 @@ def response_from_result(result: GenerationResult) -> ChatResponse:
         **(result.extras or {}),  # ocr_result, search_info, tool_info: as sent
     }
     message = _message(result.text, result.reasoning_content, result.tool_calls)
-    if result.extras and "search_info" in result.extras:  # web-search sources as citations
-        sources = search_sources(result.extras["search_info"])
-        message.blocks.extend(citation_blocks(result.text, sources))
+    _cite(message, result.text, result.extras)
     return trusted(ChatResponse, {"message": message, "raw": result.raw, "delta": None,
                                 "logprobs": _logprobs(result),
                                 "additional_kwargs": extra})  # fmt: skip
@@ -391,6 +396,8 @@ class StreamResponses:
         """The response for ``chunk``: the message so far, ``delta`` the chunk's text."""
         extra = self._extra(chunk)
         message = _message(so_far.text, so_far.reasoning_content, so_far.tool_calls)
+        if chunk.finish_reason is not None:
+            _cite(message, so_far.text, chunk.extras)
         return trusted(ChatResponse, {"message": message, "raw": _stream_raw(chunk),
                                     "delta": chunk.text, "logprobs": self.logprobs,
                                     "additional_kwargs": extra})  # fmt: skip

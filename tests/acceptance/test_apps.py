@@ -145,6 +145,16 @@ def test_web_search_results_are_citations_in_both_frameworks(server: EmulatorSer
     response = Qwen(**settings(server), **options).chat([ChatMessage(role="user", content="hi")])
     [cited] = [b for b in response.message.blocks if isinstance(b, CitationBlock)]
     assert cited.source.startswith("https://") and cited.title.startswith("About:")
+    *_, last = Qwen(**settings(server), **options).stream_chat(
+        [ChatMessage(role="user", content="hi")]
+    )
+    assert [b.source for b in last.message.blocks if isinstance(b, CitationBlock)] == [cited.source]
+    chunks = list(ChatQwen(**settings(server), **options).stream("Nimbus heat pump"))
+    whole = chunks[0]
+    for chunk in chunks[1:]:
+        whole += chunk
+    [block] = [b for b in whole.content_blocks if b["type"] == "text"]
+    assert [a.get("url") for a in block.get("annotations") or []] == [citation["url"]]
 
 
 def test_an_answer_without_sources_keeps_langchain_own_blocks(server: EmulatorServer) -> None:
