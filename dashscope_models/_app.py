@@ -26,7 +26,7 @@ from typing import Any
 from dashscope_models._errors import RequestValidationError
 from dashscope_models._types import Message
 
-__all__ = ["APP_ROLES", "RAG_OPTION_KEYS", "AppRequest", "app_path", "build_app_body"]
+__all__ = ["APP_ROLES", "RAG_OPTION_KEYS", "AppRequest", "build_app_body"]
 
 APP_ROLES = frozenset({"system", "user", "assistant"})
 """The roles an app's ``messages`` take (the recorded history: system, user, assistant)."""
@@ -69,11 +69,6 @@ class AppRequest:
     top_k: int | None = None
     seed: int | None = None
     extra_parameters: dict[str, Any] = field(default_factory=dict)
-
-
-def app_path(app_id: str) -> str:
-    """The path below the API root (``/apps/{app_id}/completion``)."""
-    return f"/apps/{app_id}/completion"
 
 
 def _refuse(message: str, code: str = "InvalidParameter") -> RequestValidationError:

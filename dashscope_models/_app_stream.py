@@ -31,9 +31,9 @@ from dashscope_models._app_result import (
     parse_app_result,
     read_parts,
 )
-from dashscope_models._call import read_json
 from dashscope_models._errors import StreamError, error_from_body
 from dashscope_models._parse import require_output
+from dashscope_models._reply import read_json
 from dashscope_models._sse import SSEDecoder, SSEEvent
 
 __all__ = ["AppStreamReader", "read_app_response"]

@@ -2,9 +2,10 @@
 
 The service speaks the compatible mode's Files and Batches API (``/compatible-mode/v1``; the
 recorded exchanges ``*-batch-compatible-nosse`` / ``*-file-compatible-nosse``). What is not I/O
-lives in ``_batch_api`` (the HTTP requests, reading batch objects, output and error files → one
-entry per input, in input order) and in :func:`_submission`; the sync and
-async methods below only send, sleep and loop. Requests above the service's limits go into
+lives in ``_batch_api`` (the calls, reading batch objects, output and error files → one entry
+per input, in input order) and in :func:`_submission`; every call goes through the client's
+call loop (``_loop.Calls``, given to the job), and the sync and async methods below only send,
+sleep and loop. Requests above the service's limits go into
 several batches, whose ids the job's ``id`` joins with commas.
 
 Example::
@@ -23,30 +24,30 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
-
-import httpx
+from typing import Any, Generic, TypeVar
 
 from dashscope_models._batch_api import (
-    Api,
     BatchStatus,
     Collector,
     all_files,
     answer_id,
+    cancel,
+    create,
+    delete_file,
+    file_content,
     finished,
+    get_batch,
     pause,
-    read_bytes,
     read_status,
     running,
+    upload,
 )
 from dashscope_models._batch_files import write_parts
 from dashscope_models._batch_rows import BatchLimits
-from dashscope_models._call import read_json
+from dashscope_models._endpoints import Call
 from dashscope_models._errors import DashScopeError, NotFoundError, RequestValidationError
+from dashscope_models._loop import Calls
 from dashscope_models._types import GenerationRequest, GenerationResult
-
-if TYPE_CHECKING:
-    from dashscope_models._client import DashScopeClient
 
 __all__ = ["BatchJob", "BatchStatus", "aattach", "asubmit", "attach", "submit"]
 
@@ -101,15 +102,14 @@ class BatchJob(Generic[T]):
 
     def __init__(
         self,
-        client: DashScopeClient,
+        calls: Calls,
         batch_ids: Sequence[str],
         *,
         size: int | None = None,
         convert: Callable[[GenerationResult], T] = _identity,
         convert_error: Callable[[DashScopeError], Exception] = _identity,
     ) -> None:
-        self._client = client
-        self._api = Api(client)
+        self._calls = calls  # the client's call loop (``_loop``): the job's calls go through it
         self.batch_ids = list(batch_ids)
         self._size = size
         self._convert = convert
@@ -130,7 +130,7 @@ class BatchJob(Generic[T]):
     ) -> BatchJob[U]:
         """The same job, its results converted (the framework adapters use it)."""
         return BatchJob(
-            self._client, self.batch_ids, size=self._size, convert=convert,
+            self._calls, self.batch_ids, size=self._size, convert=convert,
             convert_error=convert_error,
         )  # fmt: skip
 
@@ -158,16 +158,13 @@ class BatchJob(Generic[T]):
                 raise
             raise converted from err
 
-    def _get(self, batch_id: str) -> httpx.Request:
-        return self._api.request("GET", f"/batches/{batch_id}")
-
     # -- sync -------------------------------------------------------------------------------
 
     def status(self) -> BatchStatus:
         """The job's state now (one GET per batch)."""
         with self._raising():
-            post = self._client._post
-            return read_status(self.id, [post(self._get(b), read_json) for b in self.batch_ids])
+            send = self._calls.send
+            return read_status(self.id, [send(get_batch(b)) for b in self.batch_ids])
 
     def wait(
         self, poll_interval: float = 5.0, timeout: float | None = None, progress: bool = True
@@ -192,8 +189,7 @@ class BatchJob(Generic[T]):
         with self._raising():
             collector = Collector(finished(self.status()), self._size)
             for file_id in collector.file_ids():
-                content = self._client._post(self._content(file_id), read_bytes)
-                collector.feed(content)
+                collector.feed(self._calls.send(file_content(file_id)))
             return self._convert_all(collector.results())
 
     def cancel(self) -> BatchStatus:
@@ -201,7 +197,7 @@ class BatchJob(Generic[T]):
         :meth:`results` once the job is ``cancelled``."""
         with self._raising():
             for batch_id in running(self.status()):
-                self._client._post(self._cancel(batch_id), read_json)
+                self._calls.send(cancel(batch_id))
             return self.status()
 
     def cleanup(self) -> None:
@@ -209,17 +205,15 @@ class BatchJob(Generic[T]):
         with self._raising():
             for file_id in all_files(self.status()):
                 with contextlib.suppress(NotFoundError):  # deleted already
-                    self._client._post(self._delete(file_id), read_json)
+                    self._calls.send(delete_file(file_id))
 
     # -- async ------------------------------------------------------------------------------
 
     async def astatus(self) -> BatchStatus:
         """Async :meth:`status`."""
         with self._raising():
-            apost = self._client._apost
-            batches = await asyncio.gather(
-                *(apost(self._get(b), read_json) for b in self.batch_ids)
-            )
+            asend = self._calls.asend
+            batches = await asyncio.gather(*(asend(get_batch(b)) for b in self.batch_ids))
             return read_status(self.id, list(batches))
 
     async def await_(
@@ -247,14 +241,14 @@ class BatchJob(Generic[T]):
         with self._raising():
             collector = Collector(finished(await self.astatus()), self._size)
             for file_id in collector.file_ids():
-                collector.feed(await self._client._apost(self._content(file_id), read_bytes))
+                collector.feed(await self._calls.asend(file_content(file_id)))
             return self._convert_all(collector.results())
 
     async def acancel(self) -> BatchStatus:
         """Async :meth:`cancel`."""
         with self._raising():
             for batch_id in running(await self.astatus()):
-                await self._client._apost(self._cancel(batch_id), read_json)
+                await self._calls.asend(cancel(batch_id))
             return await self.astatus()
 
     async def acleanup(self) -> None:
@@ -262,16 +256,7 @@ class BatchJob(Generic[T]):
         with self._raising():
             for file_id in all_files(await self.astatus()):
                 with contextlib.suppress(NotFoundError):  # deleted already
-                    await self._client._apost(self._delete(file_id), read_json)
-
-    def _content(self, file_id: str) -> httpx.Request:
-        return self._api.request("GET", f"/files/{file_id}/content")
-
-    def _cancel(self, batch_id: str) -> httpx.Request:
-        return self._api.request("POST", f"/batches/{batch_id}/cancel")
-
-    def _delete(self, file_id: str) -> httpx.Request:
-        return self._api.request("DELETE", f"/files/{file_id}")
+                    await self._calls.asend(delete_file(file_id))
 
 
 # -- submitting and attaching -----------------------------------------------------------------
@@ -284,25 +269,25 @@ def _job_ids(job_id: str) -> list[str]:
     return ids
 
 
-def attach(client: DashScopeClient, job_id: str) -> BatchJob[GenerationResult]:
+def attach(calls: Calls, job_id: str) -> BatchJob[GenerationResult]:
     """The job ``job_id`` (checked: an unknown id raises :class:`NotFoundError`)."""
-    job: BatchJob[GenerationResult] = BatchJob(client, _job_ids(job_id))
+    job: BatchJob[GenerationResult] = BatchJob(calls, _job_ids(job_id))
     job.status()
     return job
 
 
-async def aattach(client: DashScopeClient, job_id: str) -> BatchJob[GenerationResult]:
+async def aattach(calls: Calls, job_id: str) -> BatchJob[GenerationResult]:
     """Async :func:`attach`."""
-    job: BatchJob[GenerationResult] = BatchJob(client, _job_ids(job_id))
+    job: BatchJob[GenerationResult] = BatchJob(calls, _job_ids(job_id))
     await job.astatus()
     return job
 
 
-_Plan = Generator[httpx.Request, Any, "BatchJob[GenerationResult]"]
+_Plan = Generator[Call[Any], Any, "BatchJob[GenerationResult]"]
 
 
 def _submission(
-    client: DashScopeClient,
+    calls: Calls,
     requests: Iterable[GenerationRequest],
     completion_window: str,
     metadata: dict[str, str] | None,
@@ -311,44 +296,45 @@ def _submission(
     """The submission without I/O: write the input files (every request checked first), then
     yield each upload and batch creation and receive its answer; returns the job."""
     parts = write_parts(requests, limits or BatchLimits())
-    api, ids = Api(client), []
+    ids: list[str] = []
     try:
+        calls.sender.config.bearer()  # no key: the ConfigurationError before any upload
         for part in parts:
-            file_id = answer_id((yield api.upload(part)))
-            ids.append(answer_id((yield api.create(file_id, completion_window, metadata))))
+            file_id = answer_id((yield upload(part)))
+            ids.append(answer_id((yield create(file_id, completion_window, metadata))))
     except DashScopeError:
         _log_partial(ids)
         raise
     finally:
         for part in parts:
             part.close()
-    return BatchJob(client, ids, size=sum(part.rows for part in parts))
+    return BatchJob(calls, ids, size=sum(part.rows for part in parts))
 
 
-def submit(client: DashScopeClient, *args: Any) -> BatchJob[GenerationResult]:
+def submit(calls: Calls, *args: Any) -> BatchJob[GenerationResult]:
     """Run :func:`_submission` (same arguments) on the sync path."""
-    plan, answer = _submission(client, *args), None
+    plan, answer = _submission(calls, *args), None
     while True:
         try:
             request = plan.send(answer)
         except StopIteration as done:
             return done.value  # type: ignore[no-any-return]
         try:
-            answer = client._post(request, read_json)
+            answer = calls.send(request)
         except DashScopeError as err:
             plan.throw(err)  # the plan logs, closes its files and raises it again
 
 
-async def asubmit(client: DashScopeClient, *args: Any) -> BatchJob[GenerationResult]:
+async def asubmit(calls: Calls, *args: Any) -> BatchJob[GenerationResult]:
     """Run :func:`_submission` (same arguments) on the async path."""
-    plan, answer = _submission(client, *args), None
+    plan, answer = _submission(calls, *args), None
     while True:
         try:
             request = plan.send(answer)
         except StopIteration as done:
             return done.value  # type: ignore[no-any-return]
         try:
-            answer = await client._apost(request, read_json)
+            answer = await calls.asend(request)
         except DashScopeError as err:
             plan.throw(err)  # the plan logs, closes its files and raises it again
 

@@ -1,15 +1,15 @@
 """The Batch service's wire side without I/O: requests, batch objects, result files.
 
-:class:`_Api` builds the Files and Batches requests (``/compatible-mode/v1``, as the recorded
-``*-batch-compatible-nosse`` / ``*-file-compatible-nosse`` exchanges), :func:`read_status`
-reads batch objects into one :class:`BatchStatus`, :class:`Collector` turns output and error
-files into one entry per input, in input order. ``_batch`` sends what this module builds.
+The Files and Batches calls (rows of ``_endpoints.ENDPOINTS`` on the ``compatible`` root,
+``/compatible-mode/v1``, as the recorded ``*-batch-compatible-nosse`` /
+``*-file-compatible-nosse`` exchanges) are :class:`~dashscope_models._endpoints.Call` objects
+made here; :func:`read_status` reads batch objects into one :class:`BatchStatus`,
+:class:`Collector` turns output and error files into one entry per input, in input order.
+``_batch`` sends them through the one call loop (``_loop.Calls``).
 
 Example::
 
-    api = Api(client)
-    request = api.request("GET", f"/batches/{batch_id}")
-    status = read_status(batch_id, [batch_object])
+    status = read_status(batch_id, [calls.send(get_batch(batch_id))])
 """
 
 from __future__ import annotations
@@ -17,31 +17,31 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
-
-import httpx
+from typing import Any
 
 from dashscope_models._batch_files import InputPart, MultipartFile
 from dashscope_models._batch_rows import BATCH_ENDPOINT, BatchError, decode_row
-from dashscope_models._call import read_json
+from dashscope_models._endpoints import Call
 from dashscope_models._errors import APITimeoutError, DashScopeError, StreamError
-from dashscope_models._request import USER_AGENT, _timeout_extension, _url
+from dashscope_models._reply import read_json
 from dashscope_models._types import GenerationResult
 
-if TYPE_CHECKING:
-    from dashscope_models._client import DashScopeClient
-
 __all__ = [
-    "Api",
     "BatchStatus",
     "Collector",
     "all_files",
     "answer_id",
+    "cancel",
+    "create",
+    "delete_file",
+    "file_content",
     "finished",
+    "get_batch",
     "pause",
     "read_bytes",
     "read_status",
     "running",
+    "upload",
 ]
 
 _TERMINAL = frozenset({"completed", "failed", "expired", "cancelled"})
@@ -96,48 +96,41 @@ def read_status(job_id: str, batches: list[dict[str, Any]]) -> BatchStatus:
 _ORDER = ["cancelling", "validating", "in_progress", "finalizing"]
 
 
-class Api:
-    """The HTTP requests of the Files and Batches API for one client configuration."""
+def upload(part: InputPart) -> Call[Any]:
+    """Upload one input file (``purpose=batch``), streamed from disk."""
+    return Call("file-upload", None, read_json, upload=MultipartFile(part.file, purpose="batch"))
 
-    def __init__(self, client: DashScopeClient) -> None:
-        config = client.config
-        base = config.base_url
-        root = base[: -len("/api/v1")] if base.endswith("/api/v1") else base
-        self.root = root + "/compatible-mode/v1"
-        config.bearer()  # no key: the ConfigurationError now, before anything is written
-        self._config = config  # the key stays in its SecretStr: set on each built request only
-        self.headers = {"User-Agent": USER_AGENT}
-        if config.workspace:
-            self.headers["X-DashScope-WorkSpace"] = config.workspace
-        self.timeout = _timeout_extension(config.timeout)
 
-    def request(
-        self, method: str, path: str, *, body: Any = None, stream: MultipartFile | None = None
-    ) -> httpx.Request:
-        headers = {**self.headers, "Authorization": self._config.bearer()}
-        content = None
-        if body is not None:
-            headers["Content-Type"] = "application/json"
-            content = json.dumps(body, ensure_ascii=False).encode()
-        url = _url(self.root + path)
-        if stream is not None:  # httpx sets no default header on a request given a stream
-            headers.update(stream.headers(), Host=url.netloc.decode("ascii"))
-        out = httpx.Request(method, url, headers=headers, content=content, stream=stream)
-        out.extensions["timeout"] = self.timeout
-        return out
+def create(file_id: str, window: str, metadata: dict[str, str] | None) -> Call[Any]:
+    """Create the batch of an uploaded input file."""
+    body: dict[str, Any] = {
+        "input_file_id": file_id,
+        "endpoint": BATCH_ENDPOINT,
+        "completion_window": window,
+    }
+    if metadata is not None:
+        body["metadata"] = metadata
+    return Call("batch-create", body, read_json)
 
-    def upload(self, part: InputPart) -> httpx.Request:
-        return self.request("POST", "/files", stream=MultipartFile(part.file, purpose="batch"))
 
-    def create(self, file_id: str, window: str, metadata: dict[str, str] | None) -> httpx.Request:
-        body: dict[str, Any] = {
-            "input_file_id": file_id,
-            "endpoint": BATCH_ENDPOINT,
-            "completion_window": window,
-        }
-        if metadata is not None:
-            body["metadata"] = metadata
-        return self.request("POST", "/batches", body=body)
+def get_batch(batch_id: str) -> Call[Any]:
+    """One batch object."""
+    return Call("batch-get", None, read_json, path={"id": batch_id})
+
+
+def cancel(batch_id: str) -> Call[Any]:
+    """Ask the service to stop a batch."""
+    return Call("batch-cancel", None, read_json, path={"id": batch_id})
+
+
+def file_content(file_id: str) -> Call[bytes]:
+    """An output or error file's bytes."""
+    return Call("file-content", None, read_bytes, path={"id": file_id})
+
+
+def delete_file(file_id: str) -> Call[Any]:
+    """Delete a file on the service."""
+    return Call("file-delete", None, read_json, path={"id": file_id})
 
 
 def read_bytes(status: int, headers: Any, body: bytes) -> bytes:

@@ -1,7 +1,7 @@
 """Reading answers without I/O: the part of a call that the sync and async paths share.
 
-* :func:`error_from_http` turns a non-200 answer (JSON or SSE) into the typed error.
-* :func:`read_result` turns a 200 JSON body into a :class:`GenerationResult`.
+* :func:`read_result` turns a 200 JSON body into a :class:`GenerationResult` (a non-200 one
+  is its typed error: ``_reply``).
 * :class:`StreamReader` turns body bytes into :class:`Chunk` objects (SSE decoding, the
   stream state machine and the reply filter of prompt-only models, in one object).
 
@@ -17,57 +17,17 @@ Example::
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from dashscope_models._errors import DashScopeError, StreamError, error_from_body
 from dashscope_models._parse import parse_result
+from dashscope_models._reply import read_json
 from dashscope_models._request import PreparedRequest
 from dashscope_models._sse import SSEDecoder, SSEEvent
 from dashscope_models._stream import StreamState
 from dashscope_models._types import Chunk, GenerationResult, ToolCall, ToolCallDelta
 
-__all__ = [
-    "StreamReader",
-    "error_from_http",
-    "read_json",
-    "read_response",
-    "read_result",
-]
-
-
-def error_from_http(status: int, headers: Mapping[str, str], body: bytes) -> DashScopeError:
-    """The typed error for a non-200 answer (JSON body, SSE error event, or plain text)."""
-    text = body.decode("utf-8", "replace").lstrip("\ufeff")
-    parsed: Any = text
-    if "event-stream" in headers.get("content-type", ""):
-        for line in text.splitlines():
-            if line.startswith("data:"):
-                text = line[5:].strip()
-                break
-    try:
-        parsed = json.loads(text)
-    except ValueError:
-        parsed = text.strip()
-    err = error_from_body(status, parsed, headers.get("x-request-id"))
-    err.headers = {k.lower(): v for k, v in headers.items()}
-    return err
-
-
-def read_json(status: int, headers: Mapping[str, str], body: bytes) -> Any:
-    """A whole JSON answer: the typed error for a non-200 status, else the parsed body."""
-    if status != 200:
-        raise error_from_http(status, headers, body)
-    try:
-        return json.loads(body)
-    except ValueError:
-        raise StreamError(
-            f"the service answered with a body that is not JSON: {body[:200]!r}",
-            code="MalformedResponse",
-            status_code=200,
-            request_id=headers.get("x-request-id"),
-        ) from None
+__all__ = ["StreamReader", "read_response", "read_result"]
 
 
 def read_response(

@@ -15,7 +15,7 @@ Example::
 from __future__ import annotations
 
 from dashscope_models._catalog import ModelSpec, all_specs
-from dashscope_models._routing import GENERATION_ENDPOINTS
+from dashscope_models._endpoints import GENERATION_ENDPOINTS
 
 __all__ = ["CAPABILITY_LABELS", "UNSUPPORTED_CODES", "has", "lacking", "models_with"]
 

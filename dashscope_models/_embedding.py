@@ -9,22 +9,27 @@ Example::
 
     request = EmbeddingRequest(model="text-embedding-v3", texts=["a", "b"], text_type="query")
     bodies = batch_bodies(request)  # [{"model": ..., "input": {"texts": [...]}, ...}]
+    plan = embedding_plan(request)  # one call per batch; the call loop sends it (``_loop``)
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Literal
 
 from dashscope_models._catalog import ModelSpec, get_spec
+from dashscope_models._endpoints import Call, Plan
 from dashscope_models._errors import RequestValidationError, StreamError, error_from_body
+from dashscope_models._reply import read_json
 
 __all__ = [
     "EmbeddingRequest",
     "EmbeddingResult",
     "batch_bodies",
+    "embedding_plan",
     "estimate_tokens",
     "merge_batches",
     "read_batch",
@@ -156,3 +161,19 @@ def merge_batches(model: str, batches: list[tuple[list[list[float]], int, str]])
         result.total_tokens += tokens
         result.request_ids.append(request_id)
     return result
+
+
+_Batch = tuple[list[list[float]], int, str]
+
+
+def embedding_plan(request: EmbeddingRequest) -> Plan[_Batch, EmbeddingResult]:
+    """Validate ``request``; the calls of its batches (``text-embedding``) and their merge."""
+    calls = [
+        Call("text-embedding", body, partial(_read, len(body["input"]["texts"])))
+        for body in batch_bodies(request)
+    ]
+    return Plan(calls, partial(merge_batches, request.model))
+
+
+def _read(expected: int, status: int, headers: Mapping[str, str], body: bytes) -> _Batch:
+    return read_batch(read_json(status, headers, body), expected)

@@ -24,13 +24,12 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from dashscope_models._attachments import Local
-from dashscope_models._call import read_json
+from dashscope_models._loop import Calls
+from dashscope_models._reply import read_json
 from dashscope_models._uploads import FormBody, _file_id, _request, account, compatible_root
 
 if TYPE_CHECKING:
     import httpx
-
-    from dashscope_models._client import DashScopeClient
 
 __all__ = ["Files"]
 
@@ -48,19 +47,20 @@ class Files:
         files = await client.files.alist(limit=50)
     """
 
-    def __init__(self, client: DashScopeClient) -> None:
-        self._client = client
+    def __init__(self, calls: Calls) -> None:
+        self._calls = calls  # the client's call loop (``_loop``)
+        self._config = calls.sender.config
 
     # -- requests -----------------------------------------------------------------------------
 
     def _url(self, path: str = "", **query: Any) -> str:
         params = {k: v for k, v in query.items() if v is not None}
         tail = f"?{urlencode(params)}" if params else ""
-        return f"{compatible_root(self._client.config)}/files{path}{tail}"
+        return f"{compatible_root(self._config)}/files{path}{tail}"
 
     def _list(self, purpose: str | None, limit: int | None, after: str | None) -> httpx.Request:
         url = self._url(purpose=purpose, limit=limit, after=after)
-        return _request(self._client.config, "GET", url)
+        return _request(self._config, "GET", url)
 
     def _upload(
         self, file: str | os.PathLike[str] | bytes, filename: str | None, purpose: str
@@ -75,10 +75,10 @@ class Files:
             mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
             local = Local("document", name, mime, path.stat().st_size, path=str(path))
         form = FormBody({"purpose": purpose}, local)
-        return _request(self._client.config, "POST", self._url(), body=form)
+        return _request(self._config, "POST", self._url(), body=form)
 
     def _forget(self, file_id: str) -> None:
-        state = account(self._client.config)
+        state = account(self._config)
         with state.lock:
             for digest, known in list(state.file_ids.items()):
                 if known == file_id:
@@ -94,25 +94,25 @@ class Files:
         purpose: str = "file-extract",
     ) -> str:
         """Upload a path or bytes; the file id."""
-        return str(self._client._post(self._upload(file, filename, purpose), _file_id))
+        return str(self._calls.call(self._upload(file, filename, purpose), _file_id))
 
     def list(
         self, *, purpose: str | None = None, limit: int | None = None, after: str | None = None
     ) -> list[dict[str, Any]]:
         """File objects (``id``, ``filename``, ``bytes``, ``purpose``, ``created_at`` ...),
         newest first; ``limit``/``after`` page through them."""
-        answer = self._client._post(self._list(purpose, limit, after), _read)
+        answer = self._calls.call(self._list(purpose, limit, after), _read)
         return list(answer.get("data") or [])
 
     def get(self, file_id: str) -> dict[str, Any]:
         """One file object (a ``NotFoundError`` for an unknown id)."""
-        request = _request(self._client.config, "GET", self._url("/" + file_id))
-        return dict(self._client._post(request, _read))
+        request = _request(self._config, "GET", self._url("/" + file_id))
+        return dict(self._calls.call(request, _read))
 
     def delete(self, file_id: str) -> None:
         """Delete a file (and forget it: the same document is uploaded again when next sent)."""
-        request = _request(self._client.config, "DELETE", self._url("/" + file_id))
-        self._client._post(request, _read)
+        request = _request(self._config, "DELETE", self._url("/" + file_id))
+        self._calls.call(request, _read)
         self._forget(file_id)
 
     # -- async --------------------------------------------------------------------------------
@@ -125,22 +125,22 @@ class Files:
         purpose: str = "file-extract",
     ) -> str:
         """Async :meth:`upload`."""
-        return str(await self._client._apost(self._upload(file, filename, purpose), _file_id))
+        return str(await self._calls.acall(self._upload(file, filename, purpose), _file_id))
 
     async def alist(
         self, *, purpose: str | None = None, limit: int | None = None, after: str | None = None
     ) -> builtins.list[dict[str, Any]]:
         """Async :meth:`list`."""
-        answer = await self._client._apost(self._list(purpose, limit, after), _read)
+        answer = await self._calls.acall(self._list(purpose, limit, after), _read)
         return list(answer.get("data") or [])
 
     async def aget(self, file_id: str) -> dict[str, Any]:
         """Async :meth:`get`."""
-        request = _request(self._client.config, "GET", self._url("/" + file_id))
-        return dict(await self._client._apost(request, _read))
+        request = _request(self._config, "GET", self._url("/" + file_id))
+        return dict(await self._calls.acall(request, _read))
 
     async def adelete(self, file_id: str) -> None:
         """Async :meth:`delete`."""
-        request = _request(self._client.config, "DELETE", self._url("/" + file_id))
-        await self._client._apost(request, _read)
+        request = _request(self._config, "DELETE", self._url("/" + file_id))
+        await self._calls.acall(request, _read)
         self._forget(file_id)

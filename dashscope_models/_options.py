@@ -19,8 +19,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from dashscope_models._endpoints import GENERATION_ENDPOINTS
 from dashscope_models._errors import RequestValidationError
-from dashscope_models._routing import GENERATION_ENDPOINTS
 from dashscope_models._types import GenerationRequest
 
 __all__ = ["OPTION_NAMES", "check_options"]

@@ -1,22 +1,20 @@
-"""The one request builder: a :class:`GenerationRequest` becomes the wire request.
+"""The generation request builder: a :class:`GenerationRequest` becomes its body.
 
-:func:`build_body` validates (see ``_validate``), chooses the input form the model takes
-(messages, a rendered prompt for prompt-only families, multimodal parts on the multimodal
-endpoint) and writes only the parameters the caller set. :func:`build_http_request` adds the
-URL and headers. Both sync and async clients send what this module builds.
+:func:`build_body` validates (see ``_validate``), chooses the endpoint (``_routing``) and
+the input form the model takes (messages, a rendered prompt for prompt-only families,
+multimodal parts on the multimodal endpoint) and writes only the parameters the caller set.
+:func:`build_http_request` makes it the HTTP request (``_http``, the one builder of every
+endpoint). Both sync and async paths send what this module builds.
 
 Example::
 
-    req = build_http_request(config, GenerationRequest(model="qwen-plus", prompt="hi"), stream=True)
-    req.headers["X-DashScope-SSE"]  # 'enable'
+    prepared = build_body(GenerationRequest(model="qwen-plus", prompt="hi"), stream=True)
+    build_http_request(config, prepared).headers["X-DashScope-SSE"]  # 'enable'
 """
 
 from __future__ import annotations
 
-import json
-import platform
 from dataclasses import dataclass
-from functools import lru_cache
 from operator import attrgetter
 from typing import Any
 
@@ -25,34 +23,19 @@ import httpx
 from dashscope_models._cache import prepare_messages
 from dashscope_models._catalog import ModelSpec, get_spec
 from dashscope_models._config import ClientConfig
-from dashscope_models._connection import timeouts
+from dashscope_models._http import http_request
 from dashscope_models._parameters import parameters
 from dashscope_models._prompt import ReplyFilter, render_prompt
 from dashscope_models._routing import choose_endpoint
 from dashscope_models._types import ContentPart, GenerationRequest, Message, flat_content
 from dashscope_models._validate import validate
-from dashscope_models._version import __version__
 
-__all__ = ["PreparedRequest", "build_body", "build_http_request", "endpoint_path"]
-
-USER_AGENT = f"dashscope-models/{__version__}; python/{platform.python_version()}"
-
-_PATHS = {
-    "text-generation": "/services/aigc/text-generation/generation",
-    "multimodal-generation": "/services/aigc/multimodal-generation/generation",
-    "text-embedding": "/services/embeddings/text-embedding/text-embedding",
-    "text-rerank": "/services/rerank/text-rerank/text-rerank",
-}
+__all__ = ["PreparedRequest", "build_body", "build_http_request"]
 
 # The parameters sent as they are, and those sent through their converter (see _parameters).
 _PLAIN = tuple(p.name for p in parameters() if p.sent and p.wire is None)
 _CONVERTED = tuple((p.name, p.wire) for p in parameters() if p.sent and p.wire is not None)
 _read_plain = attrgetter(*_PLAIN)
-
-
-def endpoint_path(endpoint: str) -> str:
-    """The path below the API root for an endpoint kind of the catalog."""
-    return _PATHS[endpoint]
 
 
 @dataclass(slots=True)
@@ -166,55 +149,8 @@ def _names_oss(messages: Any) -> bool:
     return False
 
 
-def build_http_request(
-    config: ClientConfig, prepared: PreparedRequest | dict[str, Any], *, path: str | None = None
-) -> httpx.Request:
-    """The HTTP request for a prepared generation (or any body sent to ``path``)."""
-    oss = False
-    if isinstance(prepared, PreparedRequest):
-        body, stream, oss = prepared.body, prepared.stream, prepared.oss
-        path = path or _PATHS[prepared.endpoint]
-    else:
-        body, stream = prepared, False
-    authorization = config.bearer()  # first: no key, no request (ConfigurationError)
-    content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
-    request = httpx.Request(
-        "POST",
-        _url(config.base_url + (path or "")),
-        headers=_headers(config.workspace, stream, oss),
-        content=content,
+def build_http_request(config: ClientConfig, prepared: PreparedRequest) -> httpx.Request:
+    """The HTTP request of a prepared generation (``_http.http_request``, its endpoint's row)."""
+    return http_request(
+        config, prepared.endpoint, prepared.body, stream=prepared.stream, oss=prepared.oss
     )
-    # The key goes only into this request (no cache holds it, nor anything keyed by it).
-    request.headers["Authorization"] = authorization
-    request.extensions["timeout"] = _timeout_extension(config.timeout)
-    return request
-
-
-@lru_cache(maxsize=64)
-def _headers(workspace: str | None, stream: bool, oss: bool = False) -> httpx.Headers:
-    """The request headers but the key, built and normalised once per workspace and mode
-    (httpx copies a ``Headers`` object cheaply, but normalises a dict on every request)."""
-    headers = {
-        "Content-Type": "application/json",
-        "Accept": "text/event-stream" if stream else "application/json",
-        "User-Agent": USER_AGENT,
-    }
-    if stream:
-        headers["X-DashScope-SSE"] = "enable"
-    if workspace:
-        headers["X-DashScope-WorkSpace"] = workspace
-    if oss:
-        headers["X-DashScope-OssResourceResolve"] = "enable"
-    return httpx.Headers(headers)
-
-
-@lru_cache(maxsize=64)
-def _timeout_extension(seconds: float) -> dict[str, float | None]:
-    """httpx's per-request timeout extension (what ``timeouts`` gives, as a dict)."""
-    return timeouts(seconds).as_dict()
-
-
-@lru_cache(maxsize=256)
-def _url(text: str) -> httpx.URL:
-    """Parsed once per endpoint: URL parsing is a large share of per-request client work."""
-    return httpx.URL(text)

@@ -22,14 +22,17 @@ Example::
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from dashscope_models._catalog import ModelSpec, get_spec
 from dashscope_models._embedding import estimate_tokens
+from dashscope_models._endpoints import Call, Plan
 from dashscope_models._errors import RequestValidationError, StreamError
 from dashscope_models._parse import require_output
+from dashscope_models._reply import read_json
 
 __all__ = [
     "RerankBatch",
@@ -40,6 +43,7 @@ __all__ = [
     "merge_reranks",
     "read_rerank",
     "rerank_batches",
+    "rerank_plan",
 ]
 
 # For a rerank model id the catalog does not list: the smallest documented per-request limit
@@ -248,3 +252,19 @@ def merge_reranks(
     if request.top_n is not None:
         del result.results[request.top_n :]
     return result
+
+
+_Hits = tuple[list[RerankHit], int, str]
+
+
+def rerank_plan(request: RerankRequest) -> Plan[_Hits, RerankResult]:
+    """Validate ``request``; the calls of its batches (``text-rerank``) and their merge."""
+    calls = [
+        Call("text-rerank", body, partial(_read, offset, len(body["input"]["documents"])))
+        for offset, body in rerank_batches(request)
+    ]
+    return Plan(calls, partial(merge_reranks, request))
+
+
+def _read(offset: int, count: int, status: int, headers: Mapping[str, str], body: bytes) -> _Hits:
+    return read_rerank(read_json(status, headers, body), offset, count)

@@ -30,17 +30,17 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from dashscope_models._catalog import ModelSpec
+from dashscope_models._endpoints import OTHER_ENDPOINT
 from dashscope_models._errors import DashScopeError
 from dashscope_models._types import GenerationRequest, Message
 
-if TYPE_CHECKING:
-    from dashscope_models._request import PreparedRequest
-
 __all__ = [
-    "GENERATION_ENDPOINTS",
+    "Reroute",
+    "Routed",
     "choose_endpoint",
     "forget_learned_routes",
     "has_media",
@@ -49,12 +49,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger("dashscope_models")
-
-OTHER_ENDPOINT = {
-    "text-generation": "multimodal-generation",
-    "multimodal-generation": "text-generation",
-}
-GENERATION_ENDPOINTS = frozenset(OTHER_ENDPOINT)
 
 # The service's words (protocol reference §8 and §10.2; issue 13 quotes the url error).
 _URL_ERROR = "url error"
@@ -102,21 +96,41 @@ def must_stream(request: GenerationRequest, spec: ModelSpec) -> bool:
     )
 
 
-def rerouted(prepared: PreparedRequest, err: DashScopeError) -> PreparedRequest | None:
-    """The corrected request after a refusal of a guess (see the module docstring), else None."""
-    if err.status_code != 400 or not prepared.spec.guessed:
-        return None
-    from dashscope_models._request import build_body  # the builder imports this module
+class Routed(Protocol):
+    """What :func:`rerouted` reads of a sent request (``_request.PreparedRequest`` is one)."""
 
+    spec: ModelSpec
+    body: dict[str, Any]
+    stream: bool
+    endpoint: str
+    guessed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Reroute:
+    """Where and how to send a refused guess again: the caller builds it anew.
+
+    Example: ``Reroute(endpoint="multimodal-generation", stream=False)``
+    """
+
+    endpoint: str
+    stream: bool
+
+
+def rerouted(sent: Routed, err: DashScopeError) -> Reroute | None:
+    """How to send ``sent`` again after a refusal of a guess (see the module docstring), else
+    ``None`` (the error stands)."""
+    if err.status_code != 400 or not sent.spec.guessed:
+        return None
     message = (err.message or "").lower()
-    model = prepared.body["model"]
-    if prepared.guessed and (_URL_ERROR in message or err.code == "InvalidURL"):
-        endpoint = OTHER_ENDPOINT[prepared.endpoint]
-        _learn(model, endpoint, f"it is served on {endpoint}, not {prepared.endpoint}")
-        return build_body(prepared.request, stream=prepared.stream, endpoint=endpoint)
-    if not prepared.stream and any(words in message for words in _STREAM_ONLY):
+    model = sent.body["model"]
+    if sent.guessed and (_URL_ERROR in message or err.code == "InvalidURL"):
+        endpoint = OTHER_ENDPOINT[sent.endpoint]
+        _learn(model, endpoint, f"it is served on {endpoint}, not {sent.endpoint}")
+        return Reroute(endpoint, sent.stream)
+    if not sent.stream and any(words in message for words in _STREAM_ONLY):
         _learn(model, None, "it answers only streamed calls: plain calls are streamed inside")
-        return build_body(prepared.request, stream=True, endpoint=prepared.endpoint)
+        return Reroute(sent.endpoint, True)
     return None
 
 

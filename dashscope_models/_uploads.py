@@ -14,11 +14,11 @@ and the request as it will be sent, before any upload) and return it as sent, af
   remembered by content for 48 hours, as long as the service keeps the file.
 
 The steps are written once, as a generator of ``(request, reader)`` calls; a sync and an async
-driver send them through the client's retrying ``_post`` / ``_apost``.
+driver send them through the client's call loop (``_loop.Calls``: its sender and retries).
 
 Example::
 
-    request = attach(client, request)   # uploads, then the request to send
+    request = attach(calls, request)   # uploads, then the request to send
 """
 
 from __future__ import annotations
@@ -35,13 +35,14 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from dashscope_models._attachments import Local, Plan, plan
-from dashscope_models._call import read_json
 from dashscope_models._errors import RequestValidationError, StreamError
-from dashscope_models._request import USER_AGENT, _timeout_extension, _url, build_body
+from dashscope_models._http import USER_AGENT, _timeout_extension, _url
+from dashscope_models._loop import Calls
+from dashscope_models._reply import read_json
+from dashscope_models._request import build_body
 from dashscope_models._types import GenerationRequest
 
 if TYPE_CHECKING:
-    from dashscope_models._client import DashScopeClient
     from dashscope_models._config import ClientConfig
 
 __all__ = ["FormBody", "aattach", "attach", "compatible_root", "forget_uploads", "prepare"]
@@ -229,28 +230,28 @@ def prepare(request: GenerationRequest) -> Plan | None:
     return todo
 
 
-def attach(client: DashScopeClient, request: GenerationRequest) -> GenerationRequest:
+def attach(calls: Calls, request: GenerationRequest) -> GenerationRequest:
     """``request`` as sent, its documents and local media uploaded first (see the module)."""
     todo = prepare(request)
     if todo is None:
         return request
-    steps = _steps(client.config, todo)
+    steps = _steps(calls.sender.config, todo)
     try:
         call = next(steps)
         while True:
-            call = steps.send(client._post(*call))
+            call = steps.send(calls.call(*call))
     except StopIteration as done:
         ids, urls = done.value
     return todo.apply(ids, urls)
 
 
-async def aattach(client: DashScopeClient, todo: Plan) -> GenerationRequest:
+async def aattach(calls: Calls, todo: Plan) -> GenerationRequest:
     """Async :func:`attach`, for a request :func:`prepare` planned."""
-    steps = _steps(client.config, todo)
+    steps = _steps(calls.sender.config, todo)
     try:
         call = next(steps)
         while True:
-            call = steps.send(await client._apost(*call))
+            call = steps.send(await calls.acall(*call))
     except StopIteration as done:
         ids, urls = done.value
     return todo.apply(ids, urls)

@@ -21,10 +21,11 @@ from operator import attrgetter
 from dashscope_models._budget import check_context
 from dashscope_models._capabilities import UNSUPPORTED_CODES, lacking
 from dashscope_models._catalog import Interval, ModelSpec
+from dashscope_models._endpoints import GENERATION_ENDPOINTS
 from dashscope_models._errors import RequestValidationError
 from dashscope_models._options import check_options
 from dashscope_models._parameters import COUNT_RANGE, OUTPUT_CAP_ALIAS, SEED_RANGE, parameters
-from dashscope_models._routing import GENERATION_ENDPOINTS, has_media
+from dashscope_models._routing import has_media
 from dashscope_models._thinking import check_thinking
 from dashscope_models._types import ROLES, GenerationRequest, Message
 

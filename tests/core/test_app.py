@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 from dashscope_models import AppRequest, Message, RequestValidationError
-from dashscope_models._app import app_path, build_app_body, check_rag_options
+from dashscope_models._app import build_app_body, check_rag_options
+from dashscope_models._endpoints import ENDPOINTS
 
 
 def test_a_prompt_call_sends_only_what_was_set() -> None:
@@ -55,7 +56,9 @@ def test_messages_are_the_history_and_a_prompt_beside_them_is_kept() -> None:
 
 
 def test_the_path_names_the_app() -> None:
-    assert app_path("5ccc1401") == "/apps/5ccc1401/completion"
+    row = ENDPOINTS["app-completion"]  # the endpoint table's row (sent by _app_client)
+    assert row.path.format(app_id="5ccc1401") == "/apps/5ccc1401/completion"
+    assert (row.method, row.root) == ("POST", "native")
 
 
 @pytest.mark.parametrize(

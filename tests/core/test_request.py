@@ -173,18 +173,3 @@ def test_bad_input_is_rejected_before_any_request(kwargs: dict[str, Any], messag
 def test_unknown_models_are_not_second_guessed() -> None:
     b = body(model="brand-new-model", tools=[WEATHER], enable_thinking=True)
     assert b["parameters"]["enable_thinking"] is True and b["parameters"]["tools"] == [WEATHER]
-
-
-def test_the_key_is_only_in_the_request_it_was_built_for() -> None:
-    """No cache is keyed by (or holds) the key text: the shared headers carry no key, and two
-    keys give two requests, each with its own."""
-    from dashscope_models._config import ClientConfig
-    from dashscope_models._request import _headers
-
-    prepared = build_body(GenerationRequest(model="qwen-plus", prompt="hi"), stream=False)
-    first = build_http_request(ClientConfig.resolve(api_key="sk-first"), prepared)
-    second = build_http_request(ClientConfig.resolve(api_key="sk-second"), prepared)
-    assert first.headers["authorization"] == "Bearer sk-first"
-    assert second.headers["authorization"] == "Bearer sk-second"
-    assert "authorization" not in _headers(None, False)
-    assert "sk-" not in repr(_headers.cache_info()) + repr(list(_headers(None, False).items()))

@@ -27,7 +27,7 @@ def emulator() -> Emulator:
 
 def app(emulator: Emulator, **fields: Any) -> ChatDashScopeApp:
     model = ChatDashScopeApp(api_key="sk-secret-key", base_url="http://emulator/api/v1", **fields)
-    model.client._transport = EmulatorTransport(emulator)
+    model.client._calls.sender._transport = EmulatorTransport(emulator)
     return model
 
 

@@ -24,7 +24,7 @@ def emulator() -> Emulator:
 
 def app(emulator: Emulator, **fields: Any) -> DashScopeApp:
     model = DashScopeApp(api_key="sk-test", base_url="http://emulator/api/v1", **fields)
-    model.client._transport = EmulatorTransport(emulator)
+    model.client._calls.sender._transport = EmulatorTransport(emulator)
     return model
 
 
@@ -93,7 +93,7 @@ def test_the_query_engine_gives_scored_source_nodes(emulator: Emulator) -> None:
     engine = DashScopeAppQueryEngine(
         app_id="kb", api_key="sk-test", base_url="http://emulator/api/v1"
     )
-    engine.app.client._transport = EmulatorTransport(emulator)
+    engine.app.client._calls.sender._transport = EmulatorTransport(emulator)
     response = engine.query("Stratus price")
     assert sent(emulator)["parameters"]["has_thoughts"] is True
     [top, *_] = response.source_nodes
