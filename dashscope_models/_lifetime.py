@@ -18,12 +18,17 @@ Example::
 from __future__ import annotations
 
 from types import TracebackType
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Protocol, Self
 
-if TYPE_CHECKING:
-    from dashscope_models._client import DashScopeClient
+__all__ = ["Closable", "ClosingContext", "PoolLifetime"]
 
-__all__ = ["ClosingContext", "PoolLifetime"]
+
+class Closable(Protocol):
+    """What :class:`PoolLifetime` closes (``DashScopeClient`` is one)."""
+
+    def close(self) -> None: ...
+
+    async def aclose(self) -> None: ...
 
 
 class ClosingContext:
@@ -74,7 +79,7 @@ class PoolLifetime(ClosingContext):
     if TYPE_CHECKING:
 
         @property
-        def client(self) -> DashScopeClient: ...
+        def client(self) -> Closable: ...
 
     def close(self) -> None:
         """Close the sync connection pool this model uses (it reopens on the next call)."""

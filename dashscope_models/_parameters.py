@@ -1,7 +1,8 @@
 """The generation parameter table: what each row of :class:`GenerationRequest` means.
 
 Every generation parameter is declared once, as one field of ``GenerationRequest`` (in
-``_types``) whose default is a row made here: ``number()``, ``integer()``, ``switch()`` or
+``_types``, whose ``parameters()`` reads the rows back with :func:`table`) whose default is a
+row made here: ``number()``, ``integer()``, ``switch()`` or
 ``value()``, with the row's options (a fixed range, a framework field, its alias ...). Everything
 else is read from those rows: the body builder (``_request``), the checks (``_validate``), the
 framework classes' settings fields and the per-call names (``dashscope_models.integration``),
@@ -23,7 +24,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields, replace
-from functools import cache
 from typing import Any, Literal
 
 from dashscope_models._catalog import Interval
@@ -35,8 +35,8 @@ __all__ = [
     "Parameter",
     "integer",
     "number",
-    "parameters",
     "switch",
+    "table",
     "value",
 ]
 
@@ -106,13 +106,11 @@ def value(**options: Any) -> Any:
     return _row("value", options)
 
 
-@cache
-def parameters() -> tuple[Parameter, ...]:
-    """The table: one row per generation parameter, in ``GenerationRequest``'s field order."""
-    from dashscope_models._types import GenerationRequest
-
+def table(cls: type) -> tuple[Parameter, ...]:
+    """The rows of a dataclass whose fields were made by the row functions, in field order
+    (``_types.parameters()`` is ``GenerationRequest``'s)."""
     rows = []
-    for f in fields(GenerationRequest):
+    for f in fields(cls):
         row = f.metadata.get(_KEY)
         if row is not None:
             rows.append(replace(row, name=f.name))

@@ -24,10 +24,15 @@ from dashscope_models._cache import prepare_messages
 from dashscope_models._catalog import ModelSpec, get_spec
 from dashscope_models._config import ClientConfig
 from dashscope_models._http import http_request
-from dashscope_models._parameters import parameters
 from dashscope_models._prompt import ReplyFilter, render_prompt
 from dashscope_models._routing import choose_endpoint
-from dashscope_models._types import ContentPart, GenerationRequest, Message, flat_content
+from dashscope_models._types import (
+    ContentPart,
+    GenerationRequest,
+    Message,
+    flat_content,
+    parameters,
+)
 from dashscope_models._validate import validate
 
 __all__ = ["PreparedRequest", "build_body", "build_http_request"]

@@ -24,9 +24,11 @@ from dashscope_models._parameters import (
     COUNT_RANGE,
     OUTPUT_CAP_ALIAS,
     SEED_RANGE,
+    Parameter,
     integer,
     number,
     switch,
+    table,
     value,
     wire_stop,
     wire_tool_choice,
@@ -44,6 +46,7 @@ __all__ = [
     "ToolCallDelta",
     "Usage",
     "flat_content",
+    "parameters",
 ]
 
 ROLES = frozenset({"system", "user", "assistant", "tool"})
@@ -192,6 +195,15 @@ class GenerationRequest:
     thinking_disabled: str | None = None
     """Why ``enable_thinking=False`` is sent though the caller did not ask (the integrations'
     ``settle_thinking``); never sent, the answer carries it (``extras["thinking_disabled"]``)."""
+
+
+_TABLE = table(GenerationRequest)
+
+
+def parameters() -> tuple[Parameter, ...]:
+    """The parameter table: one row per generation parameter, in ``GenerationRequest``'s field
+    order (see ``_parameters``)."""
+    return _TABLE
 
 
 @dataclass(slots=True)

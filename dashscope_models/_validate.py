@@ -24,10 +24,10 @@ from dashscope_models._catalog import Interval, ModelSpec
 from dashscope_models._endpoints import GENERATION_ENDPOINTS
 from dashscope_models._errors import RequestValidationError
 from dashscope_models._options import check_options
-from dashscope_models._parameters import COUNT_RANGE, OUTPUT_CAP_ALIAS, SEED_RANGE, parameters
+from dashscope_models._parameters import COUNT_RANGE, OUTPUT_CAP_ALIAS, SEED_RANGE
 from dashscope_models._routing import has_media
 from dashscope_models._thinking import check_thinking
-from dashscope_models._types import ROLES, GenerationRequest, Message
+from dashscope_models._types import ROLES, GenerationRequest, Message, parameters
 
 __all__ = ["validate", "validate_messages"]
 

@@ -49,10 +49,10 @@ from dashscope_models._catalog import ModelSpec, get_spec
 from dashscope_models._config import SETTINGS, key_from_environment, region_url
 from dashscope_models._errors import RequestValidationError
 from dashscope_models._lifetime import PoolLifetime
-from dashscope_models._parameters import OUTPUT_CAP_ALIAS, parameters
+from dashscope_models._parameters import OUTPUT_CAP_ALIAS
 from dashscope_models._rerank import RerankDocument, RerankRequest, RerankResult
 from dashscope_models._thinking import FORCE_ANY, settle_thinking, thinking_asked
-from dashscope_models._types import GenerationRequest, Message, flat_content
+from dashscope_models._types import GenerationRequest, Message, flat_content, parameters
 
 if TYPE_CHECKING:  # imported on first use: the client module brings httpx (~25 ms of import)
     from dashscope_models._client import DashScopeClient

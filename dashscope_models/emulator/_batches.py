@@ -24,7 +24,8 @@ import json
 import threading
 import time
 import uuid
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import Any, Protocol
 
 from dashscope_models.emulator._compat import (
     completion,
@@ -35,8 +36,17 @@ from dashscope_models.emulator._compat import (
 from dashscope_models.emulator._files import FileStore, compat_error, page_size, query_params
 from dashscope_models.emulator._response import EmulatorResponse, Frame
 
-if TYPE_CHECKING:
-    from dashscope_models.emulator._engine import Emulator
+
+class Engine(Protocol):
+    """What the Batch service needs of the emulator (``_engine.Emulator``): its answer to a
+    native request, and its key check."""
+
+    def handle(
+        self, method: str, path: str, headers: Mapping[str, str], body: bytes
+    ) -> EmulatorResponse: ...
+
+    def _authorized(self, authorization: str) -> bool: ...
+
 
 __all__ = ["COMPAT_PREFIX", "BatchService"]
 
@@ -133,7 +143,7 @@ def _check_file(data: bytes) -> tuple[list[dict[str, Any]], list[dict[str, Any]]
 class BatchService:
     """Files and Batches for one :class:`Emulator` (see the module docstring)."""
 
-    def __init__(self, emulator: Emulator, batch_seconds: float) -> None:
+    def __init__(self, emulator: Engine, batch_seconds: float) -> None:
         self._emulator = emulator
         self.batch_seconds = batch_seconds
         self.files = FileStore()

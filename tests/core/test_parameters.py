@@ -15,8 +15,8 @@ import pytest
 
 import dashscope_models.integration as integration
 from dashscope_models import GenerationRequest, Message, RequestValidationError
-from dashscope_models._parameters import parameters
 from dashscope_models._request import build_body
+from dashscope_models._types import parameters
 from dashscope_models.emulator import Emulator
 
 USER = [Message("user", "What is 123**21?")]
