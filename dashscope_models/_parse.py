@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from dashscope_models._answer_fields import KNOWN, OUTPUT_EXTRAS, undeclared
 from dashscope_models._errors import DashScopeError, StreamError, error_from_body
 from dashscope_models._types import GenerationResult, ToolCall, Usage
 
@@ -98,30 +99,60 @@ def new_output() -> Output:
     return Output(text="", reasoning_content="", tool_calls=[], finish_reason=None, logprobs=None)
 
 
-_OUTPUT_EXTRAS = ("search_info", "tool_info")
+_KNOWN_OUTPUT = KNOWN["output"]
+_KNOWN_CHOICE = KNOWN["choice"]
+_KNOWN_MESSAGE = KNOWN["message"]
+_KNOWN_PART = KNOWN["part"]
 
 
 def output_extras(output: dict[str, Any]) -> dict[str, Any] | None:
-    """What an ``output`` carries beside the message: ``search_info`` and ``tool_info`` (output
-    level), and any key of a content part other than ``text`` (``ocr_result``), as sent.
-    Once per streamed event: a plain text answer costs a few lookups."""
+    """What an ``output`` carries beside the message, as sent: the extra rows of the answer-field
+    table (``search_info``, ``tool_info`` beside the message, ``ocr_result`` in a content part),
+    and any field the table does not declare (kept, with the ``UndeclaredAnswerField``
+    warning). Once per streamed event: a plain text answer costs a few lookups."""
     extras: dict[str, Any] | None = None
     if len(output) > 1:  # a message answer's output is {"choices": [...]} alone
-        for key in _OUTPUT_EXTRAS:
+        for key in OUTPUT_EXTRAS:
             found = output.get(key)
             if found is not None:
                 extras = extras or {}
                 extras[key] = found
+        if not output.keys() <= _KNOWN_OUTPUT:
+            extras = _undeclared("output", output, _KNOWN_OUTPUT, extras)
     choices = output.get("choices")
     if not choices:
         return extras
-    message = choices[0].get("message")
-    content = message.get("content") if message else None
+    choice = choices[0]
+    if len(choice) > 2 and not choice.keys() <= _KNOWN_CHOICE:
+        extras = _undeclared("choice", choice, _KNOWN_CHOICE, extras)
+    message = choice.get("message")
+    if not message:
+        return extras
+    if len(message) > 2 and not message.keys() <= _KNOWN_MESSAGE:
+        extras = _undeclared("message", message, _KNOWN_MESSAGE, extras)
+    content = message.get("content")
     if content.__class__ is list:  # multimodal parts: keys beside "text" (ocr_result)
         for part in content:
             if isinstance(part, dict) and (len(part) > 1 or "text" not in part):
                 extras = extras or {}
-                extras.update((k, v) for k, v in part.items() if k != "text")
+                for key, value in part.items():
+                    if key == "text":
+                        continue
+                    if key not in _KNOWN_PART:
+                        undeclared("part", key)
+                    extras[key] = value
+    return extras
+
+
+def _undeclared(
+    place: str, found: dict[str, Any], known: frozenset[str], extras: dict[str, Any] | None
+) -> dict[str, Any]:
+    """The fields of ``found`` no row declares, into ``extras`` (each warned about once)."""
+    extras = extras or {}
+    for key, value in found.items():
+        if key not in known:
+            undeclared(place, key)
+            extras[key] = value
     return extras
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from dashscope_models._answer_fields import EXTRAS, accumulate
 from dashscope_models._errors import DashScopeError, StreamError, error_from_body
 from dashscope_models._parse import (
     logprob_entries,
@@ -88,7 +89,7 @@ class StreamState:
         self._logprobs: list[dict[str, Any]] | None = None  # every entry so far, once any came
         self.request_id = ""
         self._usage: dict[str, Any] | None = None
-        self._extras = extras  # search_info, tool_info ... (latest)
+        self._extras = extras  # our notes, then the answer's by the table's rules
         self.finish_reason: str | None = None
         self.last_event: dict[str, Any] = {}
 
@@ -118,7 +119,7 @@ class StreamState:
         new_logprobs = self._new_logprobs(logprobs) if logprobs is not None else None
         extras = output_extras(wire)
         if extras is not None:
-            self._extras = {**(self._extras or {}), **extras}
+            self._extras = self._accumulated(extras)
         if finish is not None:
             self.finish_reason = finish
         elif not (text or reasoning or deltas or new_logprobs):
@@ -135,6 +136,15 @@ class StreamState:
         chunk.logprobs = new_logprobs
         chunk.extras = self._extras if finish is not None else None
         return chunk
+
+    def _accumulated(self, extras: dict[str, Any]) -> dict[str, Any]:
+        """The extras so far with this event's, each by its rule in the answer-field table
+        (an undeclared one is replaced; a cumulative stream's values are each the whole)."""
+        merged = dict(self._extras) if self._extras else {}
+        for key, value in extras.items():
+            rule = EXTRAS.get(key, "replace") if self._incremental else "replace"
+            merged[key] = accumulate(rule, merged.get(key), value)
+        return merged
 
     def _new_logprobs(self, logprobs: Any) -> list[dict[str, Any]] | None:
         """The entries of an event's ``logprobs`` not seen before (``None`` when none are)."""
