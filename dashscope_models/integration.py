@@ -3,11 +3,8 @@
 The LangChain and LlamaIndex classes only translate framework types; every rule they have in
 common lives here, once (an integration for another framework uses the same functions):
 
-* :class:`ConnectionSettings`: connection fields (the key read from ``DASHSCOPE_API_KEY``, never
-  dumped or shown) and the core client, made on first use on the process-wide connection pool,
-  and made again when a setting changed since (by assignment or ``model_copy``).
-* :class:`RerankSettings`: a reranker's fields (``model``, ``top_n``, ``instruct``) and its
-  calls on the core client, for both frameworks' ``DashScopeRerank``.
+* :class:`ConnectionSettings`, :class:`RerankSettings` (from ``_settings``): connection fields
+  and the core client made from them; a reranker's fields and calls.
 * :class:`GenerationSettings`: the parameter table's framework fields (see ``_parameters``).
 * :func:`merge_request`: constructor fields, then ``model_kwargs``/``additional_kwargs``, then
   per-call arguments (each with its ``extra_body``), into one core request.
@@ -30,32 +27,23 @@ Example::
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Literal, get_type_hints
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    PrivateAttr,
-    SecretStr,
     create_model,
-    model_validator,
 )
 
 from dashscope_models._cache import MARKER_KEYS, cache_form, ephemeral, mark_last
 from dashscope_models._capabilities import UNSUPPORTED_CODES, has, lacking
 from dashscope_models._catalog import ModelSpec, get_spec
-from dashscope_models._config import SETTINGS, key_from_environment, region_url
 from dashscope_models._errors import RequestValidationError
-from dashscope_models._lifetime import PoolLifetime
 from dashscope_models._parameters import OUTPUT_CAP_ALIAS
-from dashscope_models._rerank import RerankDocument, RerankRequest, RerankResult
+from dashscope_models._settings import ConnectionSettings, RerankSettings
 from dashscope_models._thinking import FORCE_ANY, settle_thinking, thinking_asked
 from dashscope_models._types import GenerationRequest, Message, flat_content, parameters
-
-if TYPE_CHECKING:  # imported on first use: the client module brings httpx (~25 ms of import)
-    from dashscope_models._client import DashScopeClient
 
 __all__ = [
     "IDENTIFYING_PARAMETERS",
@@ -101,67 +89,6 @@ def pop_extra_body(values: dict[str, Any]) -> dict[str, Any]:
             code="InvalidParameter",
         )
     return body
-
-
-_read_settings = attrgetter(*SETTINGS)
-
-
-class ConnectionSettings(PoolLifetime, BaseModel):
-    """Connection settings and the lazily made core client (see the module docstring);
-    ``close()``/``aclose()`` and ``with``/``async with`` close its connection pool."""
-
-    model_config = ConfigDict(populate_by_name=True)
-
-    api_key: SecretStr | None = Field(
-        default_factory=key_from_environment,
-        alias="dashscope_api_key",
-        exclude=True,
-        repr=False,
-    )
-    """The API key; read from ``DASHSCOPE_API_KEY`` when not given. Never dumped or shown."""
-    region: str | None = None
-    """``"beijing"`` (default), ``"singapore"``, ``"frankfurt"`` (with ``workspace``) ... (see
-    ``dashscope_models.REGIONS``)."""
-    base_url: str | None = None
-    """API root including ``/api/v1`` (appended to a URL with no path); wins over ``region``;
-    also ``DASHSCOPE_BASE_URL``."""
-    workspace: str | None = None
-    """The workspace id (``ws-...``): sent as ``X-DashScope-WorkSpace``; with a ``region`` that
-    has workspace hosts, requests go to ``https://{workspace}.{region}.maas.aliyuncs.com``."""
-    timeout: float | None = Field(default=None, alias="request_timeout")
-    """Seconds per request (connect: at most 10)."""
-    max_retries: int | None = None
-    """Retries of 429s, 5xx and dropped connections (default 2)."""
-    proxy: str | None = Field(default=None, exclude=True, repr=False)
-    """A proxy URL (``http://[user:password@]host:port``) over the one ``HTTP_PROXY``,
-    ``HTTPS_PROXY``, ``ALL_PROXY`` and ``NO_PROXY`` give. Never dumped or shown (it may hold a
-    password)."""
-
-    # (the settings the client was made from, the client)
-    _client: tuple[tuple[Any, ...], DashScopeClient] | None = PrivateAttr(default=None)
-
-    @model_validator(mode="after")
-    def _check_region(self) -> Any:
-        """An unknown region, or a workspace-only one without ``workspace``: the
-        ``ConfigurationError`` at construction, not at the first call."""
-        if self.region is not None and not self.base_url:
-            region_url(self.region, self.workspace)
-        return self
-
-    @property
-    def client(self) -> DashScopeClient:
-        """The core client (made on first use; shares the process-wide connection pool)."""
-        settings = _read_settings(self)
-        # Read the private attribute from its dict: every call comes here, and pydantic's
-        # attribute lookup for private names costs a raised AttributeError each time.
-        private: dict[str, Any] = self.__pydantic_private__  # type: ignore[assignment]
-        cached = private["_client"]
-        if cached is None or cached[0] != settings:
-            from dashscope_models._client import DashScopeClient
-
-            cached = private["_client"] = (settings, DashScopeClient.from_settings(self))
-        client: DashScopeClient = cached[1]
-        return client
 
 
 class _GenerationFields(BaseModel):
@@ -408,41 +335,3 @@ def response_format(
     name = schema.get("title", "output")
     return {"type": "json_schema",
             "json_schema": {"name": name, "schema": schema, "strict": bool(strict)}}  # fmt: skip
-
-
-class RerankSettings(ConnectionSettings):
-    """A reranker's fields and calls, for both frameworks' ``DashScopeRerank``.
-
-    Example: ``RerankSettings(model="qwen3-rerank", top_n=2).rank_texts("q", ["a", "b", "c"])``.
-    """
-
-    model: str = "gte-rerank-v2"
-    """The rerank model id (``gte-rerank-v2``, ``qwen3-rerank``, ``qwen3-vl-rerank`` ...)."""
-    top_n: int | None = 3
-    """How many of the best documents to keep; ``None`` keeps them all, in score order."""
-    instruct: str | None = None
-    """A ranking task instruction (qwen3-rerank), e.g. "Retrieve semantically similar text."."""
-    max_concurrency: int = 16
-    """At most this many requests in flight when a long list is split (async path)."""
-
-    def _rerank_request(
-        self, query: str, texts: Sequence[RerankDocument], top_n: int | None
-    ) -> RerankRequest:
-        return RerankRequest(
-            model=self.model, query=query, documents=texts, top_n=top_n, instruct=self.instruct
-        )
-
-    def rank_texts(
-        self, query: str, texts: Sequence[RerankDocument], top_n: int | None = -1
-    ) -> RerankResult:
-        """Rank ``texts`` against ``query`` (``top_n=-1``: this object's ``top_n``)."""
-        top = self.top_n if top_n == -1 else top_n
-        return self.client.rerank(self._rerank_request(query, texts, top))
-
-    async def arank_texts(
-        self, query: str, texts: Sequence[RerankDocument], top_n: int | None = -1
-    ) -> RerankResult:
-        """Async :meth:`rank_texts` (a split list is sent concurrently)."""
-        top = self.top_n if top_n == -1 else top_n
-        request = self._rerank_request(query, texts, top)
-        return await self.client.arerank(request, max_concurrency=self.max_concurrency)
