@@ -226,3 +226,21 @@ def test_markers_removed_on_a_model_without_explicit_cache(emulator: Emulator) -
     with pytest.warns(CacheNotSupportedWarning):
         ChatMoonshot(model="moonshot-v1-32k").invoke([_marked_system(), HumanMessage(QUESTION)])
     assert _sent(emulator)[0]["content"] == BIG
+
+
+def test_middleware_never_takes_a_request_past_four_markers(emulator: Emulator) -> None:
+    blocks = [{"type": "text", "text": f"note {i} " * 300, "cache_control": EPHEMERAL}
+              for i in range(3)]  # fmt: skip
+    agent = _agent(ChatQwen(model="qwen-plus"))
+    agent.invoke({"messages": [HumanMessage(content=blocks)]})
+    sent = _sent(emulator)
+    assert str(sent).count("cache_control") == 4  # the system prompt's, and the user's three
+    assert sent[0]["content"][0]["cache_control"] == EPHEMERAL
+
+
+def test_middleware_waits_for_min_messages(emulator: Emulator) -> None:
+    _agent(ChatQwen(model="qwen-plus"), min_messages_to_cache=3).invoke(
+        {"messages": [HumanMessage(QUESTION)]}
+    )
+    assert "cache_control" not in str(_sent(emulator, 0))  # system + question: 2 messages
+    assert "cache_control" in str(_sent(emulator, 1))  # + the tool call and its result: 4
