@@ -22,6 +22,8 @@ for a workflow, as recorded).
 * Sessions are kept by ``session_id`` (a new 32-hex id when none is sent; the last 50 turns);
   ``messages``, when given, are the history instead (the service prefers them). An answer in a
   conversation names the user's previous turn [INF], so a follow-up shows its context.
+* ``web_search`` (an agent or RAG app that searches the web): one web result, in the retrieval
+  step with ``webSearch: true`` and its ``url``, cited after the documents [INF].
 * ``memory_id`` keeps what the user said under that id; a later call recalls the entries that
   share a word with the question (a ``memory`` thought, and ``I remember: ...`` in the answer)
   [INF: the service extracts facts with a model].
@@ -82,17 +84,26 @@ class App:
     template: str = ""
     model: str = "qwen-plus"
     top_n: int = 3
+    web_search: bool = False
 
     @classmethod
-    def rag(cls, app_id: str, documents: list[AppDocument | str], *, top_n: int = 3) -> App:
-        """A RAG app answering from ``documents`` (strings are documents without a title)."""
+    def rag(
+        cls,
+        app_id: str,
+        documents: list[AppDocument | str],
+        *,
+        top_n: int = 3,
+        web_search: bool = False,
+    ) -> App:
+        """A RAG app answering from ``documents`` (strings are documents without a title);
+        ``web_search``: it also searches the web (one result, cited after the documents)."""
         docs = tuple(d if isinstance(d, AppDocument) else AppDocument(d) for d in documents)
         docs = tuple(
             d if d.doc_id else AppDocument(d.text, d.title, f"doc_{i + 1}", d.pipeline_id,
                                            d.tags, d.metadata)
             for i, d in enumerate(docs)
         )  # fmt: skip
-        return cls(app_id, "rag", docs, top_n=top_n)
+        return cls(app_id, "rag", docs, top_n=top_n, web_search=web_search)
 
     @classmethod
     def workflow(cls, app_id: str, template: str) -> App:
@@ -100,9 +111,10 @@ class App:
         return cls(app_id, "workflow", template=template)
 
     @classmethod
-    def agent(cls, app_id: str) -> App:
-        """An agent without a knowledge base: it repeats the input, in its conversation."""
-        return cls(app_id, "agent")
+    def agent(cls, app_id: str, *, web_search: bool = False) -> App:
+        """An agent without a knowledge base: it repeats the input, in its conversation
+        (``web_search``: it also searches the web and cites one result)."""
+        return cls(app_id, "agent", web_search=web_search)
 
 
 def _best_sentence(text: str, query: list[str]) -> str:
@@ -169,6 +181,8 @@ class AppService:
             thoughts.append(_rag_thought(found))
         else:
             text = f"[{app.app_id}] You said: {question}"
+        if app.web_search and app.kind != "workflow":
+            text = _search_the_web(text, question, thoughts, len(refs) + 1)
         if history:
             text += f" (Earlier in this conversation you said: '{history[-1]}'.)"
         memory_id = inp.get("memory_id")
@@ -252,6 +266,23 @@ def _retrieve(
         refs.append({"images": [], "text": doc.text, "index_id": str(n), "title": title,
                      "doc_name": title, "doc_id": doc.doc_id})  # fmt: skip
     return " ".join(parts), refs, found
+
+
+def _search_the_web(text: str, question: str, thoughts: list[dict[str, Any]], n: int) -> str:
+    """One web result for the question, in the retrieval step (``webSearch: true``) and cited
+    as ``<ref>[n]</ref>`` [INF: the recorded observations are knowledge-base results only; a
+    web result's fields are those of generation's ``search_results``]."""
+    title = f"About: {question[:40]}"
+    result = {"content": f"What the web says about {question[:60]}.", "dataId": "",
+              "dataName": title, "display": True, "id": f"web_search_{n}", "images": [],
+              "referenceIndex": n, "score": 0.5, "title": title,
+              "url": f"https://example.com/emulator/search/{n}", "webSearch": True}  # fmt: skip
+    if thoughts:
+        found = json.loads(thoughts[0]["observation"])
+        thoughts[0] = {**thoughts[0], "observation": _compact([*found, result])}
+    else:
+        thoughts.append({**_rag_thought([]), "observation": _compact([result])})
+    return f"{text} The web has more.<ref>[{n}]</ref>"
 
 
 def _rag_thought(found: list[tuple[float, AppDocument]]) -> dict[str, Any]:

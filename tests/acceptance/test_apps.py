@@ -32,7 +32,8 @@ EARLIER = f"Earlier in this conversation you said: '{FIRST}'"
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[EmulatorServer]:
-    apps = [App.rag("kb", DOCS), App.workflow("wf", "{sourceCode}"), App.agent("bot")]
+    apps = [App.rag("kb", DOCS), App.workflow("wf", "{sourceCode}"), App.agent("bot"),
+            App.rag("kb-web", DOCS, web_search=True)]  # fmt: skip
     with start_emulator(apps=apps) as running:
         yield running
 
@@ -155,6 +156,19 @@ def test_web_search_results_are_citations_in_both_frameworks(server: EmulatorSer
         whole += chunk
     [block] = [b for b in whole.content_blocks if b["type"] == "text"]
     assert [a.get("url") for a in block.get("annotations") or []] == [citation["url"]]
+
+
+def test_an_apps_web_results_are_citations_in_both_frameworks(server: EmulatorServer) -> None:
+    question = "How much does the Nimbus heat pump cost?"
+    message = ChatDashScopeApp(app_id="kb-web", has_thoughts=True, **settings(server)).invoke(
+        question
+    )
+    [block] = [b for b in message.content_blocks if b["type"] == "text"]
+    cited = [(a["extras"]["web"], a.get("url")) for a in block.get("annotations") or []]
+    assert cited == [(False, None), (True, "https://example.com/emulator/search/2")]
+    response = DashScopeAppQueryEngine(app_id="kb-web", **settings(server)).query(question)
+    nodes = [(n.node.metadata["web"], n.node.metadata.get("url")) for n in response.source_nodes]
+    assert nodes == cited
 
 
 def test_an_answer_without_sources_keeps_langchain_own_blocks(server: EmulatorServer) -> None:
