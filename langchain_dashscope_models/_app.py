@@ -14,10 +14,11 @@ from langchain_core.language_models.chat_models import (
 )
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, model_validator
 
 from dashscope_models import AppChunk, AppRequest, AppResult, AppUsage, RequestValidationError
 from dashscope_models._app_settings import AppSettings
+from dashscope_models._arguments import field_names, move_unknown_arguments
 from langchain_dashscope_models._compat import Patches
 from langchain_dashscope_models._convert import to_core, token_usage
 from langchain_dashscope_models._exceptions import translated
@@ -55,6 +56,16 @@ class ChatDashScopeApp(AppSettings, Patches, BaseChatModel):
     """Extra request parameters, sent verbatim (as ``extra_parameters``)."""
     streaming: bool = False
     """Stream inside ``invoke`` (callbacks still see every token)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _unknown_arguments_to_model_kwargs(cls, values: Any) -> Any:
+        """As the model classes: an argument that is no field goes into ``model_kwargs`` and
+        is sent, with a warning, so that a misspelt name does not pass silently."""
+        if not isinstance(values, dict):
+            return values
+        # stacklevel: the caller's line (warn, helper, validator, pydantic, Serializable, caller)
+        return move_unknown_arguments(cls.__name__, values, field_names(cls), "model_kwargs", 5)
 
     @classmethod
     def is_lc_serializable(cls) -> bool:

@@ -24,10 +24,11 @@ from llama_index.core.callbacks import CallbackManager
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
 from llama_index.core.llms.llm import LLM
 from llama_index.core.schema import QueryBundle
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from dashscope_models import AppChunk, AppRequest, AppResult, AppUsage
 from dashscope_models._app_settings import AppSettings
+from dashscope_models._arguments import field_names, move_unknown_arguments
 from llamaindex_dashscope_models._citations import citation_blocks, source_nodes
 from llamaindex_dashscope_models._convert import to_core
 
@@ -111,6 +112,17 @@ class DashScopeApp(AppSettings, LLM):
     additional_kwargs: dict[str, Any] = Field(
         default_factory=dict, description="Extra request parameters, sent verbatim."
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _unknown_arguments_to_additional_kwargs(cls, values: Any) -> Any:
+        """As the model classes: an argument that is no field goes into ``additional_kwargs``
+        and is sent, with a warning; ``extra_body`` entries too."""
+        if not isinstance(values, dict):
+            return values
+        # stacklevel: the caller's line (warn, helper, validator, pydantic, caller)
+        known = field_names(cls)
+        return move_unknown_arguments(cls.__name__, values, known, "additional_kwargs", 5)
 
     @classmethod
     def class_name(cls) -> str:

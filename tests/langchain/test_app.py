@@ -130,3 +130,10 @@ def test_tools_and_structured_output_are_refused_with_a_reason(emulator: Emulato
         model.bind_tools([{"type": "function", "function": {"name": "f", "parameters": {}}}])
     with pytest.raises(NotImplementedError, match="with_structured_output"):
         model.with_structured_output({"title": "x", "type": "object"})
+
+
+def test_an_unknown_argument_is_sent_with_a_warning(emulator: Emulator) -> None:
+    with pytest.warns(UserWarning, match="rag_option"):
+        model = app(emulator, app_id="bot", rag_option={"tags": ["x"]})
+    model.invoke("hi")
+    assert sent(emulator)["parameters"]["rag_option"] == {"tags": ["x"]}

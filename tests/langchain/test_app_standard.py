@@ -35,6 +35,14 @@ class TestChatDashScopeAppUnit(ChatModelUnitTests):
         return ChatDashScopeApp
 
     @property
+    def standard_chat_model_params(self) -> dict[str, Any]:
+        # An app's output length and stop words are set in the console: it has no max_tokens
+        # or stop field (given, they would be sent as parameters, with a warning).
+        params = super().standard_chat_model_params
+        del params["max_tokens"], params["stop"]
+        return params
+
+    @property
     def chat_model_params(self) -> dict[str, Any]:
         return PARAMS
 
@@ -53,6 +61,15 @@ class TestChatDashScopeAppUnit(ChatModelUnitTests):
     @NO_THIRD_PARTY_LOAD
     def test_serdes(self, model: BaseChatModel, snapshot: Any) -> None:
         super().test_serdes(model, snapshot)
+
+    @pytest.mark.xfail(
+        reason="the suite builds the model with max_tokens= and stop=, which an app does not "
+        "take: they are sent as request parameters through model_kwargs, with a warning",
+        raises=UserWarning,
+        strict=True,
+    )
+    def test_standard_params(self, model: BaseChatModel) -> None:
+        super().test_standard_params(model)
 
     @pytest.mark.xfail(
         reason="an application is chosen by its id: the per-call override is app_id= (which "

@@ -102,3 +102,10 @@ def test_the_query_engine_gives_scored_source_nodes(emulator: Emulator) -> None:
     assert top.score is not None and top.score > 0 and "2500" in top.node.get_content()
     assert response.metadata is not None and response.metadata["thoughts"]
     assert str(response) == response.response
+
+
+def test_an_unknown_argument_is_sent_with_a_warning(emulator: Emulator) -> None:
+    with pytest.warns(UserWarning, match="rag_option"):
+        model = app(emulator, app_id="bot", rag_option={"tags": ["x"]})
+    model.complete("hi")
+    assert sent(emulator)["parameters"]["rag_option"] == {"tags": ["x"]}
