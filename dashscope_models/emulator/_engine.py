@@ -26,6 +26,14 @@ from functools import partial
 from typing import Any
 
 from dashscope_models._catalog import get_spec
+from dashscope_models.emulator._answers import (
+    JSON,
+    SSE,
+    answer_response,
+    apply_stream_fault,
+    dumps,
+    error_response,
+)
 from dashscope_models.emulator._apps import App, AppService
 from dashscope_models.emulator._batches import COMPAT_PREFIX, BatchService
 from dashscope_models.emulator._cache import TOO_MANY, ContextCache
@@ -54,8 +62,6 @@ API_PREFIX = "/api/v1"
 # service's 404 InvalidURL (issue 16: a base_url without /api/v1 fails against the service),
 # so offline tests catch that setting.
 _NATIVE_ROOT = API_PREFIX + "/"
-_JSON = "application/json;charset=UTF-8"
-_SSE = "text/event-stream;charset=UTF-8"
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,23 +207,25 @@ class Emulator:
             self._requests.append(RecordedRequest(method, path, lower, parsed, stream))
         request_id = str(uuid.uuid4())
         if not path.startswith(_NATIVE_ROOT):
-            return _error(404, "InvalidURL", "Invalid URL provided in your request.", request_id)
+            return error_response(
+                404, "InvalidURL", "Invalid URL provided in your request.", request_id
+            )
         if not self._authorized(lower.get("authorization", "")):
-            return _error(401, "InvalidApiKey", "Invalid API-key provided.", request_id)
+            return error_response(401, "InvalidApiKey", "Invalid API-key provided.", request_id)
         if route == "/uploads" or route == "/files" or route.startswith("/files/"):
             return self._storage_route(method.upper(), route, path, lower, body, request_id)
         handler = self._routes.get(route) or self._app_route(route)
         if method.upper() != "POST" or handler is None:
-            return _error(404, "NotFound", f"No such endpoint: {method} {path}", request_id)
+            return error_response(404, "NotFound", f"No such endpoint: {method} {path}", request_id)
         with self._lock:
             item = self._queue.popleft() if self._queue else None
         call = _Call(parsed, stream, item, lower)
         fault = call.fault
         if fault is not None and fault.kind == "http_error":
             extra = list(fault.headers.items())
-            return _error(fault.status, fault.code, fault.message, call.request_id, extra)
+            return error_response(fault.status, fault.code, fault.message, call.request_id, extra)
         if parsed is None:
-            return _error(
+            return error_response(
                 400, "InvalidParameter", "The request body is not valid JSON.", call.request_id
             )
         response = handler(call)
@@ -236,7 +244,7 @@ class Emulator:
                                         headers, body, host)  # fmt: skip
         if "error" not in data:
             data = {**data, "request_id": data.get("request_id", rid)}
-        return _response(status, _JSON, rid, [Frame(json.dumps(data).encode())])
+        return answer_response(status, JSON, rid, [Frame(json.dumps(data).encode())])
 
     def _authorized(self, authorization: str) -> bool:
         scheme, _, key = authorization.partition(" ")
@@ -259,15 +267,15 @@ class Emulator:
             error = data[0]
             if call.stream:  # as generation: the service reports it inside a 200 SSE answer
                 frame = sse_frame(1, json.dumps(error, ensure_ascii=False), error_status=status)
-                return _response(200, _SSE, call.request_id, [Frame(frame)])
-            return _error(status, error["code"], error["message"], call.request_id)
+                return answer_response(200, SSE, call.request_id, [Frame(frame)])
+            return error_response(status, error["code"], error["message"], call.request_id)
         fault = call.fault
         if not streamed:
-            return _json_route(call, lambda _body, _rid: (200, _dumps(data[0])))
+            return _json_route(call, lambda _body, _rid: (200, dumps(data[0])))
         frames = [Frame(sse_frame(i + 1, event)) for i, event in enumerate(data)]
-        response = _response(200, _SSE, call.request_id, frames)
+        response = answer_response(200, SSE, call.request_id, frames)
         if fault is not None:
-            _apply_stream_fault(response, fault, call.request_id)
+            apply_stream_fault(response, fault, call.request_id)
         return response
 
     def _text_generation(self, call: _Call) -> EmulatorResponse:
@@ -289,12 +297,12 @@ class Emulator:
                 frame = sse_frame(
                     1, error_body(code, message, call.request_id).decode(), error_status=status
                 )
-                return _response(200, _SSE, call.request_id, [Frame(frame)])
-            return _error(status, code, message, call.request_id)
+                return answer_response(200, SSE, call.request_id, [Frame(frame)])
+            return error_response(status, code, message, call.request_id)
         problem, documents = read_documents(body, self.batches.files)
         problem = problem or self.storage.check(body, call.headers)
         if problem is not None:
-            return _error(*problem, call.request_id)
+            return error_response(*problem, call.request_id)
         spec = get_spec(body["model"])
         params = body.get("parameters") or {}
         answer = default_answer(body, spec)
@@ -329,13 +337,13 @@ class Emulator:
         fault = call.fault
         if not call.stream:
             if fault is not None and fault.kind == "error_event":
-                return _error(fault.status, fault.code, fault.message, call.request_id)
+                return error_response(fault.status, fault.code, fault.message, call.request_id)
             data = (
                 b'{"output": {"text": "unterminated'
                 if fault and fault.kind == "malformed"
                 else json_body(answer, shape, call.request_id)
             )
-            response = _response(200, _JSON, call.request_id, [Frame(data)])
+            response = answer_response(200, JSON, call.request_id, [Frame(data)])
             if fault is not None and fault.kind == "drop":
                 response.drop_after = 0
             return response
@@ -344,9 +352,9 @@ class Emulator:
             stream_events(answer, shape, call.request_id, incremental=incremental)
         )
         frames = [Frame(sse_frame(i + 1, data)) for i, data in enumerate(events)]
-        response = _response(200, _SSE, call.request_id, frames)
+        response = answer_response(200, SSE, call.request_id, frames)
         if fault is not None:
-            _apply_stream_fault(response, fault, call.request_id)
+            apply_stream_fault(response, fault, call.request_id)
         return response
 
     def _embedding(self, call: _Call) -> EmulatorResponse:
@@ -356,58 +364,15 @@ class Emulator:
         return _json_route(call, rerank_answer)
 
 
-def _dumps(data: Any) -> bytes:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
-
-
 def _json_route(call: _Call, answer: Callable[[Any, str], tuple[int, bytes]]) -> EmulatorResponse:
     """A plain JSON endpoint (embedding, rerank): its answer, or the scripted fault."""
     fault = call.fault
     if fault is not None and fault.kind == "error_event":
-        return _error(fault.status, fault.code, fault.message, call.request_id)
+        return error_response(fault.status, fault.code, fault.message, call.request_id)
     status, data = answer(call.body, call.request_id)
     if fault is not None and fault.kind == "malformed":
         data = data[: len(data) // 2]
-    response = _response(status, _JSON, call.request_id, [Frame(data)])
+    response = answer_response(status, JSON, call.request_id, [Frame(data)])
     if fault is not None and fault.kind == "drop":
         response.drop_after = 0
-    return response
-
-
-def _apply_stream_fault(response: EmulatorResponse, fault: Fault, request_id: str) -> None:
-    frames = response.frames
-    after = fault.after if fault.after is not None else 0
-    if fault.kind == "error_event":
-        error = error_body(fault.code, fault.message, request_id).decode()
-        del frames[after:]
-        frames.append(Frame(sse_frame(after + 1, error, error_status=fault.status)))
-    elif fault.kind == "drop":
-        response.drop_after = min(after, len(frames) - 1)
-    elif fault.kind == "malformed":
-        at = min(after, len(frames) - 1)
-        frames[at] = Frame(sse_frame(at + 1, '{"output": {"text": "unterminated'))
-    elif fault.kind == "slow":
-        response.frames = [Frame(f.data, f.delay + fault.chunk_delay) for f in frames]
-
-
-def _response(
-    status: int, content_type: str, request_id: str, frames: list[Frame]
-) -> EmulatorResponse:
-    headers = [
-        ("content-type", content_type),
-        ("x-request-id", request_id),
-        ("x-dashscope-call-gateway", "true"),
-    ]
-    return EmulatorResponse(status, headers, frames)
-
-
-def _error(
-    status: int,
-    code: str,
-    message: str,
-    request_id: str,
-    extra: list[tuple[str, str]] | None = None,
-) -> EmulatorResponse:
-    response = _response(status, _JSON, request_id, [Frame(error_body(code, message, request_id))])
-    response.headers.extend(extra or [])
     return response
