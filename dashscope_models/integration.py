@@ -26,6 +26,7 @@ Example::
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, get_type_hints
 
@@ -53,6 +54,7 @@ __all__ = [
     "GenerationSettings",
     "RerankSettings",
     "cache_form",
+    "check_framework_version",
     "check_structured_output",
     "ephemeral",
     "flat_content",
@@ -335,3 +337,29 @@ def response_format(
     name = schema.get("title", "output")
     return {"type": "json_schema",
             "json_schema": {"name": name, "schema": schema, "strict": bool(strict)}}  # fmt: skip
+
+
+# -- the frameworks' versions ----------------------------------------------------------------
+
+
+def check_framework_version(
+    adapter: str, framework: str, version: str, tested: tuple[tuple[int, int], tuple[int, int]]
+) -> bool:
+    """The one version guard of both adapters' ``_compat.py``: True when ``version`` (its
+    major.minor) is in ``tested`` (``[low, high)``); else a ``RuntimeWarning`` naming both
+    packages, and False.
+
+    Example: ``check_framework_version("x-adapter", "x-core", "1.2.0", ((1, 0), (2, 0)))``
+    """
+    parts = [int("".join(c for c in p if c.isdigit()) or 0) for p in version.split(".")[:2]]
+    low, high = tested
+    if low <= (parts[0], parts[1] if len(parts) > 1 else 0) < high:
+        return True
+    warnings.warn(
+        f"{adapter}' speed patches were checked against {framework} "
+        f"{low[0]}.{low[1]} to below {high[0]}.{high[1]}; {version} is installed. They are "
+        "tested to fail loudly, but report it if anything looks wrong.",
+        RuntimeWarning,
+        stacklevel=3,
+    )
+    return False

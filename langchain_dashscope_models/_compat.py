@@ -28,11 +28,12 @@ Example::
 from __future__ import annotations
 
 import inspect
-import warnings
 from collections.abc import Callable
 from typing import Any, Self
 
 from pydantic import model_validator
+
+from dashscope_models.integration import check_framework_version
 
 __all__ = [
     "DICT_FOR_COMPAT",
@@ -53,30 +54,13 @@ DICT_FOR_COMPAT = "_dict_for_compat"
 TRUSTED = ("AIMessage", "AIMessageChunk", "ChatGeneration", "ChatGenerationChunk", "ChatResult")
 
 
-def _version(text: str) -> tuple[int, int]:
-    major, minor = (
-        int("".join(c for c in part if c.isdigit()) or 0) for part in text.split(".")[:2]
-    )
-    return major, minor
-
-
 def check_version(version: str | None = None) -> bool:
     """True when langchain-core (or ``version``) is in ``TESTED``; else warn once, False."""
     if version is None:
         import langchain_core
 
         version = langchain_core.__version__
-    low, high = TESTED
-    if low <= _version(version) < high:
-        return True
-    warnings.warn(
-        f"langchain-dashscope-models' speed patches were checked against langchain-core "
-        f"{low[0]}.{low[1]} to below {high[0]}.{high[1]}; {version} is installed. They are "
-        "tested to fail loudly, but report it if anything looks wrong.",
-        RuntimeWarning,
-        stacklevel=2,
-    )
-    return False
+    return check_framework_version("langchain-dashscope-models", "langchain-core", version, TESTED)
 
 
 def precompute_signatures(*methods: Callable[..., Any]) -> None:

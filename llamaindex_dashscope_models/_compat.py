@@ -26,9 +26,10 @@ Example::
 from __future__ import annotations
 
 import inspect
-import warnings
 from collections.abc import Iterable
 from typing import Any
+
+from dashscope_models.integration import check_framework_version
 
 __all__ = [
     "PAYLOAD",
@@ -54,18 +55,9 @@ def check_version(version: str | None = None) -> bool:
         from llama_index.core import __version__
 
         version = __version__
-    parts = [int("".join(c for c in p if c.isdigit()) or 0) for p in version.split(".")[:2]]
-    low, high = TESTED
-    if low <= (parts[0], parts[1] if len(parts) > 1 else 0) < high:
-        return True
-    warnings.warn(
-        f"llamaindex-dashscope-models' speed patches were checked against llama-index-core "
-        f"{low[0]}.{low[1]} to below {high[0]}.{high[1]}; {version} is installed. They are "
-        "tested to fail loudly, but report it if anything looks wrong.",
-        RuntimeWarning,
-        stacklevel=2,
+    return check_framework_version(
+        "llamaindex-dashscope-models", "llama-index-core", version, TESTED
     )
-    return False
 
 
 def precompute_signatures(cls: type, names: Iterable[str]) -> None:
