@@ -44,8 +44,8 @@ Kind = Literal["number", "integer", "switch", "value"]
 
 SEED_RANGE = Interval(0, 2**64 - 1, True, True, "[0, 2**64-1]")  # unsigned 64-bit (§3.2)
 COUNT_RANGE = Interval(0, float("inf"), True, False, "[0, inf)")  # a count: no upper bound given
-# The output cap's newer name (§3.2, §8): the max_tokens row's alias on the framework classes,
-# sent under that name when a caller uses it (checked as max_tokens is).
+# The output cap's newer name (§3.2, §8): the max_tokens row's alias (a wire alias: sent under
+# that name when a caller uses it, checked as max_tokens is).
 OUTPUT_CAP_ALIAS = "max_completion_tokens"
 
 _KEY = "parameter"
@@ -61,6 +61,8 @@ class Parameter:
     second name there; ``setting_type``: its type there when not the request's).
     ``per_call``: may be passed by name per call or in ``model_kwargs``/``additional_kwargs``.
     ``identifying``: one of LangChain's identifying (tracing and caching) parameters.
+    ``wire_alias``: the ``alias`` is a wire name too (``max_completion_tokens``): a caller who
+    uses it has the value sent under it, in place of the field's, checked as the field's.
     ``checked_in_extra``: set in ``extra_parameters`` under this name, it is checked as the
     field's value would be (it is the value sent). ``wire``: how the value is sent (``None``
     from it: not sent); ``sent=False``: the body builder writes it itself.
@@ -76,6 +78,7 @@ class Parameter:
     identifying: bool = False
     checked_in_extra: bool = False
     alias: str | None = None
+    wire_alias: bool = False
     setting_type: Any = None
     wire: Callable[[Any], Any] | None = None
     sent: bool = True

@@ -147,7 +147,8 @@ class GenerationRequest:
     temperature: float | None = number(framework=True, identifying=True)
     top_p: float | None = number(framework=True, identifying=True)
     top_k: int | None = integer(framework=True, identifying=True)
-    max_tokens: int | None = integer(framework=True, identifying=True, alias=OUTPUT_CAP_ALIAS)
+    max_tokens: int | None = integer(framework=True, identifying=True, alias=OUTPUT_CAP_ALIAS,
+                                     wire_alias=True)
     stop: str | Sequence[str] | Sequence[int] | Sequence[Sequence[int]] | None = value(
         framework=True, identifying=True, checked_in_extra=True, alias="stop_sequences",
         setting_type=list[str] | None, wire=wire_stop)

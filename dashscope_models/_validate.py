@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from operator import attrgetter
+from typing import Any
 
 from dashscope_models._budget import check_context
 from dashscope_models._capabilities import UNSUPPORTED_CODES, lacking
@@ -24,7 +25,7 @@ from dashscope_models._catalog import Interval, ModelSpec
 from dashscope_models._endpoints import GENERATION_ENDPOINTS
 from dashscope_models._errors import RequestValidationError
 from dashscope_models._options import check_options
-from dashscope_models._parameters import COUNT_RANGE, OUTPUT_CAP_ALIAS, SEED_RANGE
+from dashscope_models._parameters import COUNT_RANGE, SEED_RANGE, Parameter
 from dashscope_models._routing import has_media
 from dashscope_models._thinking import check_thinking
 from dashscope_models._types import ROLES, GenerationRequest, Message, parameters
@@ -54,13 +55,14 @@ _SWITCHES = tuple(p.name for p in parameters() if p.kind == "switch")
 _read_switches = attrgetter(*_SWITCHES)
 _SWITCHES_UNSET = (None,) * len(_SWITCHES)
 
-# The output cap's newer name (§3.2, §8): no field of the request, so only in extra_parameters.
 # Parameters that extra_parameters can set over a field (build_body applies them last): a value
 # there is checked as the field's would be, since it is the one sent.
 _SHADOWED = frozenset(
     [name for name, _, _ in _RANGED] + [p.name for p in parameters() if p.checked_in_extra]
 )
-_CHECKED_EXTRA = _SHADOWED | {OUTPUT_CAP_ALIAS}
+# Wire aliases (max_completion_tokens): checked as their row, under the name used.
+_WIRE_ALIASES = {p.alias: p for p in parameters() if p.wire_alias and p.alias}
+_CHECKED_EXTRA = _SHADOWED | _WIRE_ALIASES.keys()
 _FIELDS = tuple(GenerationRequest.__dataclass_fields__)
 _read_fields = attrgetter(*_FIELDS)
 
@@ -271,9 +273,9 @@ def validate(request: GenerationRequest, spec: ModelSpec) -> None:
     as the field would be: ``build_body`` sends it over the field's value.
     """
     extra = request.extra_parameters
-    cap = None
+    aliased: list[tuple[str, Parameter, Any]] = []
     if extra and not _CHECKED_EXTRA.isdisjoint(extra):  # rare: only then a copy is made
-        cap = extra.get(OUTPUT_CAP_ALIAS)
+        aliased = [(a, p, extra[a]) for a, p in _WIRE_ALIASES.items() if extra.get(a) is not None]
         request = _effective(request)
     if not request.model:
         raise _fail("model is empty", "ModelRequired")
@@ -308,12 +310,13 @@ def validate(request: GenerationRequest, spec: ModelSpec) -> None:
                 raise _out_of_range(name, value, interval, spec)
     if request.max_tokens is not None:
         _check_output_cap("max_tokens", request.max_tokens, spec)
-    if cap is not None:  # the same output cap under its newer name (§3.2, §8)
-        _check_type(OUTPUT_CAP_ALIAS, cap, _INTEGER)
-        interval = ranges.get("max_tokens")
-        if interval is not None and not interval.contains(cap):
-            raise _out_of_range(OUTPUT_CAP_ALIAS, cap, interval, spec)
-        _check_output_cap(OUTPUT_CAP_ALIAS, cap, spec)
+    for alias, row, value in aliased:  # a row's value under its wire alias (§3.2, §8)
+        _check_type(alias, value, _KINDS[row.kind])
+        interval = row.range or ranges.get(row.name)
+        if interval is not None and not interval.contains(value):
+            raise _out_of_range(alias, value, interval, spec)
+        if row.name == "max_tokens":
+            _check_output_cap(alias, value, spec)
     switches = _read_switches(request)
     if switches != _SWITCHES_UNSET:
         for name, value in zip(_SWITCHES, switches, strict=True):
@@ -338,4 +341,7 @@ def validate(request: GenerationRequest, spec: ModelSpec) -> None:
     _check_tool_choice(request, spec)
     check_thinking(request, spec)
     check_options(request)
-    check_context(request, spec, request.max_tokens if request.max_tokens is not None else cap)
+    cap = request.max_tokens
+    if cap is None:  # the output cap under its wire alias, if given so
+        cap = next((value for _, row, value in aliased if row.name == "max_tokens"), None)
+    check_context(request, spec, cap)

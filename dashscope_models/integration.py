@@ -41,7 +41,6 @@ from dashscope_models._cache import MARKER_KEYS, cache_form, ephemeral, mark_las
 from dashscope_models._capabilities import UNSUPPORTED_CODES, has, lacking
 from dashscope_models._catalog import ModelSpec, get_spec
 from dashscope_models._errors import RequestValidationError
-from dashscope_models._parameters import OUTPUT_CAP_ALIAS
 from dashscope_models._settings import ConnectionSettings, RerankSettings
 from dashscope_models._thinking import FORCE_ANY, settle_thinking, thinking_asked
 from dashscope_models._types import GenerationRequest, Message, flat_content, parameters
@@ -70,6 +69,9 @@ __all__ = [
 
 # The request's parameters a caller may pass by name (per call, or in model_kwargs).
 REQUEST_PARAMETERS = frozenset(p.name for p in parameters() if p.per_call)
+# Wire aliases (the table's rows with ``wire_alias``): field -> alias, and alias -> field.
+_WIRE_ALIAS = {p.name: p.alias for p in parameters() if p.wire_alias and p.alias}
+_ALIASED = {alias: name for name, alias in _WIRE_ALIAS.items()}
 # The constructor fields (framework classes) and the identifying ones (LangChain's tracing).
 _GENERATION = tuple(p.name for p in parameters() if p.framework)
 IDENTIFYING_PARAMETERS = tuple(p.name for p in parameters() if p.identifying)
@@ -216,16 +218,16 @@ def merge_request(
                 continue
             if key in REQUEST_PARAMETERS:
                 params[key] = value
-                if key == "max_tokens":
-                    extra.pop(OUTPUT_CAP_ALIAS, None)
+                if key in _WIRE_ALIAS:  # the field named last wins over its wire alias
+                    extra.pop(_WIRE_ALIAS[key], None)
             elif key in _MODEL_KEYS:
                 model = value
             elif key == "extra_parameters":
                 given = dict(value)
             else:
                 extra[key] = value
-                if key == OUTPUT_CAP_ALIAS:
-                    params.pop("max_tokens", None)
+                if key in _ALIASED:  # a wire alias named last wins over its field
+                    params.pop(_ALIASED[key], None)
     if given:
         extra.update(given)
     if chat and "result_format" not in params:
