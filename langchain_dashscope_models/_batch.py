@@ -18,7 +18,8 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
 from langchain_core.language_models import LanguageModelInput
@@ -26,6 +27,7 @@ from langchain_core.messages import AIMessage
 from langchain_core.runnables import RunnableBinding, RunnableConfig
 from langchain_core.runnables.config import merge_configs
 
+from dashscope_models.integration import BatchSubmitter
 from langchain_dashscope_models._convert import chat_result, result_message
 from langchain_dashscope_models._exceptions import translate, translated
 
@@ -41,18 +43,25 @@ def _metadata(config: RunnableConfig | None) -> dict[str, str] | None:
     return {"ds_name": str(name)} if name else None
 
 
-class BatchMixin:
+class BatchMixin(BatchSubmitter):
     """``submit_batch`` / ``asubmit_batch`` / ``attach_batch`` for :class:`ChatDashScope`.
 
     Example: ``job = ChatQwen().submit_batch(["Hi", "Bye"]); job.wait(); job.results()``
     """
 
-    def _batch_requests(
-        self, inputs: Sequence[LanguageModelInput], kwargs: dict[str, Any]
-    ) -> Iterator[GenerationRequest]:
+    def _batch_request(self, value: Any, kwargs: dict[str, Any]) -> GenerationRequest:
         chat: Any = self
-        for value in inputs:
-            yield chat._build(chat._convert_input(value).to_messages(), None, dict(kwargs))
+        request: GenerationRequest = chat._build(
+            chat._convert_input(value).to_messages(), None, dict(kwargs)
+        )
+        return request
+
+    def _batch_job(self, job: BatchJob[GenerationResult]) -> BatchJob[AIMessage]:
+        converted: BatchJob[AIMessage] = job.map(batch_message, translate)
+        return converted
+
+    def _batch_errors(self) -> AbstractContextManager[Any]:
+        return translated
 
     def submit_batch(
         self,
@@ -63,12 +72,7 @@ class BatchMixin:
         """Run ``inputs`` on DashScope's Batch service (every input checked before any
         upload); ``results()`` are ``AIMessage`` objects or exceptions, in input order.
         ``kwargs`` are call options, as for ``invoke`` (``tools=``, ``temperature=`` ...)."""
-        client: Any = getattr(self, "client")  # noqa: B009 - the mixin's host field
-        with translated:
-            job = client.submit_batch(
-                self._batch_requests(inputs, kwargs), metadata=_metadata(config)
-            )
-        return _messages(job)
+        return self._submit(inputs, kwargs, _metadata(config))
 
     async def asubmit_batch(
         self,
@@ -77,18 +81,7 @@ class BatchMixin:
         **kwargs: Any,
     ) -> BatchJob[AIMessage]:
         """Async :meth:`submit_batch`."""
-        client: Any = getattr(self, "client")  # noqa: B009
-        with translated:
-            job = await client.asubmit_batch(
-                self._batch_requests(inputs, kwargs), metadata=_metadata(config)
-            )
-        return _messages(job)
-
-    def attach_batch(self, job_id: str) -> BatchJob[AIMessage]:
-        """A job submitted earlier (``job.id``), its results as ``AIMessage`` objects."""
-        client: Any = getattr(self, "client")  # noqa: B009
-        with translated:
-            return _messages(client.batch(job_id))
+        return await self._asubmit(inputs, kwargs, _metadata(config))
 
     def bind(self, **kwargs: Any) -> BatchBinding:
         """As ``Runnable.bind`` (a :class:`BatchBinding`); the binding keeps
@@ -104,11 +97,6 @@ def batch_message(result: GenerationResult) -> AIMessage:
     info = chat.generations[0].generation_info or {}
     message.response_metadata = {**(chat.llm_output or {}), **info, **message.response_metadata}
     return message
-
-
-def _messages(job: Any) -> BatchJob[AIMessage]:
-    converted: BatchJob[AIMessage] = job.map(batch_message, translate)
-    return converted
 
 
 class BatchBinding(RunnableBinding[LanguageModelInput, AIMessage]):  # type: ignore[no-redef]

@@ -15,54 +15,44 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from llama_index.core.base.llms.types import ChatMessage, ChatResponse
 
+from dashscope_models.integration import BatchSubmitter
 from llamaindex_dashscope_models._convert import response_from_result
 
 if TYPE_CHECKING:
-    from dashscope_models import BatchJob, GenerationRequest
+    from dashscope_models import BatchJob, GenerationRequest, GenerationResult
 
 __all__ = ["BatchMixin"]
 
 
-class BatchMixin:
+class BatchMixin(BatchSubmitter):
     """``submit_batch`` / ``asubmit_batch`` / ``attach_batch`` for :class:`DashScope`.
 
     Example: ``job = Qwen().submit_batch([[ChatMessage(role="user", content="Hi")]])``
     """
 
-    def _batch_requests(
-        self, conversations: Sequence[Sequence[ChatMessage]], kwargs: dict[str, Any]
-    ) -> Iterator[GenerationRequest]:
+    def _batch_request(self, value: Any, kwargs: dict[str, Any]) -> GenerationRequest:
         llm: Any = self
-        for messages in conversations:
-            yield llm._chat_request(messages, kwargs)
+        request: GenerationRequest = llm._chat_request(value, kwargs)
+        return request
+
+    def _batch_job(self, job: BatchJob[GenerationResult]) -> BatchJob[ChatResponse]:
+        converted: BatchJob[ChatResponse] = job.map(response_from_result)
+        return converted
 
     def submit_batch(
         self, conversations: Sequence[Sequence[ChatMessage]], **kwargs: Any
     ) -> BatchJob[ChatResponse]:
         """Run one chat per message list on DashScope's Batch service (every one checked
         before any upload); ``kwargs`` are call options, as for ``chat``."""
-        client: Any = getattr(self, "client")  # noqa: B009 - the mixin's host field
-        return _responses(client.submit_batch(self._batch_requests(conversations, kwargs)))
+        return self._submit(conversations, kwargs, None)
 
     async def asubmit_batch(
         self, conversations: Sequence[Sequence[ChatMessage]], **kwargs: Any
     ) -> BatchJob[ChatResponse]:
         """Async :meth:`submit_batch`."""
-        client: Any = getattr(self, "client")  # noqa: B009
-        job = await client.asubmit_batch(self._batch_requests(conversations, kwargs))
-        return _responses(job)
-
-    def attach_batch(self, job_id: str) -> BatchJob[ChatResponse]:
-        """A job submitted earlier (``job.id``), its results as ``ChatResponse`` objects."""
-        client: Any = getattr(self, "client")  # noqa: B009
-        return _responses(client.batch(job_id))
-
-
-def _responses(job: Any) -> BatchJob[ChatResponse]:
-    converted: BatchJob[ChatResponse] = job.map(response_from_result)
-    return converted
+        return await self._asubmit(conversations, kwargs, None)
