@@ -131,11 +131,3 @@ def wire_stop(stop: str | Sequence[Any]) -> str | list[Any]:
 def wire_tools(tools: Sequence[dict[str, Any]]) -> list[dict[str, Any]] | None:
     """The tools as a list; no tools: nothing sent."""
     return list(tools) if tools else None
-
-
-def wire_tool_choice(choice: str | dict[str, Any]) -> str | dict[str, Any]:
-    """``"auto"``/``"none"``/``"required"`` and dicts as given; a tool name forces that
-    function (``"required"`` reaches the wire only where the request check allows it)."""
-    if isinstance(choice, dict) or choice in {"auto", "none", "required"}:
-        return choice
-    return {"type": "function", "function": {"name": choice}}

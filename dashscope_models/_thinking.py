@@ -29,11 +29,11 @@ from typing import Any
 
 from dashscope_models._catalog import ModelSpec, get_spec
 from dashscope_models._errors import RequestValidationError
+from dashscope_models._tool_choice import FORCE_ANY
 from dashscope_models._types import GenerationRequest
 
 __all__ = ["FORCE_ANY", "check_thinking", "settle_thinking", "thinking_asked"]
 
-FORCE_ANY = ("any", "required")  # OpenAI/Anthropic words for "some tool"
 _JSON_TYPES = ("json_object", "json_schema")
 # The service's words (the catalog's thinking_ref cites the public issues quoting them).
 _TOOL_TEXT = (

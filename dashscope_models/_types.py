@@ -31,9 +31,9 @@ from dashscope_models._parameters import (
     table,
     value,
     wire_stop,
-    wire_tool_choice,
     wire_tools,
 )
+from dashscope_models._tool_choice import wire_tool_choice
 
 __all__ = [
     "ROLES",

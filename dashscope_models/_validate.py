@@ -28,6 +28,7 @@ from dashscope_models._options import check_options
 from dashscope_models._parameters import COUNT_RANGE, SEED_RANGE, Parameter
 from dashscope_models._routing import has_media
 from dashscope_models._thinking import check_thinking
+from dashscope_models._tool_choice import check_tool_choice
 from dashscope_models._types import ROLES, GenerationRequest, Message, parameters
 
 __all__ = ["validate", "validate_messages"]
@@ -235,36 +236,6 @@ def _check_capabilities(request: GenerationRequest, spec: ModelSpec) -> None:
         raise _fail(f"{spec.name} always thinks; enable_thinking=False is not accepted")
 
 
-def _check_tool_choice(request: GenerationRequest, spec: ModelSpec) -> None:
-    choice = request.tool_choice
-    if choice is None or isinstance(choice, dict):
-        return
-    if choice in {"auto", "none"}:
-        return
-    if choice == "required" and spec.tool_choice_required:
-        return  # the Qwen3.5+/Qwen4 lines take it (outside thinking: check_thinking)
-    if choice in {"required", "any"}:
-        count = len(request.tools or ())
-        tools = f"{count} tool{'' if count == 1 else 's'}"
-        if spec.tool_choice_required:  # "any" is no DashScope word; the integrations map it
-            raise _fail(
-                f"tool_choice={choice!r} with {tools}: DashScope's word for 'some tool' is "
-                f"'required' (which {spec.name} takes), or name the tool to force it",
-                "ToolChoiceUnsupported",
-            )
-        raise _fail(
-            f"tool_choice={choice!r} with {tools}: on {spec.name} DashScope can force one named "
-            "function but not 'any of these'; name the tool to force it (or offer one tool), "
-            "or use 'auto'",
-            "ToolChoiceUnsupported",
-        )
-    names = {t.get("function", {}).get("name") for t in request.tools or () if isinstance(t, dict)}
-    if choice not in names:
-        raise _fail(
-            f"tool_choice names {choice!r}, which is not among the tools offered", "UnknownTool"
-        )
-
-
 def validate(request: GenerationRequest, spec: ModelSpec) -> None:
     """All checks for one request (see the module docstring).
 
@@ -338,7 +309,7 @@ def validate(request: GenerationRequest, spec: ModelSpec) -> None:
         )
     _check_stop(request, spec)
     _check_capabilities(request, spec)
-    _check_tool_choice(request, spec)
+    check_tool_choice(request.tool_choice, request.tools, spec)
     check_thinking(request, spec)
     check_options(request)
     cap = request.max_tokens

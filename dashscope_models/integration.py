@@ -5,10 +5,13 @@ common lives here, once (an integration for another framework uses the same func
 
 * :class:`ConnectionSettings`, :class:`RerankSettings` (from ``_settings``): connection fields
   and the core client made from them; a reranker's fields and calls.
+* :class:`BatchSubmitter` (from ``_batch_mixin``): the Batch service on a framework class.
+* :func:`check_framework_version`: the one version guard of the adapters' ``_compat.py``.
 * :class:`GenerationSettings`: the parameter table's framework fields (see ``_parameters``).
 * :func:`merge_request`: constructor fields, then ``model_kwargs``/``additional_kwargs``, then
   per-call arguments (each with its ``extra_body``), into one core request.
-* :func:`resolve_tool_choice`: a framework's ``tool_choice`` (or "a tool is required") as sent.
+* :func:`resolve_tool_choice` (from ``_tool_choice``, where every ``tool_choice`` rule is): a
+  framework's ``tool_choice`` (or "a tool is required") as sent.
 * :func:`settle_thinking` (called by :func:`merge_request`): a forced tool choice or JSON output
   on a model that refuses it while thinking, with thinking on only by default, is sent with
   ``enable_thinking=False`` (and the answer says so); ``"any"`` becomes ``"required"`` where
@@ -37,18 +40,21 @@ from pydantic import (
     create_model,
 )
 
+from dashscope_models._batch_mixin import BatchSubmitter
 from dashscope_models._cache import MARKER_KEYS, cache_form, ephemeral, mark_last
 from dashscope_models._capabilities import UNSUPPORTED_CODES, has, lacking
 from dashscope_models._catalog import ModelSpec, get_spec
 from dashscope_models._errors import RequestValidationError
 from dashscope_models._settings import ConnectionSettings, RerankSettings
-from dashscope_models._thinking import FORCE_ANY, settle_thinking, thinking_asked
+from dashscope_models._thinking import settle_thinking, thinking_asked
+from dashscope_models._tool_choice import resolve_tool_choice
 from dashscope_models._types import GenerationRequest, Message, flat_content, parameters
 
 __all__ = [
     "IDENTIFYING_PARAMETERS",
     "MARKER_KEYS",
     "REQUEST_PARAMETERS",
+    "BatchSubmitter",
     "ConnectionSettings",
     "GenerationSettings",
     "RerankSettings",
@@ -243,45 +249,6 @@ def merge_request(
 
 
 # -- tools -----------------------------------------------------------------------------------
-
-
-def _forced(name: str) -> dict[str, Any]:
-    return {"type": "function", "function": {"name": name}}
-
-
-def resolve_tool_choice(
-    choice: str | dict[str, Any] | bool | None, names: Sequence[str], *, required: bool = False
-) -> str | dict[str, Any] | None:
-    """``tool_choice`` as sent, for tools named ``names``.
-
-    ``"auto"``, ``"none"`` and dicts as given; a tool name forces that tool (a name not offered
-    is an error here); ``True``, ``"any"``, ``"required"`` (or no choice with ``required``) mean
-    "some tool": with one tool it is forced by name, with several the user's word is kept
-    (``"required"`` for ``True``): ``settle_thinking`` sends it as ``"required"`` where the model
-    takes it, elsewhere the request check refuses the call before any request
-    (``ToolChoiceUnsupported``), never a silent downgrade to ``"auto"``. ``None``/``False``:
-    nothing sent.
-    """
-    if choice is None or choice is False:
-        if not required:
-            return None
-        choice = "required"
-    if choice is True or choice in FORCE_ANY:
-        if len(names) == 1:
-            return _forced(names[0])
-        # Kept in the user's own word ("any" stays "any"): the request check refuses it per
-        # call, and its message shows the word the user wrote.
-        return choice if isinstance(choice, str) else "required"
-    if choice in ("auto", "none") or isinstance(choice, dict):
-        return choice
-    if isinstance(choice, str):
-        if choice not in names:
-            raise RequestValidationError(
-                f"tool_choice {choice!r} is not one of the tools {list(names)}",
-                code="UnknownTool",
-            )
-        return _forced(choice)
-    raise RequestValidationError(f"unsupported tool_choice {choice!r}", code="InvalidParameter")
 
 
 # -- structured output -----------------------------------------------------------------------
