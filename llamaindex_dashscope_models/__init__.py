@@ -20,6 +20,13 @@ from llamaindex_dashscope_models._classes import (
     Qwen,
     QwenVL,
 )
+from llamaindex_dashscope_models._constants import (
+    DashScopeBatchTextEmbeddingModels,
+    DashScopeGenerationModels,
+    DashScopeMultiModalEmbeddingModels,
+    DashScopeTextEmbeddingModels,
+    DashScopeTextEmbeddingType,
+)
 from llamaindex_dashscope_models._dashscope_llm import DashScope
 from llamaindex_dashscope_models._embedding import DashScopeEmbedding
 from llamaindex_dashscope_models._rerank import DashScopeRerank
@@ -29,8 +36,13 @@ __all__ = [
     "DashScope",
     "DashScopeApp",
     "DashScopeAppQueryEngine",
+    "DashScopeBatchTextEmbeddingModels",
     "DashScopeEmbedding",
+    "DashScopeGenerationModels",
+    "DashScopeMultiModalEmbeddingModels",
     "DashScopeRerank",
+    "DashScopeTextEmbeddingModels",
+    "DashScopeTextEmbeddingType",
     "DeepSeek",
     "Kimi",
     "Moonshot",

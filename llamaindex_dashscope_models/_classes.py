@@ -20,7 +20,7 @@ class Qwen(DashScope):
         Settings.llm = Qwen(model="qwen-max")
     """
 
-    model: str = Field(default="qwen-plus", description="A Qwen model id.")
+    model: str = Field(default="qwen-plus", alias="model_name", description="A Qwen model id.")
 
     @classmethod
     def class_name(cls) -> str:
@@ -39,7 +39,9 @@ class QwenVL(DashScope):
             ImageBlock(url="https://example.com/dog.jpeg"), TextBlock(text="What is this?")])])
     """
 
-    model: str = Field(default="qwen-vl-plus", description="A Qwen-VL model id.")
+    model: str = Field(
+        default="qwen-vl-plus", alias="model_name", description="A Qwen-VL model id."
+    )
 
     @classmethod
     def class_name(cls) -> str:
@@ -56,7 +58,9 @@ class Moonshot(DashScope):
         Moonshot(model="moonshot-v1-32k").complete("Hello")
     """
 
-    model: str = Field(default="moonshot-v1-8k", description="A Moonshot model id.")
+    model: str = Field(
+        default="moonshot-v1-8k", alias="model_name", description="A Moonshot model id."
+    )
 
     @classmethod
     def class_name(cls) -> str:
@@ -74,7 +78,9 @@ class Moss(DashScope):
         Moss().chat([ChatMessage(role="user", content="你好")])
     """
 
-    model: str = Field(default="moss-moon-003-sft", description="A MOSS model id.")
+    model: str = Field(
+        default="moss-moon-003-sft", alias="model_name", description="A MOSS model id."
+    )
 
     @classmethod
     def class_name(cls) -> str:
@@ -91,7 +97,9 @@ class ChatYuan(DashScope):
         ChatYuan().complete("用户：你好\\n小元：")
     """
 
-    model: str = Field(default="chatyuan-large-v2", description="A ChatYuan model id.")
+    model: str = Field(
+        default="chatyuan-large-v2", alias="model_name", description="A ChatYuan model id."
+    )
 
     @classmethod
     def class_name(cls) -> str:
@@ -108,7 +116,9 @@ class DeepSeek(DashScope):
         DeepSeek(model="deepseek-r1").complete("Why is the sky blue?")
     """
 
-    model: str = Field(default="deepseek-v3", description="A DeepSeek model id.")
+    model: str = Field(
+        default="deepseek-v3", alias="model_name", description="A DeepSeek model id."
+    )
 
     @classmethod
     def class_name(cls) -> str:
@@ -125,7 +135,9 @@ class Kimi(DashScope):
         Kimi().complete("Hello")
     """
 
-    model: str = Field(default="Moonshot-Kimi-K2-Instruct", description="A Kimi model id.")
+    model: str = Field(
+        default="Moonshot-Kimi-K2-Instruct", alias="model_name", description="A Kimi model id."
+    )
 
     @classmethod
     def class_name(cls) -> str:

@@ -9,7 +9,8 @@ patch that fails loudly when that internal changes (then re-check the patch, or 
   unwraps to ours and recomputes it every call; a precomputed ``__signature__`` makes it a
   lookup.
 * ``PAYLOAD``: the LLM callbacks put ``to_payload()`` in every start event; :class:`Patches`
-  builds it once per class, model and ``max_tokens`` (it is metadata only: never the key).
+  builds it once per class, model, ``max_tokens`` and metadata override (it is metadata only:
+  never the key).
 * ``TRUSTED``: answers and chunks are built with ``dashscope_models._trusted.trusted`` (no
   re-validation), naming every field of ``ChatResponse``, ``CompletionResponse``,
   ``ChatMessage`` and ``TextBlock``.
@@ -46,7 +47,7 @@ SIGNATURES = "llama_index_instrumentation.dispatcher.Dispatcher.span"
 PAYLOAD = "to_payload"
 TRUSTED = ("ChatResponse", "CompletionResponse", "ChatMessage", "TextBlock")
 
-_PAYLOADS: dict[tuple[type, str, int | None], dict[str, Any]] = {}
+_PAYLOADS: dict[tuple[Any, ...], dict[str, Any]] = {}
 
 
 def check_version(version: str | None = None) -> bool:
@@ -73,7 +74,13 @@ class Patches:
     """``PAYLOAD`` (a mixin of the LLM class, before llama-index-core's bases)."""
 
     def to_payload(self) -> dict[str, Any]:
-        key = (type(self), getattr(self, "model", ""), getattr(self, "max_tokens", None))
+        key = (
+            type(self),
+            getattr(self, "model", ""),
+            getattr(self, "max_tokens", None),
+            getattr(self, "context_window", None),
+            getattr(self, "is_function_calling_model", None),
+        )
         payload = _PAYLOADS.get(key)
         if payload is None:
             payload = _PAYLOADS[key] = super().to_payload()  # type: ignore[misc]

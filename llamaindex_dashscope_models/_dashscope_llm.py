@@ -22,13 +22,14 @@ from llama_index.core.instrumentation.events.llm import (
 )
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
 from llama_index.core.llms.function_calling import FunctionCallingLLM
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from dashscope_models import GenerationRequest, Message, get_spec
 from dashscope_models._arguments import field_names, move_unknown_arguments
 from dashscope_models.integration import ConnectionSettings, GenerationSettings, merge_request
 from llamaindex_dashscope_models._batch import BatchMixin
 from llamaindex_dashscope_models._compat import Patches, precompute_signatures
+from llamaindex_dashscope_models._constants import plain_value
 from llamaindex_dashscope_models._convert import (
     StreamResponses,
     completion_from_result,
@@ -73,10 +74,33 @@ class DashScope(GenerationSettings, ConnectionSettings, Patches, BatchMixin, Fun
             print(r.delta, end="")
     """
 
-    model: str = Field(default="qwen-plus", description="Any DashScope model id.")
+    model: str = Field(
+        default="qwen-plus", alias="model_name", description="Any DashScope model id."
+    )
     additional_kwargs: dict[str, Any] = Field(
         default_factory=dict, description="Extra request parameters, sent verbatim."
     )
+    context_window: int | None = Field(
+        default=None, gt=0, description="Overrides the catalog's context window in ``metadata``."
+    )
+    is_function_calling_model: bool | None = Field(
+        default=None, description="Overrides the catalog's tool support in ``metadata``."
+    )
+    incremental_output: bool | None = Field(
+        default=None,
+        description="Accepted as llama-index-llms-dashscope takes it; never sent: streams are "
+        "always incremental (each response's ``delta`` is new text, ``text`` the whole).",
+    )
+
+    @field_validator("model", mode="before")
+    @classmethod
+    def _model_id(cls, value: Any) -> Any:
+        return plain_value(value)
+
+    @property
+    def model_name(self) -> str:
+        """The model id (``model``), under llama-index-llms-dashscope's name for it."""
+        return self.model
 
     @model_validator(mode="before")
     @classmethod
@@ -95,15 +119,17 @@ class DashScope(GenerationSettings, ConnectionSettings, Patches, BatchMixin, Fun
 
     @property
     def metadata(self) -> LLMMetadata:
-        """From the catalog, no network. ``is_chat_model`` is true for prompt-only models
+        """From the catalog, no network (a ``context_window`` or ``is_function_calling_model``
+        given to the constructor wins). ``is_chat_model`` is true for prompt-only models
         too when their catalog prompt format renders a conversation (MOSS, ChatYuan): ``chat``
         then gives LlamaIndex the model's own format, which ``complete`` would not."""
         spec = get_spec(self.model)
+        tools = self.is_function_calling_model
         return LLMMetadata(
-            context_window=spec.context_window,
+            context_window=self.context_window or spec.context_window,
             num_output=self.max_tokens or spec.default_max_tokens,
             is_chat_model=spec.is_chat_model or spec.prompt_format not in _PLAIN_PROMPT_FORMATS,
-            is_function_calling_model=spec.tools,
+            is_function_calling_model=spec.tools if tools is None else tools,
             model_name=self.model,
         )
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from llama_index.core.base.embeddings.base import BaseEmbedding, Embedding
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from dashscope_models import EmbeddingRequest
 from dashscope_models.integration import ConnectionSettings
+from llamaindex_dashscope_models._constants import plain_value
 
 __all__ = ["DashScopeEmbedding"]
 
@@ -16,7 +17,9 @@ __all__ = ["DashScopeEmbedding"]
 class DashScopeEmbedding(ConnectionSettings, BaseEmbedding):
     """DashScope text embeddings (text-embedding-v1 … v4) for LlamaIndex.
 
-    Queries are sent with ``text_type="query"``, texts with ``"document"``. The core client
+    Queries are sent with ``text_type="query"``, texts with ``text_type`` (``"document"`` unless
+    given, as in llama-index-embeddings-dashscope; a string or a ``DashScopeTextEmbeddingType``,
+    and ``model_name`` may be a ``DashScopeTextEmbeddingModels`` member). The core client
     batches by the model's maximum batch size (concurrently on the async path), so
     ``embed_batch_size`` only sets how many texts LlamaIndex hands over per call.
 
@@ -33,6 +36,14 @@ class DashScopeEmbedding(ConnectionSettings, BaseEmbedding):
     embed_batch_size: int = Field(default=100, gt=0, le=2048)
     dimension: int | None = None
     max_concurrency: int = 16
+    text_type: Literal["query", "document"] = "document"
+    """How texts (not queries) are sent: ``"document"`` to index them, ``"query"`` to compare
+    them with indexed documents."""
+
+    @field_validator("model_name", "text_type", mode="before")
+    @classmethod
+    def _plain(cls, value: Any) -> Any:
+        return plain_value(value)
 
     @classmethod
     def class_name(cls) -> str:
@@ -61,13 +72,13 @@ class DashScopeEmbedding(ConnectionSettings, BaseEmbedding):
         return (await self._aembed([query], "query"))[0]
 
     def _get_text_embedding(self, text: str) -> Embedding:
-        return self._embed([text], "document")[0]
+        return self._embed([text], self.text_type)[0]
 
     async def _aget_text_embedding(self, text: str) -> Embedding:
-        return (await self._aembed([text], "document"))[0]
+        return (await self._aembed([text], self.text_type))[0]
 
     def _get_text_embeddings(self, texts: list[str]) -> list[Embedding]:
-        return self._embed(texts, "document")
+        return self._embed(texts, self.text_type)
 
     async def _aget_text_embeddings(self, texts: list[str]) -> list[Embedding]:
-        return await self._aembed(texts, "document")
+        return await self._aembed(texts, self.text_type)

@@ -42,6 +42,10 @@ class DashScopeRerank(RerankSettings, BaseNodePostprocessor):
         [n.score for n in answer.source_nodes]  # relevance scores, best first
     """
 
+    return_documents: bool = False
+    """Accepted as llama-index-postprocessor-dashscope-rerank takes it; the nodes keep their
+    own text, so the service is never asked to send the documents back."""
+
     @classmethod
     def class_name(cls) -> str:
         return "DashScopeRerank"

@@ -9,7 +9,10 @@ forces that tool (the core's ``resolve_tool_choice``). On a model that thinks by
 refuses a forced choice while thinking, the forced call is sent with ``enable_thinking=False``
 (``additional_kwargs["thinking_disabled"]`` says so; the core's ``settle_thinking``).
 Tool calls are read back tolerantly: while streaming, ``FunctionAgent`` asks on every chunk, so
-half-received arguments are parsed as partial JSON.
+half-received arguments are parsed as partial JSON. A message's calls are its ``ToolCallBlock``
+blocks (what this package's answers carry) or, when it has none, the OpenAI-style list in
+``additional_kwargs["tool_calls"]`` (LlamaIndex's usual form for a stored or hand-built
+message, and what llama-index-llms-dashscope read).
 
 Example::
 
@@ -82,10 +85,35 @@ def _arguments(raw: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def _field(item: Any, name: str) -> Any:
+    """``item[name]`` for a dict, ``item.name`` for an object (an OpenAI SDK tool call)."""
+    return item.get(name) if isinstance(item, dict) else getattr(item, name, None)
+
+
+def _stored_calls(message: ChatMessage) -> list[ToolSelection]:
+    """The OpenAI-style calls in ``additional_kwargs["tool_calls"]``: each with an ``id`` and
+    a ``function`` holding ``name`` and ``arguments`` (a JSON string or a dict)."""
+    selections = []
+    for item in message.additional_kwargs.get("tool_calls") or []:
+        function = _field(item, "function")
+        name = _field(function, "name") if function is not None else None
+        if not name:
+            continue  # a fragment without its name yet (a stream still arriving)
+        selections.append(
+            ToolSelection(
+                tool_id=str(_field(item, "id") or ""),
+                tool_name=str(name),
+                tool_kwargs=_arguments(_field(function, "arguments")),
+            )
+        )
+    return selections
+
+
 def tool_calls_from_response(
     response: ChatResponse, error_on_no_tool_call: bool
 ) -> list[ToolSelection]:
-    """Tool calls of a (possibly still streaming) response."""
+    """Tool calls of a (possibly still streaming) response: its tool-call blocks, else the
+    calls stored in ``additional_kwargs["tool_calls"]``."""
     calls = [b for b in response.message.blocks if isinstance(b, ToolCallBlock)]
     selections = [
         ToolSelection(
@@ -94,7 +122,7 @@ def tool_calls_from_response(
             tool_kwargs=_arguments(c.tool_kwargs),
         )
         for c in calls
-    ]
+    ] or _stored_calls(response.message)
     if not selections and error_on_no_tool_call:
         raise ValueError(f"expected at least one tool call, got: {response.message.content!r}")
     return selections

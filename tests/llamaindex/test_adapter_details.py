@@ -349,3 +349,27 @@ async def test_typed_errors_from_completion_and_sync_stream(
     emulator.queue(fault)
     with pytest.raises(cls):
         await llm.astructured_predict(Person, PROMPT, name="'Tom'")
+
+
+def test_generation_constants_name_catalogued_models() -> None:
+    """``DashScopeGenerationModels`` as llama-index-llms-dashscope has it (its five members,
+    plain model-id strings) plus today's lineup, each a model the catalog knows."""
+    from llamaindex_dashscope_models import DashScopeGenerationModels as Models
+
+    anchor = {"QWEN_TURBO": "qwen-turbo", "QWEN_PLUS": "qwen-plus", "QWEN_MAX": "qwen-max",
+              "QWEN_MAX_1201": "qwen-max-1201", "QWEN_MAX_LONGCONTEXT": "qwen-max-longcontext"}  # fmt: skip
+    members = {k: v for k, v in vars(Models).items() if k.isupper()}
+    assert anchor.items() <= members.items()
+    assert all(type(v) is str for v in members.values())
+    for name, model_id in members.items():
+        if name not in anchor:
+            assert core.get_spec(model_id).known, model_id
+
+
+def test_dashscope_api_key_on_llamaindex_classes() -> None:
+    from llamaindex_dashscope_models import DashScope, DashScopeEmbedding, DashScopeRerank
+
+    for cls in (DashScope, DashScopeEmbedding, DashScopeRerank):
+        model = cls(dashscope_api_key="sk-hidden-456")
+        assert isinstance(model.dashscope_api_key, SecretStr)
+        assert "sk-hidden-456" not in repr(model) + str(model.to_dict())
