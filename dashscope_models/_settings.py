@@ -1,7 +1,7 @@
 """The framework classes' connection and rerank settings (re-exported by ``integration``).
 
 * :class:`ConnectionSettings`: connection fields (the key read from ``DASHSCOPE_API_KEY``, never
-  dumped or shown; the proxy never either) and the core client, made on first use on the
+  dumped or shown, read back as ``dashscope_api_key``; the proxy never shown either) and the core client, made on first use on the
   process-wide connection pool, and made again when a setting changed since (by assignment or
   ``model_copy``). A region that cannot be reached as set is refused at construction.
 * :class:`RerankSettings`: a reranker's fields (``model``, ``top_n``, ``instruct``) and its
@@ -16,11 +16,20 @@ Example::
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Sequence
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
 
 from dashscope_models._config import SETTINGS, key_from_environment, region_url
 from dashscope_models._lifetime import PoolLifetime
@@ -29,9 +38,25 @@ from dashscope_models._rerank import RerankDocument, RerankRequest, RerankResult
 if TYPE_CHECKING:  # imported on first use: the client module brings httpx (~25 ms of import)
     from dashscope_models._client import DashScopeClient
 
-__all__ = ["ConnectionSettings", "RerankSettings"]
+__all__ = ["APIKey", "ConnectionSettings", "RerankSettings"]
 
 _read_settings = attrgetter(*SETTINGS)
+
+
+class APIKey(SecretStr):
+    """The key as ``dashscope_api_key`` reads it back: a ``SecretStr`` (shown as stars, its
+    value through ``get_secret_value()``) that also equals the plain key string, as
+    langchain-community's ``Tongyi`` kept it (``llm.dashscope_api_key == "sk-..."``)."""
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, SecretStr):
+            other = other.get_secret_value()
+        if isinstance(other, str):
+            return hmac.compare_digest(self.get_secret_value().encode(), other.encode())
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return super().__hash__()
 
 
 class ConnectionSettings(PoolLifetime, BaseModel):
@@ -46,7 +71,8 @@ class ConnectionSettings(PoolLifetime, BaseModel):
         exclude=True,
         repr=False,
     )
-    """The API key; read from ``DASHSCOPE_API_KEY`` when not given. Never dumped or shown."""
+    """The API key; read from ``DASHSCOPE_API_KEY`` when not given (or given as ``None``).
+    Also ``dashscope_api_key``, as langchain-community's classes take it. Never dumped or shown."""
     region: str | None = None
     """``"beijing"`` (default), ``"singapore"``, ``"frankfurt"`` (with ``workspace``) ... (see
     ``dashscope_models.REGIONS``)."""
@@ -75,6 +101,18 @@ class ConnectionSettings(PoolLifetime, BaseModel):
         if self.region is not None and not self.base_url:
             region_url(self.region, self.workspace)
         return self
+
+    @field_validator("api_key", mode="before")
+    @classmethod
+    def _key_or_environment(cls, value: Any) -> Any:
+        """``api_key=None`` reads the environment, as langchain-community's classes did."""
+        return key_from_environment() if value is None else value
+
+    @property
+    def dashscope_api_key(self) -> APIKey | None:
+        """The API key (read-only), under langchain-community's name: a ``SecretStr``."""
+        key = self.api_key
+        return None if key is None else APIKey(key.get_secret_value())
 
     @property
     def client(self) -> DashScopeClient:

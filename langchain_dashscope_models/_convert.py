@@ -7,7 +7,8 @@ tool-call history comes from ``AIMessage.tool_calls``; reasoning content is sent
 present; a last ``AIMessage`` with ``additional_kwargs["partial"] = True`` asks the model to
 continue it (prefix continuation).
 Outbound: a core result or chunk becomes an ``AIMessage`` / ``AIMessageChunk`` with tool calls,
-``usage_metadata``, ``response_metadata`` and reasoning in ``additional_kwargs`` (which
+``usage_metadata``, ``response_metadata`` (the last chunk's with ``token_usage``, as an answer's
+has it from ``llm_output``) and reasoning in ``additional_kwargs`` (which
 ``content_blocks`` shows as standard reasoning blocks). Log probabilities (``logprobs=True``)
 are ``response_metadata["logprobs"] = {"content": [...]}`` and ``generation_info["logprobs"]``,
 as langchain-openai gives them; a streamed chunk holds its own entries (added chunks concatenate).
@@ -269,6 +270,8 @@ def chunk_message(chunk: Chunk, model: str, usage: bool = True) -> AIMessageChun
         metadata = _metadata(
             model, chunk.finish_reason, chunk.request_id, chunk.logprobs, chunk.extras
         )
+        if usage and chunk.usage is not None:  # as an invoke's response_metadata has them
+            metadata["token_usage"] = token_usage(usage_metadata(chunk.usage))
     else:
         metadata = {"model_provider": "dashscope"}
         if chunk.logprobs is not None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from langchain_core.load.serializable import SerializedConstructor, SerializedNotImplemented
 from pydantic import ConfigDict, Field, model_validator
 
 from dashscope_models import GenerationRequest, Message, estimate_tokens
@@ -31,6 +32,12 @@ def _stop_as_list(values: dict[str, Any]) -> dict[str, Any]:
     if stop_key and isinstance(values[stop_key], str):
         values = {**values, stop_key: [values[stop_key]]}
     return values
+
+
+# Per-call names that are no request parameter: LangChain's tracing hint, and whether to
+# stream, which the method called decides (LangChain passes ``stream=True`` on to ``_stream``;
+# langchain-community's ChatTongyi examples pass ``streaming=True`` per call).
+_NOT_SENT = frozenset({"ls_structured_output_format", "stream", "streaming"})
 
 
 class DashScopeFields(GenerationSettings, ConnectionSettings, Patches):
@@ -71,6 +78,15 @@ class DashScopeFields(GenerationSettings, ConnectionSettings, Patches):
     def lc_secrets(self) -> dict[str, str]:
         return {"api_key": "DASHSCOPE_API_KEY"}
 
+    def to_json(self) -> SerializedConstructor | SerializedNotImplemented:
+        """LangChain's serialization, with the key once: LangChain adds each secret's alias
+        that reads back (``dashscope_api_key``, the read-only view of ``api_key``)."""
+        serialized: SerializedConstructor | SerializedNotImplemented
+        serialized = super().to_json()  # type: ignore[misc]  # Serializable's (a later base)
+        if serialized["type"] == "constructor":
+            serialized["kwargs"].pop("dashscope_api_key", None)
+        return serialized
+
     @property
     def model_name(self) -> str:
         """The model id (``model``), under langchain-openai's attribute name."""
@@ -95,10 +111,11 @@ class DashScopeFields(GenerationSettings, ConnectionSettings, Patches):
         chat: bool = False,
     ) -> GenerationRequest:
         """The core request: fields that are set, then ``model_kwargs``, then ``call``
-        (per-call kwargs) over them (the core's ``merge_request``; ``chat``: a chat request)."""
+        (per-call kwargs, less ``stream``/``streaming``) over them (the core's
+        ``merge_request``; ``chat``: a chat request)."""
         params = self.generation_parameters()
-        if "ls_structured_output_format" in call:  # LangChain's tracing hint, never sent
-            call = {k: v for k, v in call.items() if k != "ls_structured_output_format"}
+        if not _NOT_SENT.isdisjoint(call):
+            call = {k: v for k, v in call.items() if k not in _NOT_SENT}
         return merge_request(
             self.model, params, self.model_kwargs, call, messages=messages, prompt=prompt, chat=chat
         )

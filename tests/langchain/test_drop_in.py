@@ -360,3 +360,54 @@ def test_token_callbacks_get_the_logprobs(emulator: Emulator) -> None:
     chunks = list(model._stream([HumanMessage("Hi")], run_manager=run))
     assert len(seen) == len(chunks) and seen[-1] is None  # the empty last chunk has none
     assert [e for lp in seen if lp is not None for e in lp["content"]] == whole
+
+
+def _every_langchain_class() -> list[type]:
+    import langchain_dashscope_models as lc
+
+    names = [n for n in lc.__all__ if not n.startswith("DashScope") or not n.endswith("Error")]
+    return [getattr(lc, n) for n in names]
+
+
+@pytest.mark.parametrize("cls", _every_langchain_class(), ids=lambda c: c.__name__)
+def test_dashscope_api_key_reads_back_as_a_secret(
+    cls: type, caplog: pytest.LogCaptureFixture
+) -> None:
+    """langchain-community's name for the key, on every class: a constructor alias and a
+    read-only ``SecretStr`` attribute, never in a repr, a str, a dump or a serialization."""
+    from langchain_core.load import dumps
+    from pydantic import SecretStr
+
+    secret = "sk-never-shown-123"
+    for model in (cls(dashscope_api_key=secret), cls(api_key=secret)):
+        key = model.dashscope_api_key
+        assert isinstance(key, SecretStr) and key.get_secret_value() == secret
+        assert key == secret and key == SecretStr(secret)  # Tongyi's plain-string comparison
+        shown = [repr(model), str(model), repr(key), str(key), f"{key}",
+                 str(model.model_dump()), model.model_dump_json()]  # fmt: skip
+        if getattr(model, "is_lc_serializable", lambda: False)():
+            shown.append(dumps(model))
+        assert not any(secret in text for text in shown)
+        with pytest.raises(AttributeError):
+            model.dashscope_api_key = "sk-other"
+    assert secret not in caplog.text
+
+
+def test_api_key_none_reads_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``api_key=None`` (langchain-community's rerank test passes it) means "from
+    ``DASHSCOPE_API_KEY``", as it did there."""
+    monkeypatch.setenv("DASHSCOPE_API_KEY", "sk-from-env")
+    key = ChatQwen(api_key=None).dashscope_api_key
+    assert key is not None and key.get_secret_value() == "sk-from-env"
+    monkeypatch.delenv("DASHSCOPE_API_KEY")
+    assert ChatQwen(api_key=None).dashscope_api_key is None
+
+
+async def test_stream_arguments_per_call_are_not_sent(emulator: Emulator) -> None:
+    """``stream=True`` / ``streaming=True`` per call (ChatTongyi's examples pass them) pick
+    nothing but the method: they are not request parameters."""
+    llm = ChatQwen()
+    list(llm.stream("hi", streaming=True))
+    await llm.ainvoke("hi", stream=True)
+    for request in emulator.requests:
+        assert not {"stream", "streaming"} & set(request.body["parameters"])
