@@ -17,7 +17,7 @@ from dashscope_models import (
     Message,
     get_spec,
 )
-from langchain_dashscope_models._convert import usage_metadata
+from langchain_dashscope_models._convert import token_usage, usage_metadata
 from langchain_dashscope_models._exceptions import translated
 from langchain_dashscope_models._fields import DashScopeFields
 
@@ -25,11 +25,13 @@ __all__ = ["DashScopeLLM"]
 
 
 def _info(result: GenerationResult | Chunk, model: str) -> dict[str, Any]:
+    usage = usage_metadata(result.usage)
     return {
         "finish_reason": result.finish_reason,
         "request_id": result.request_id,
         "model_name": model,
-        "usage": usage_metadata(result.usage),
+        "usage": usage,
+        "token_usage": token_usage(usage),  # langchain-community Tongyi's key: flat counts
     }
 
 

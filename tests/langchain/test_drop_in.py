@@ -379,7 +379,8 @@ def test_dashscope_api_key_reads_back_as_a_secret(
     from pydantic import SecretStr
 
     secret = "sk-never-shown-123"
-    for model in (cls(dashscope_api_key=secret), cls(api_key=secret)):
+    required = {"app_id": "app-1"} if "app_id" in cls.model_fields else {}  # ChatDashScopeApp
+    for model in (cls(dashscope_api_key=secret, **required), cls(api_key=secret, **required)):
         key = model.dashscope_api_key
         assert isinstance(key, SecretStr) and key.get_secret_value() == secret
         assert key == secret and key == SecretStr(secret)  # Tongyi's plain-string comparison

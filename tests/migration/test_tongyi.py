@@ -86,6 +86,9 @@ def test_tongyi_generate(emulator: Emulator) -> None:
     output = llm.generate(["who are you"])
     assert isinstance(output, LLMResult)
     assert isinstance(output.generations, list)
+    # Tongyi's usage key, per generation
+    info = output.generations[0][0].generation_info or {}
+    assert info["token_usage"]["total_tokens"] == output.llm_output["token_usage"]["total_tokens"]
 
 
 def test_tongyi_generate_stream(emulator: Emulator) -> None:
