@@ -363,10 +363,12 @@ def test_token_callbacks_get_the_logprobs(emulator: Emulator) -> None:
 
 
 def _every_langchain_class() -> list[type]:
+    """Every model class the package exports (each holds connection settings and a key)."""
     import langchain_dashscope_models as lc
+    from dashscope_models.integration import ConnectionSettings
 
-    names = [n for n in lc.__all__ if not n.startswith("DashScope") or not n.endswith("Error")]
-    return [getattr(lc, n) for n in names]
+    exported = [getattr(lc, n) for n in lc.__all__]
+    return [c for c in exported if isinstance(c, type) and issubclass(c, ConnectionSettings)]
 
 
 @pytest.mark.parametrize("cls", _every_langchain_class(), ids=lambda c: c.__name__)
