@@ -1,9 +1,10 @@
 """The framework classes' connection and rerank settings (re-exported by ``integration``).
 
 * :class:`ConnectionSettings`: connection fields (the key read from ``DASHSCOPE_API_KEY``, never
-  dumped or shown, read back as ``dashscope_api_key``; the proxy never shown either) and the core client, made on first use on the
-  process-wide connection pool, and made again when a setting changed since (by assignment or
-  ``model_copy``). A region that cannot be reached as set is refused at construction.
+  dumped or shown, read back as ``dashscope_api_key``; the proxy never shown either) and the
+  core client, made on first use on the process-wide connection pool, and made again when a
+  setting changed since (by assignment or ``model_copy``). A region that cannot be reached as
+  set is refused at construction.
 * :class:`RerankSettings`: a reranker's fields (``model``, ``top_n``, ``instruct``) and its
   calls on the core client, for both frameworks' ``DashScopeRerank``.
 
