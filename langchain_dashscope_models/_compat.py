@@ -12,6 +12,10 @@ patch that fails loudly when that internal changes (then re-check the patch, or 
   construction); our profiles come from the catalog with declared keys (a test checks them).
 * ``DICT_FOR_COMPAT``: :class:`Patches` gives ``_dict_for_compat`` as ``asdict()``: the same
   dictionary without the deprecated ``dict()`` path in ``warnings.catch_warnings``.
+* ``KEY_ONCE``: :class:`Patches` drops ``dashscope_api_key`` from ``to_json``'s kwargs:
+  ``Serializable.to_json`` writes every secret alias that ``getattr`` reads, and
+  ``dashscope_api_key`` reads back (the key stays, once, as ``api_key``; a test in
+  ``tests/langchain/test_drop_in.py`` checks every class).
 * ``TRUSTED``: answers and chunks are built with ``dashscope_models._trusted.trusted`` (no
   re-validation), naming every field of ``AIMessage``, ``AIMessageChunk``, ``ChatGeneration``,
   ``ChatGenerationChunk`` and ``ChatResult``.
@@ -31,6 +35,7 @@ import inspect
 from collections.abc import Callable
 from typing import Any, Self
 
+from langchain_core.load.serializable import SerializedConstructor, SerializedNotImplemented
 from pydantic import model_validator
 
 from dashscope_models.integration import check_framework_version
@@ -70,7 +75,18 @@ def precompute_signatures(*methods: Callable[..., Any]) -> None:
 
 
 class Patches:
-    """``DICT_FOR_COMPAT``, for chat models and LLMs alike (a mixin of the model classes)."""
+    """``DICT_FOR_COMPAT``, for chat models and LLMs alike (a mixin of the model classes), and
+    serialization with the key named once."""
+
+    def to_json(self) -> SerializedConstructor | SerializedNotImplemented:
+        """LangChain's serialization, with the key once: ``Serializable.to_json`` also writes
+        each secret's alias that reads back (``dashscope_api_key``, ``api_key``'s read-only
+        view), as a second secret entry."""
+        serialized: SerializedConstructor | SerializedNotImplemented
+        serialized = super().to_json()  # type: ignore[misc]  # Serializable's (a later base)
+        if serialized["type"] == "constructor":
+            serialized["kwargs"].pop("dashscope_api_key", None)
+        return serialized
 
     def _dict_for_compat(self) -> dict[str, Any]:
         """What langchain-core's ``asdict()`` gives (identifying params and ``_type``).

@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from langchain_core.load.serializable import SerializedConstructor, SerializedNotImplemented
 from pydantic import ConfigDict, Field, model_validator
 
 from dashscope_models import GenerationRequest, Message, estimate_tokens
@@ -40,7 +39,7 @@ def _stop_as_list(values: dict[str, Any]) -> dict[str, Any]:
 _NOT_SENT = frozenset({"ls_structured_output_format", "stream", "streaming"})
 
 
-class DashScopeFields(GenerationSettings, ConnectionSettings, Patches):
+class DashScopeFields(Patches, GenerationSettings, ConnectionSettings):
     """Shared fields of the DashScope LangChain classes (see the module docstring)."""
 
     # defer_build: the family classes build their validators on first use, not at import.
@@ -77,15 +76,6 @@ class DashScopeFields(GenerationSettings, ConnectionSettings, Patches):
     @property
     def lc_secrets(self) -> dict[str, str]:
         return {"api_key": "DASHSCOPE_API_KEY"}
-
-    def to_json(self) -> SerializedConstructor | SerializedNotImplemented:
-        """LangChain's serialization, with the key once: LangChain adds each secret's alias
-        that reads back (``dashscope_api_key``, the read-only view of ``api_key``)."""
-        serialized: SerializedConstructor | SerializedNotImplemented
-        serialized = super().to_json()  # type: ignore[misc]  # Serializable's (a later base)
-        if serialized["type"] == "constructor":
-            serialized["kwargs"].pop("dashscope_api_key", None)
-        return serialized
 
     @property
     def model_name(self) -> str:

@@ -377,7 +377,7 @@ def test_dashscope_api_key_reads_back_as_a_secret(
 ) -> None:
     """langchain-community's name for the key, on every class: a constructor alias and a
     read-only ``SecretStr`` attribute, never in a repr, a str, a dump or a serialization."""
-    from langchain_core.load import dumps
+    from langchain_core.load import dumpd, dumps
     from pydantic import SecretStr
 
     secret = "sk-never-shown-123"
@@ -390,6 +390,8 @@ def test_dashscope_api_key_reads_back_as_a_secret(
                  str(model.model_dump()), model.model_dump_json()]  # fmt: skip
         if getattr(model, "is_lc_serializable", lambda: False)():
             shown.append(dumps(model))
+            assert list(dumpd(model)["kwargs"]).count("api_key") == 1  # the key, named once
+            assert "dashscope_api_key" not in dumpd(model)["kwargs"]
         assert not any(secret in text for text in shown)
         with pytest.raises(AttributeError):
             model.dashscope_api_key = "sk-other"
