@@ -108,7 +108,9 @@ def test_the_states_follow_the_recorded_machine() -> None:
 
 
 async def test_cancel_midway_leaves_answered_rows_readable(sync: bool) -> None:
-    emulator = Emulator(api_key=KEY, batch_seconds=3.0)
+    # 12 s of emulated time (about 1 ms a row): a loaded machine still cancels mid-way (at 3 s
+    # one slow status poll could see all 10,000 rows answered and the batch finished).
+    emulator = Emulator(api_key=KEY, batch_seconds=12.0)
     client = _client(emulator)
     job = await _submit(client, sync, [_request(i) for i in range(10_000)])
     status = await _run(job, sync, "status")
