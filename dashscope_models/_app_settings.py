@@ -26,9 +26,10 @@ from typing import Any, Literal
 from pydantic import Field
 
 from dashscope_models._app import AppRequest
+from dashscope_models._arguments import pop_extra_body
 from dashscope_models._errors import RequestValidationError
+from dashscope_models._settings import ConnectionSettings
 from dashscope_models._types import Message, flat_content
-from dashscope_models.integration import ConnectionSettings, pop_extra_body
 
 __all__ = ["APP_PARAMETERS", "AppSettings"]
 

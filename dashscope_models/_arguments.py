@@ -20,7 +20,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from dashscope_models.integration import pop_extra_body
+from dashscope_models._errors import RequestValidationError
 
 __all__ = ["field_names", "move_unknown_arguments"]
 
@@ -66,3 +66,21 @@ def move_unknown_arguments(
         extra[name] = values.pop(name)
     values[target] = {**extra, **body}
     return values
+
+
+def pop_extra_body(values: dict[str, Any]) -> dict[str, Any]:
+    """Remove ``values["extra_body"]`` and return its entries (``{}`` when there is none).
+
+    ``extra_body`` is the OpenAI SDK's way to send parameters it does not know (code written
+    for DashScope's OpenAI-compatible mode passes ``enable_thinking`` so); that SDK merges it
+    into the top level of the body, so the adapters send its entries as parameters themselves.
+    """
+    body = values.pop("extra_body", None)
+    if body is None:
+        return {}
+    if not isinstance(body, dict):
+        raise RequestValidationError(
+            f"extra_body must be a dict of request parameters, got {type(body).__name__}",
+            code="InvalidParameter",
+        )
+    return body

@@ -7,6 +7,10 @@ common lives here, once (an integration for another framework uses the same func
   and the core client made from them; a reranker's fields and calls.
 * :class:`BatchSubmitter` (from ``_batch_mixin``): the Batch service on a framework class.
 * :func:`check_framework_version`: the one version guard of the adapters' ``_compat.py``.
+* the core's other pieces the adapters use, so that they import only this module and the
+  package: argument handling (``field_names``, ``move_unknown_arguments``), ``trusted``,
+  ``AppSettings``, citations and sources, ``lazy_attributes``/``public_dir``, and the type
+  ``StreamReader`` (the answer so far).
 * :class:`GenerationSettings`: the parameter table's framework fields (see ``_parameters``).
 * :func:`merge_request`: constructor fields, then ``model_kwargs``/``additional_kwargs``, then
   per-call arguments (each with its ``extra_body``), into one core request.
@@ -40,37 +44,56 @@ from pydantic import (
     create_model,
 )
 
+from dashscope_models._app_settings import AppSettings
+from dashscope_models._arguments import field_names, move_unknown_arguments, pop_extra_body
 from dashscope_models._batch_mixin import BatchSubmitter
 from dashscope_models._cache import MARKER_KEYS, cache_form, ephemeral, mark_last
 from dashscope_models._capabilities import UNSUPPORTED_CODES, has, lacking
 from dashscope_models._catalog import ModelSpec, get_spec
+from dashscope_models._citations import Citation, answer_sources, citations, search_sources
 from dashscope_models._errors import RequestValidationError
+from dashscope_models._lazy import lazy_attributes, public_dir
 from dashscope_models._settings import ConnectionSettings, RerankSettings
 from dashscope_models._thinking import settle_thinking, thinking_asked
 from dashscope_models._tool_choice import resolve_tool_choice
+from dashscope_models._trusted import trusted
 from dashscope_models._types import GenerationRequest, Message, flat_content, parameters
+
+if TYPE_CHECKING:
+    from dashscope_models._call import StreamReader
 
 __all__ = [
     "IDENTIFYING_PARAMETERS",
     "MARKER_KEYS",
     "REQUEST_PARAMETERS",
+    "AppSettings",
     "BatchSubmitter",
+    "Citation",
     "ConnectionSettings",
     "GenerationSettings",
     "RerankSettings",
+    "StreamReader",
+    "answer_sources",
     "cache_form",
     "check_framework_version",
     "check_structured_output",
+    "citations",
     "ephemeral",
+    "field_names",
     "flat_content",
+    "lazy_attributes",
     "mark_last",
     "merge_request",
+    "move_unknown_arguments",
     "native_structured_method",
     "pop_extra_body",
+    "public_dir",
     "resolve_tool_choice",
     "response_format",
+    "search_sources",
     "settle_thinking",
     "thinking_asked",
+    "trusted",
 ]
 
 # The request's parameters a caller may pass by name (per call, or in model_kwargs).
@@ -81,24 +104,6 @@ _ALIASED = {alias: name for name, alias in _WIRE_ALIAS.items()}
 # The constructor fields (framework classes) and the identifying ones (LangChain's tracing).
 _GENERATION = tuple(p.name for p in parameters() if p.framework)
 IDENTIFYING_PARAMETERS = tuple(p.name for p in parameters() if p.identifying)
-
-
-def pop_extra_body(values: dict[str, Any]) -> dict[str, Any]:
-    """Remove ``values["extra_body"]`` and return its entries (``{}`` when there is none).
-
-    ``extra_body`` is the OpenAI SDK's way to send parameters it does not know (code written
-    for DashScope's OpenAI-compatible mode passes ``enable_thinking`` so); that SDK merges it
-    into the top level of the body, so the adapters send its entries as parameters themselves.
-    """
-    body = values.pop("extra_body", None)
-    if body is None:
-        return {}
-    if not isinstance(body, dict):
-        raise RequestValidationError(
-            f"extra_body must be a dict of request parameters, got {type(body).__name__}",
-            code="InvalidParameter",
-        )
-    return body
 
 
 class _GenerationFields(BaseModel):
@@ -332,3 +337,8 @@ def check_framework_version(
         stacklevel=3,
     )
     return False
+
+
+# The answer reader is the adapters' type of "the answer so far" only: loaded on first use (it
+# brings the HTTP stack, which importing an adapter does not).
+__getattr__ = lazy_attributes(__name__, {"StreamReader": "dashscope_models._call"})

@@ -13,7 +13,7 @@ model stays cheap.
 
 from typing import TYPE_CHECKING
 
-from dashscope_models._lazy import lazy_attributes, public_dir
+from dashscope_models.integration import lazy_attributes, public_dir
 from langchain_dashscope_models._app import ChatDashScopeApp
 from langchain_dashscope_models._chat_model import ChatDashScope
 from langchain_dashscope_models._citations import register as _register_citations

@@ -17,8 +17,7 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 from pydantic import ConfigDict, Field, model_validator
 
 from dashscope_models import AppChunk, AppRequest, AppResult, AppUsage, RequestValidationError
-from dashscope_models._app_settings import AppSettings
-from dashscope_models._arguments import field_names, move_unknown_arguments
+from dashscope_models.integration import AppSettings, field_names, move_unknown_arguments
 from langchain_dashscope_models._compat import Patches
 from langchain_dashscope_models._convert import to_core, token_usage
 from langchain_dashscope_models._exceptions import translated

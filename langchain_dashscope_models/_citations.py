@@ -23,8 +23,8 @@ from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_core.messages import content as types
 from langchain_core.messages.block_translators import register_translator
 
-from dashscope_models._app_result import AppSource
-from dashscope_models._citations import Citation, answer_sources, citations
+from dashscope_models import AppSource
+from dashscope_models.integration import Citation, answer_sources, citations
 
 __all__ = ["PROVIDER", "citation_blocks", "register"]
 

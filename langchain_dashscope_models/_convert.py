@@ -48,7 +48,7 @@ from dashscope_models import (
     ToolCall,
     Usage,
 )
-from dashscope_models._trusted import trusted
+from dashscope_models.integration import trusted
 from langchain_dashscope_models._content import to_parts
 
 __all__ = [

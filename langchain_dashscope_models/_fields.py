@@ -18,8 +18,13 @@ from typing import Any
 from pydantic import ConfigDict, Field, model_validator
 
 from dashscope_models import GenerationRequest, Message, estimate_tokens
-from dashscope_models._arguments import field_names, move_unknown_arguments
-from dashscope_models.integration import ConnectionSettings, GenerationSettings, merge_request
+from dashscope_models.integration import (
+    ConnectionSettings,
+    GenerationSettings,
+    field_names,
+    merge_request,
+    move_unknown_arguments,
+)
 from langchain_dashscope_models._compat import Patches
 
 __all__ = ["DashScopeFields"]

@@ -9,7 +9,7 @@ Example::
     Settings.embed_model = DashScopeEmbedding()
 """
 
-from dashscope_models._lazy import public_dir
+from dashscope_models.integration import public_dir
 from llamaindex_dashscope_models._app import DashScopeApp, DashScopeAppQueryEngine
 from llamaindex_dashscope_models._classes import (
     ChatYuan,

@@ -27,8 +27,7 @@ from llama_index.core.schema import QueryBundle
 from pydantic import Field, model_validator
 
 from dashscope_models import AppChunk, AppRequest, AppResult, AppUsage
-from dashscope_models._app_settings import AppSettings
-from dashscope_models._arguments import field_names, move_unknown_arguments
+from dashscope_models.integration import AppSettings, field_names, move_unknown_arguments
 from llamaindex_dashscope_models._citations import citation_blocks, source_nodes
 from llamaindex_dashscope_models._convert import to_core
 

@@ -18,8 +18,8 @@ from __future__ import annotations
 from llama_index.core.base.llms.types import CitationBlock, TextBlock
 from llama_index.core.schema import NodeWithScore, TextNode
 
-from dashscope_models._app_result import AppSource
-from dashscope_models._citations import citations
+from dashscope_models import AppSource
+from dashscope_models.integration import citations
 
 __all__ = ["citation_blocks", "source_nodes"]
 

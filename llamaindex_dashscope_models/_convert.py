@@ -63,13 +63,11 @@ from dashscope_models import (
     ToolCall,
     Usage,
 )
-from dashscope_models._citations import search_sources
-from dashscope_models._trusted import trusted
-from dashscope_models.integration import flat_content, mark_last
+from dashscope_models.integration import flat_content, mark_last, search_sources, trusted
 from llamaindex_dashscope_models._citations import citation_blocks
 
 if TYPE_CHECKING:
-    from dashscope_models._call import StreamReader as Accumulated
+    from dashscope_models.integration import StreamReader as Accumulated
 
 __all__ = [
     "StreamResponses",

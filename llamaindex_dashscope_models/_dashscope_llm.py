@@ -25,8 +25,13 @@ from llama_index.core.llms.function_calling import FunctionCallingLLM
 from pydantic import Field, field_validator, model_validator
 
 from dashscope_models import GenerationRequest, Message, get_spec
-from dashscope_models._arguments import field_names, move_unknown_arguments
-from dashscope_models.integration import ConnectionSettings, GenerationSettings, merge_request
+from dashscope_models.integration import (
+    ConnectionSettings,
+    GenerationSettings,
+    field_names,
+    merge_request,
+    move_unknown_arguments,
+)
 from llamaindex_dashscope_models._batch import BatchMixin
 from llamaindex_dashscope_models._compat import Patches, precompute_signatures
 from llamaindex_dashscope_models._constants import plain_value
