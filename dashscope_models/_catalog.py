@@ -26,7 +26,6 @@ __all__ = [
     "Interval",
     "ModelSpec",
     "all_specs",
-    "catalog_markdown",
     "catalog_table",
     "family_labels",
     "family_rules",
@@ -261,64 +260,8 @@ def family_labels() -> dict[str, str]:
     return {name: f["label"] for name, f in _load()[0].items() if name != "generic"}
 
 
-def catalog_markdown() -> str:
-    """The README's tables of models and of family rules, rendered from the catalog.
-
-    ``python -m dashscope_models.catalog`` prints them; a test keeps the README equal to them.
-    """
-    rows = [
-        "| family | model | endpoint | input | context | max output | capabilities | source |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
-    labels = family_labels()
-    for spec in all_specs():
-        context = str(spec.context_window) if spec.limits_known else "unknown"
-        output = str(spec.max_output_tokens) if spec.max_output_tokens else "-"
-        output = output if spec.limits_known else "unknown"
-        rows.append(
-            f"| {labels[spec.family]} | `{spec.name}` | {spec.endpoint} | {spec.input} | "
-            f"{context} | {output} | {_capabilities(spec)} | {spec.ref or '-'} |"
-        )
-    rows += [
-        "",
-        "Ids no row lists: an alias (`-latest`, `-YYYY-MM-DD`, `-MMDD`, `-preview`) of a listed",
-        "id is that model; else the first rule below whose pattern matches; else `generic`.",
-        "",
-        "| pattern | family | endpoint | capabilities | source |",
-        "|---|---|---|---|---|",
-    ]
-    for rule in family_rules():
-        spec = get_spec_for_rule(rule)
-        patterns = ", ".join(f"`{p}`" for p in rule.patterns)
-        rows.append(
-            f"| {patterns} | {labels[spec.family]} | {spec.endpoint} | {_capabilities(spec)} | "
-            f"{spec.ref or '-'} |"
-        )
-    return "\n".join(rows) + "\n"
-
-
 def get_spec_for_rule(rule: Rule) -> ModelSpec:
     """The spec a rule gives the ids it covers (named after its first pattern)."""
     families = _load()[0]
     return _spec_from(rule.patterns[0], rule.family, {**families[rule.family], **rule.overrides},
                       False, "rule")  # fmt: skip
-
-
-def _capabilities(spec: ModelSpec) -> str:
-    caps = [
-        name
-        for name, on in (
-            ("tools", spec.tools),
-            ("media input", spec.vision),
-            (f"documents ({spec.documents})", spec.documents != "none"),
-            ("json", spec.json_mode),
-            ("json schema", spec.json_schema),
-            (f"thinking ({spec.thinking})", spec.thinking != "none"),
-            ("stream only", spec.stream_only or (spec.stream_only_thinking and spec.thinks(None))),
-            (f"dims {'/'.join(map(str, spec.dimensions))}", bool(spec.dimensions)),
-            (f"{spec.max_batch} docs/request", spec.endpoint == "text-rerank"),
-            ("instruct", spec.instruct),
-        )
-        if on
-    ]  # fmt: skip
-    return ", ".join(caps) or "-"
