@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SECTION = (
     (ROOT / "README.md")
     .read_text("utf-8")
-    .split("## Running offline on the emulator\n", 1)[1]
+    .split("## Offline in one minute\n", 1)[1]
     .split("\n## ", 1)[0]
 )
 BASH = re.findall(r"```bash\n(.*?)```", SECTION, re.S)
