@@ -8,19 +8,19 @@ parameters) goes there too, without a warning: its entries are parameters by def
 
 Example::
 
-    values = move_unknown_arguments("Qwen", {"temprature": 0.2}, known, "additional_kwargs", 5)
+    values = move_unknown_arguments("Qwen", {"temprature": 0.2}, known, "additional_kwargs")
     values  # {"additional_kwargs": {"temprature": 0.2}}, after a UserWarning naming it
 """
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterable
 from typing import Any
 
 from pydantic import BaseModel
 
 from dashscope_models._errors import RequestValidationError
+from dashscope_models._hints import warn_user
 
 __all__ = ["field_names", "move_unknown_arguments"]
 
@@ -38,10 +38,10 @@ def field_names(cls: type[BaseModel]) -> frozenset[str]:
 
 
 def move_unknown_arguments(
-    owner: str, values: dict[str, Any], known: Iterable[str], target: str, stacklevel: int
+    owner: str, values: dict[str, Any], known: Iterable[str], target: str
 ) -> dict[str, Any]:
-    """``values`` with each name not in ``known`` (warned about, ``stacklevel`` pointing at the
-    caller's line) and the entries of ``extra_body`` moved into ``values[target]``.
+    """``values`` with each name not in ``known`` (warned about, pointing at the user's line)
+    and the entries of ``extra_body`` moved into ``values[target]``.
 
     A name given both as an argument and in ``values[target]`` is a ``ValueError``.
     """
@@ -57,11 +57,9 @@ def move_unknown_arguments(
     for name in unknown:
         if name in extra:
             raise ValueError(f"{name} was given both as an argument and in {target}")
-        warnings.warn(
+        warn_user(
             f"{name!r} is not a parameter of {owner}; it is sent as a request parameter "
-            f"through {target}. Check the spelling if you meant a field.",
-            UserWarning,
-            stacklevel=stacklevel,
+            f"through {target}. Check the spelling if you meant a field."
         )
         extra[name] = values.pop(name)
     values[target] = {**extra, **body}

@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import ipaddress
 import os
-import warnings
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from pydantic import SecretStr
@@ -41,6 +41,7 @@ __all__ = [
     "WORKSPACE_REGIONS",
     "ClientConfig",
     "check_base_url",
+    "check_endpoint",
     "key_from_environment",
     "region_url",
 ]
@@ -104,6 +105,7 @@ def key_from_environment() -> SecretStr | None:
 
 
 API_ROOT = "/api/v1"
+_COMPATIBLE_ROOT = "/compatible-mode/v1"
 PLACEHOLDER_API_KEY = "sk-local-placeholder"
 """The key sent to a loopback ``base_url`` when none is set (the emulator accepts any key)."""
 _placeholder_warned = False
@@ -144,6 +146,13 @@ def check_base_url(url: str, source: str = "base_url") -> str:
             code="InvalidBaseUrl",
         )
     text = text.rstrip("/")
+    if parts.path.rstrip("/").endswith(_COMPATIBLE_ROOT):
+        native = _shown(text, parts.netloc)[: -len(_COMPATIBLE_ROOT)] + API_ROOT
+        raise ConfigurationError(
+            f"{source}={_shown(text, parts.netloc)!r} is DashScope's OpenAI-compatible mode; "
+            f"this package speaks the native API at /api/v1 of the same host: use {native!r}",
+            code="InvalidBaseUrl",
+        )
     return text + API_ROOT if parts.path.strip("/") == "" else text
 
 
@@ -168,6 +177,34 @@ def check_proxy(proxy: str, source: str = "proxy") -> str:
     return proxy.strip()
 
 
+def check_endpoint(
+    base_url: str | None, region: str | None, workspace: str | None, has_key: bool
+) -> None:
+    """What :meth:`ClientConfig.resolve` would say about these settings (or
+    ``DASHSCOPE_BASE_URL``), said now: the framework classes call it when built, so a bad URL or
+    region is a :class:`ConfigurationError` and the placeholder-key warning points at the line
+    that builds the class (the client itself is made at the first call)."""
+    env_url = None if base_url or region else _env_base_url()
+    url = _endpoint(base_url, region, workspace, env_url)
+    if not has_key and url is not None and is_loopback(url):
+        _placeholder_key(url)
+
+
+def _env_base_url() -> str | None:
+    return os.environ.get("DASHSCOPE_BASE_URL") or None
+
+
+@lru_cache(maxsize=64)
+def _endpoint(
+    base_url: str | None, region: str | None, workspace: str | None, env_url: str | None
+) -> str | None:
+    if base_url:
+        return check_base_url(base_url)
+    if region:
+        return region_url(region, workspace)
+    return check_base_url(env_url, "DASHSCOPE_BASE_URL") if env_url else None
+
+
 def is_loopback(url: str) -> bool:
     """True when ``url``'s host is this machine (``localhost``, ``127.0.0.0/8``, ``::1``)."""
     host = urlsplit(url).hostname or ""
@@ -183,12 +220,12 @@ def _placeholder_key(url: str) -> SecretStr:
     global _placeholder_warned
     if not _placeholder_warned:
         _placeholder_warned = True
-        warnings.warn(
+        from dashscope_models._hints import warn_user
+
+        warn_user(
             f"No DashScope API key set: using a placeholder key for the local address {url} "
             "(the emulator accepts any key unless started with --api-key). Set "
-            "DASHSCOPE_API_KEY to send a real one.",
-            UserWarning,
-            stacklevel=4,
+            "DASHSCOPE_API_KEY to send a real one."
         )
     return SecretStr(PLACEHOLDER_API_KEY)
 

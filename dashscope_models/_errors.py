@@ -2,7 +2,7 @@
 
 ::
 
-    DashScopeError                      status_code, code, message, request_id on every error
+    DashScopeError                      status_code, code, message, request_id (and hint) on all
     ├── ConfigurationError (ValueError) missing API key, bad region: raised before any request
     ├── RequestValidationError (ValueError)  bad input found before any request
     ├── APIConnectionError              the service could not be reached
@@ -21,7 +21,9 @@
         └── InternalServerError         5xx
 
 Errors raised inside an SSE stream (``event:error``) map through the same table, using the
-status from the event's ``:HTTP_STATUS/<n>`` line. ``str(err)`` shows code, message, status
+status from the event's ``:HTTP_STATUS/<n>`` line. ``message`` is the service's own text;
+``hint`` is what the client adds (for "Model not exist." the id sent and catalogued ids close
+to it; for a 401 the host and region called). ``str(err)`` shows code, message and hint, status
 and request_id; the API key is never part of any error.
 
 Example::
@@ -73,6 +75,7 @@ class DashScopeError(Exception):
         status_code: int | None = None,
         request_id: str | None = None,
         body: Any = None,
+        hint: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -80,11 +83,15 @@ class DashScopeError(Exception):
         self.status_code = status_code
         self.request_id = request_id
         self.body = body
+        self.hint = hint
+        """What the client adds to the service's ``message``: the id sent and the catalogued ids
+        close to it, the host and region called ... (shown by ``str(err)``)."""
         self.headers: dict[str, str] = {}
         """Response headers (lowercase names) when the error came from an HTTP answer."""
 
     def __str__(self) -> str:
-        parts = [f"{self.code}: {self.message}"]
+        text = f"{self.message} ({self.hint})" if self.hint else self.message
+        parts = [f"{self.code}: {text}"]
         if self.status_code is not None:
             parts.append(f"status={self.status_code}")
         if self.request_id:
@@ -101,7 +108,15 @@ class DashScopeError(Exception):
         # Errors cross process boundaries (multiprocessing, task queues): keep every field.
         return (
             _rebuild,
-            (type(self), self.message, self.code, self.status_code, self.request_id, self.body),
+            (
+                type(self),
+                self.message,
+                self.code,
+                self.status_code,
+                self.request_id,
+                self.body,
+                self.hint,
+            ),
         )
 
 
@@ -112,8 +127,11 @@ def _rebuild(
     status_code: int | None,
     request_id: str | None,
     body: Any,
+    hint: str | None = None,
 ) -> DashScopeError:
-    return cls(message, code=code, status_code=status_code, request_id=request_id, body=body)
+    return cls(
+        message, code=code, status_code=status_code, request_id=request_id, body=body, hint=hint
+    )
 
 
 class ConfigurationError(DashScopeError, ValueError):

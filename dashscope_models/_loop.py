@@ -26,6 +26,7 @@ import httpx
 
 from dashscope_models._endpoints import Call, Plan, Reader
 from dashscope_models._errors import DashScopeError
+from dashscope_models._hints import explain
 from dashscope_models._http import call_request
 from dashscope_models._retry import retry_delay, should_retry
 from dashscope_models._sender import Sender
@@ -63,14 +64,22 @@ class Decoder(Protocol[C_co]):
     def finish(self) -> None: ...
 
 
+def _sent_body(request: httpx.Request) -> bytes | None:
+    try:
+        return request.content
+    except httpx.RequestNotRead:  # a streamed upload (the Batch service's files)
+        return None
+
+
 class _Attempts:
     """Counts attempts of one call and decides, per failure, whether and when to retry."""
 
-    __slots__ = ("count", "limit")
+    __slots__ = ("count", "limit", "request")
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, request: httpx.Request | None = None) -> None:
         self.count = 0
         self.limit = limit
+        self.request = request  # for the error's hint (the model id sent, the host called)
 
     def delay_after(self, exc: Exception, reader: Decoder[Any] | None = None) -> float:
         """Seconds to wait before the next attempt, or raise the error to give up with.
@@ -86,6 +95,8 @@ class _Attempts:
             err = transport_error(exc, events_seen=seen, request_id=rid)  # type: ignore[arg-type]
         delivered = reader is not None and reader.delivered
         if delivered or self.count >= self.limit or not should_retry(err):
+            if self.request is not None:
+                explain(err, str(self.request.url), _sent_body(self.request))
             if err is exc:
                 raise err
             raise err from None
@@ -114,7 +125,7 @@ class Calls:
 
     def call(self, request: httpx.Request, read: Reader[T]) -> T:
         """Send ``request`` (retried as ``_retry`` says) and read its answer."""
-        attempts = _Attempts(self.retries)
+        attempts = _Attempts(self.retries, request)
         while True:
             try:
                 return read(*self.sender.send(request))
@@ -124,7 +135,7 @@ class Calls:
 
     async def acall(self, request: httpx.Request, read: Reader[T]) -> T:
         """Async :meth:`call`."""
-        attempts = _Attempts(self.retries)
+        attempts = _Attempts(self.retries, request)
         while True:
             try:
                 response = await self.sender.asend(request)
@@ -181,7 +192,7 @@ class Calls:
         for), decoded; each attempt's decoder is appended to ``box`` (the last one last), so
         that a caller can read the answer so far."""
         request = build()
-        attempts = _Attempts(self.retries)
+        attempts = _Attempts(self.retries, request)
         while True:
             reader = decoder()
             box.append(reader)
@@ -209,7 +220,7 @@ class Calls:
     ) -> AsyncIterator[C]:
         """Async :meth:`stream`."""
         request = build()
-        attempts = _Attempts(self.retries)
+        attempts = _Attempts(self.retries, request)
         while True:
             reader = decoder()
             box.append(reader)

@@ -3,8 +3,8 @@
 * :class:`ConnectionSettings`: connection fields (the key read from ``DASHSCOPE_API_KEY``, never
   dumped or shown, read back as ``dashscope_api_key``; the proxy never shown either) and the
   core client, made on first use on the process-wide connection pool, and made again when a
-  setting changed since (by assignment or ``model_copy``). A region that cannot be reached as
-  set is refused at construction.
+  setting changed since (by assignment or ``model_copy``). A region or ``base_url`` that cannot be
+  reached as set is refused at construction.
 * :class:`RerankSettings`: a reranker's fields (``model``, ``top_n``, ``instruct``) and its
   calls on the core client, for both frameworks' ``DashScopeRerank``.
 
@@ -22,17 +22,9 @@ from collections.abc import Sequence
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    PrivateAttr,
-    SecretStr,
-    field_validator,
-    model_validator,
-)
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, field_validator
 
-from dashscope_models._config import SETTINGS, key_from_environment, region_url
+from dashscope_models._config import SETTINGS, check_endpoint, key_from_environment
 from dashscope_models._lifetime import PoolLifetime
 from dashscope_models._rerank import RerankDocument, RerankRequest, RerankResult
 
@@ -95,13 +87,15 @@ class ConnectionSettings(PoolLifetime, BaseModel):
     # (the settings the client was made from, the client)
     _client: tuple[tuple[Any, ...], DashScopeClient] | None = PrivateAttr(default=None)
 
-    @model_validator(mode="after")
-    def _check_region(self) -> Any:
-        """An unknown region, or a workspace-only one without ``workspace``: the
-        ``ConfigurationError`` at construction, not at the first call."""
-        if self.region is not None and not self.base_url:
-            region_url(self.region, self.workspace)
-        return self
+    def __init__(self, *args: Any, **data: Any) -> None:
+        super().__init__(*args, **data)
+        # A malformed base_url, an unknown region or a workspace-only region without a
+        # workspace: the ConfigurationError now, not at the first call (here, not in a
+        # validator: pydantic would wrap it in a ValidationError). Also the placeholder-key
+        # warning, pointing at the line that builds the class.
+        key = self.api_key
+        has_key = key is not None and bool(key.get_secret_value())
+        check_endpoint(self.base_url, self.region, self.workspace, has_key)
 
     @field_validator("api_key", mode="before")
     @classmethod

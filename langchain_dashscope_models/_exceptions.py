@@ -182,6 +182,7 @@ def translate(err: core.DashScopeError) -> core.DashScopeError:
                 status_code=err.status_code,
                 request_id=err.request_id,
                 body=err.body,
+                hint=err.hint,
             )
             new.headers = err.headers
             return new

@@ -64,9 +64,8 @@ class DashScopeFields(Patches, GenerationSettings, ConnectionSettings):
         is sent, with a warning, so that a misspelt name does not pass silently."""
         if not isinstance(values, dict):
             return values
-        # stacklevel: the caller's line (warn, helper, validator, pydantic, Serializable, caller)
         return move_unknown_arguments(
-            cls.__name__, _stop_as_list(values), field_names(cls), "model_kwargs", 5
+            cls.__name__, _stop_as_list(values), field_names(cls), "model_kwargs"
         )
 
     # LangChain serialization: constructor kwargs, the key by its environment variable name.
