@@ -18,7 +18,23 @@ from collections.abc import Callable, Iterable
 from importlib import import_module
 from typing import Any
 
-__all__ = ["lazy_attributes", "public_dir"]
+__all__ = ["lazy_attributes", "public_dir", "require_framework"]
+
+
+def require_framework(module: str, extra: str, package: str) -> None:
+    """Import ``module`` (an adapter package's framework), or raise an ``ImportError`` naming
+    the extra that installs it: ``require_framework("langchain_core", "langchain", __name__)``.
+    """
+    try:
+        import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name is None or module.partition(".")[0] != exc.name.partition(".")[0]:
+            raise  # the framework is there; something it needs is not
+        raise ModuleNotFoundError(
+            f"{package} needs {module.partition('.')[0].replace('_', '-')}, which is not "
+            f'installed: pip install "dashscope-models[{extra}]"',
+            name=exc.name,
+        ) from None
 
 
 def lazy_attributes(package: str, where: dict[str, str]) -> Callable[[str], Any]:

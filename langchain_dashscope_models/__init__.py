@@ -13,6 +13,7 @@ model stays cheap.
 
 from typing import TYPE_CHECKING
 
+import langchain_dashscope_models._framework  # noqa: F401  (first: names the extra)
 from dashscope_models.integration import lazy_attributes, public_dir
 from langchain_dashscope_models._app import ChatDashScopeApp
 from langchain_dashscope_models._chat_model import ChatDashScope

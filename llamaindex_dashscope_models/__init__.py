@@ -9,6 +9,7 @@ Example::
     Settings.embed_model = DashScopeEmbedding()
 """
 
+import llamaindex_dashscope_models._framework  # noqa: F401  (first: names the extra)
 from dashscope_models.integration import public_dir
 from llamaindex_dashscope_models._app import DashScopeApp, DashScopeAppQueryEngine
 from llamaindex_dashscope_models._classes import (

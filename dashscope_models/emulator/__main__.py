@@ -8,12 +8,13 @@ filled from ``biz_params``, e.g. ``{sourceCode}``) and ``--agent-app ID``.
 Prints the base URL (``http://127.0.0.1:PORT/api/v1``) as the first line, then the two
 ``export`` lines that point a shell at it (``DASHSCOPE_BASE_URL``, ``DASHSCOPE_API_KEY``), then
 serves until stopped (Ctrl-C or SIGTERM). A bad argument or a port it cannot listen on is one
-line on stderr and exit code 2.
+line on stderr and exit code 2 (a port in use suggests ``--port 0``, any free port).
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import shlex
 import signal
 import sys
@@ -135,6 +136,8 @@ def main(argv: list[str] | None = None) -> int:
         server.start()
     except OSError as exc:
         reason = exc.strerror or str(exc)
+        if exc.errno == errno.EADDRINUSE:
+            reason += "; --port 0 picks a free port"
         parser.exit(2, f"{PROG}: error: cannot listen on 127.0.0.1:{args.port}: {reason}\n")
     print("\n".join([server.base_url, *export_lines(server.base_url, args.api_key)]), flush=True)
     stopped = False

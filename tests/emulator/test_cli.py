@@ -66,6 +66,7 @@ def test_busy_port_is_one_line_and_exit_2() -> None:
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
     assert f"cannot listen on 127.0.0.1:{server.port}" in done.stderr
     assert "address already in use" in done.stderr.lower()
+    assert "--port 0 picks a free port" in done.stderr
 
 
 def test_help_is_plain_text() -> None:
