@@ -31,8 +31,8 @@ def require_framework(module: str, extra: str, package: str) -> None:
         if exc.name is None or module.partition(".")[0] != exc.name.partition(".")[0]:
             raise  # the framework is there; something it needs is not
         raise ModuleNotFoundError(
-            f"{package} needs {module.partition('.')[0].replace('_', '-')}, which is not "
-            f'installed: pip install "dashscope-models[{extra}]"',
+            f"{package} needs {module} (the {extra!r} extra), which is not installed: "
+            f'pip install "dashscope-models[{extra}]"',
             name=exc.name,
         ) from None
 
