@@ -48,6 +48,7 @@ def features(spec: ModelSpec) -> str:
         (f"dimensions {'/'.join(map(str, spec.dimensions))}", bool(spec.dimensions)),
         (f"{spec.max_batch} documents a request", spec.endpoint == "text-rerank"),
         ("instruct", spec.instruct),
+        (f"reasoning_effort {'/'.join(spec.reasoning_efforts)}", bool(spec.reasoning_efforts)),
         ("prompt format", spec.input == "prompt"),
     ]  # fmt: skip
     return ", ".join(name for name, on in items if on) or "-"
