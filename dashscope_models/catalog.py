@@ -41,6 +41,7 @@ def features(spec: ModelSpec) -> str:
     items = [
         ("tools", spec.tools),
         ("media input", spec.vision),
+        (f"documents ({spec.documents})", spec.documents != "none"),
         ("JSON", spec.json_mode),
         ("JSON schema", spec.json_schema),
         (thinking or "", thinking is not None),

@@ -79,14 +79,20 @@ def test_snippet_imports_exist(page: Path, before: str, code: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def cli_emulator() -> Iterator[dict[str, str]]:
+def cli_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     """``python -m dashscope_models.emulator --port 0`` with its defaults, and the variables its
-    two printed ``export`` lines set."""
+    two printed ``export`` lines set. It also serves the app id docs/applications.md's snippets
+    use, as that page says to start it (``--rag-app YOUR_APP_ID=./handbook/``)."""
+    handbook = tmp_path_factory.mktemp("handbook")
+    (handbook / "leave.md").write_text(
+        "Employees get 25 days of paid leave a year. Unused days expire in March.", "utf-8"
+    )
     server = subprocess.Popen(
-        [sys.executable, "-m", "dashscope_models.emulator", "--port", "0"],
+        [sys.executable, "-m", "dashscope_models.emulator", "--port", "0",
+         "--rag-app", f"YOUR_APP_ID={handbook}"],
         stdout=subprocess.PIPE,
         text=True,
-    )
+    )  # fmt: skip
     try:
         assert server.stdout is not None
         printed = [server.stdout.readline().rstrip("\n") for _ in range(3)]
