@@ -8,6 +8,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import importlib
+import importlib.util
 import io
 import os
 import re
@@ -109,13 +110,25 @@ def cli_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str,
 @pytest.mark.parametrize(("page", "before", "code"), BLOCKS, ids=IDS)
 def test_snippet_runs_on_the_cli_emulator(
     page: Path, before: str, code: str, cli_emulator: dict[str, str],
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
 ) -> None:  # fmt: skip
     for name, value in cli_emulator.items():
         monkeypatch.setenv(name, value)
+    # The user's own files the pages name (docs/documents.md reads a report.pdf of yours).
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "report.pdf").write_bytes(_tiny_pdf(["The budget is 12,000 EUR."]))
     name = f"{page.relative_to(ROOT)} line {before.count(chr(10)) + 1}"
     with contextlib.redirect_stdout(io.StringIO()):
         exec(compile(code, name, "exec"), {"__name__": "snippet"})
+
+
+def _tiny_pdf(lines: list[str]) -> bytes:
+    spec = importlib.util.spec_from_file_location("_pdf", ROOT / "examples" / "_pdf.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    pdf: bytes = module.tiny_pdf(lines)
+    return pdf
 
 
 # ---- the install a snippet needs is the one its page names -----------------------------------
