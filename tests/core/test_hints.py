@@ -181,10 +181,13 @@ def test_a_compatible_mode_environment_url_is_refused_at_construction(
             make(framework)
 
 
-def test_the_batch_service_still_calls_its_compatible_mode_root(base_url: str) -> None:
-    from dashscope_models._batch_api import Api
-
-    assert Api(DashScopeClient()).root == base_url.removesuffix("/api/v1") + "/compatible-mode/v1"
+def test_the_batch_service_still_calls_its_compatible_mode_root(emulator: Emulator) -> None:
+    # Its Files and Batches calls go to /compatible-mode/v1 of the base_url's host.
+    request = GenerationRequest(model="qwen-plus", messages=[Message("user", "hi")])
+    job = DashScopeClient().submit_batch([request])
+    job.wait(poll_interval=0.01, progress=False)
+    assert [r.text for r in job.results()] == ["[qwen-plus] You said: hi"]  # type: ignore[union-attr]
+    job.cleanup()
 
 
 def _rerank(framework: str, **kwargs: Any) -> Any:
