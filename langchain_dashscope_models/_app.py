@@ -63,8 +63,7 @@ class ChatDashScopeApp(AppSettings, Patches, BaseChatModel):
         is sent, with a warning, so that a misspelt name does not pass silently."""
         if not isinstance(values, dict):
             return values
-        # stacklevel: the caller's line (warn, helper, validator, pydantic, Serializable, caller)
-        return move_unknown_arguments(cls.__name__, values, field_names(cls), "model_kwargs", 5)
+        return move_unknown_arguments(cls.__name__, values, field_names(cls), "model_kwargs")
 
     @classmethod
     def is_lc_serializable(cls) -> bool:

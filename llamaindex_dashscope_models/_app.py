@@ -119,9 +119,8 @@ class DashScopeApp(AppSettings, LLM):
         and is sent, with a warning; ``extra_body`` entries too."""
         if not isinstance(values, dict):
             return values
-        # stacklevel: the caller's line (warn, helper, validator, pydantic, caller)
         known = field_names(cls)
-        return move_unknown_arguments(cls.__name__, values, known, "additional_kwargs", 5)
+        return move_unknown_arguments(cls.__name__, values, known, "additional_kwargs")
 
     @classmethod
     def class_name(cls) -> str:
