@@ -20,7 +20,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from dashscope_models._errors import RequestValidationError
-from dashscope_models._hints import warn_user
+from dashscope_models._user_warnings import warn_user
 
 __all__ = ["field_names", "move_unknown_arguments"]
 

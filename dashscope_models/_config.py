@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 from pydantic import SecretStr
 
 from dashscope_models._errors import ConfigurationError
+from dashscope_models._user_warnings import warn_user
 
 __all__ = [
     "DEFAULT_MAX_RETRIES",
@@ -220,8 +221,6 @@ def _placeholder_key(url: str) -> SecretStr:
     global _placeholder_warned
     if not _placeholder_warned:
         _placeholder_warned = True
-        from dashscope_models._hints import warn_user
-
         warn_user(
             f"No DashScope API key set: using a placeholder key for the local address {url} "
             "(the emulator accepts any key unless started with --api-key). Set "

@@ -5,8 +5,7 @@
   away (``qwen-plsu`` → did you mean ``qwen-plus``?); for a 401 the host and region that were
   called, since keys are region-bound. The service's own ``message``, code, status and request
   id stay as they were.
-* :func:`warn_user` warns with the stack level of the user's own line (the first frame outside
-  this package, its adapters and the frameworks they run in), not a line inside the package.
+(Warnings that point at the user's line are :mod:`dashscope_models._user_warnings`.)
 
 Example::
 
@@ -17,14 +16,12 @@ Example::
 from __future__ import annotations
 
 import json
-import sys
-import warnings
-from types import FrameType
 from urllib.parse import urlsplit
 
+from dashscope_models._config import REGIONS
 from dashscope_models._errors import AuthenticationError, DashScopeError, ModelNotFoundError
 
-__all__ = ["close_ids", "explain", "warn_user"]
+__all__ = ["close_ids", "explain"]
 
 MAX_DISTANCE = 2
 """Catalogued ids at most this many edits from a missing id are suggested."""
@@ -71,8 +68,6 @@ def close_ids(model: str, limit: int = MAX_DISTANCE) -> list[str]:
 
 def _region_of(host: str) -> str | None:
     """``'ap-southeast-1' (singapore)``: the region a host serves, by its names in REGIONS."""
-    from dashscope_models._config import REGIONS
-
     names = [name for name, url in REGIONS.items() if urlsplit(url).hostname == host]
     if not names:
         return None
@@ -110,8 +105,6 @@ def _auth_hint(url: str) -> str:
 
 
 def _default_root() -> str:
-    from dashscope_models._config import REGIONS
-
     return REGIONS["beijing"]  # ClientConfig's default
 
 
@@ -134,48 +127,3 @@ def _model_of(body: bytes | None) -> str | None:
     except (ValueError, AttributeError):
         return None
     return model if isinstance(model, str) else None
-
-
-# Frames of these top-level packages are not the user's line: this package, its adapters, the
-# frameworks around them (langchain_core, llama_index_instrumentation ...), pydantic, asyncio.
-_INTERNAL = (
-    "dashscope_models",
-    "langchain_dashscope_models",
-    "llamaindex_dashscope_models",
-    "langchain",
-    "llama_index",
-    "pydantic",
-    "asyncio",
-    "concurrent",
-    "contextvars",
-    "functools",
-)
-
-
-def _internal(frame: FrameType) -> bool:
-    name = frame.f_globals.get("__name__", "")
-    return isinstance(name, str) and name.startswith(_INTERNAL)
-
-
-def _stacklevel() -> int:
-    """The ``stacklevel`` that makes :func:`warn_user`'s warning point at the user's line.
-
-    Counted as ``warnings.warn`` counts: import machinery frames are skipped, not counted."""
-    frame: FrameType | None = sys._getframe(2)  # warn_user's caller: its stacklevel 2
-    level = 2
-    while frame is not None:
-        code = frame.f_code.co_filename
-        if not ("importlib" in code and "_bootstrap" in code):
-            if not _internal(frame):
-                break
-            level += 1
-        frame = frame.f_back
-    return level
-
-
-def warn_user(message: str, category: type[Warning] = UserWarning) -> None:
-    """``warnings.warn`` pointing at the first line outside this package and its frameworks.
-
-    Example: ``warn_user("No DashScope API key set: ...")``
-    """
-    warnings.warn(message, category, stacklevel=_stacklevel())
