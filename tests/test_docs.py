@@ -34,14 +34,9 @@ EXAMPLES = sorted(
     if not p.name.startswith("_") and p.name != "demo.py"
 )
 _FENCE = re.compile(r"^```python\n(.*?)^```", re.S | re.M)
-# docs/migration.md shows the code users move from (langchain-community's ChatTongyi,
-# llama-index's DashScope packages), which this package does not install: its snippets are
-# checked by tests/migration/, not run here. Its links and wording are checked below.
-NOT_RUN = {"migration.md"}
 BLOCKS = [
     (page, text[: found.start()], found.group(1))
     for page, text in TEXT.items()
-    if page.name not in NOT_RUN
     for found in _FENCE.finditer(text)
 ]
 IDS = [f"{page.relative_to(ROOT)}:{text.count(chr(10)) + 1}" for page, text, _ in BLOCKS]
