@@ -14,7 +14,7 @@ from llama_index.core.schema import ImageNode, MetadataMode, NodeWithScore, Quer
 
 from dashscope_models import RequestValidationError, RerankDocument, RerankResult, get_spec
 from dashscope_models.integration import RerankSettings
-from llamaindex_dashscope_models._convert import _media_url
+from llamaindex_dashscope_models._content import media_url
 
 __all__ = ["DashScopeRerank"]
 
@@ -92,7 +92,7 @@ class DashScopeRerank(RerankSettings, BaseNodePostprocessor):
                 block = ImageBlock(
                     url=node.image_url, path=node.image_path, image_mimetype=node.image_mimetype
                 )
-                documents.append({"image": _media_url(block, "image", inline_local=True)})
+                documents.append({"image": media_url(block, "image", inline_local=True)})
             elif media and isinstance(node, ImageNode) and node.image:  # base64 data already
                 mimetype = node.image_mimetype or "image/png"
                 documents.append({"image": f"data:{mimetype};base64,{node.image}"})
