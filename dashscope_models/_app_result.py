@@ -277,6 +277,11 @@ class AppChunk:
     doc_references: list[DocReference] = field(default_factory=list)
     usage: AppUsage | None = None
 
+    @property
+    def sources(self) -> list[AppSource]:
+        """The sources known so far (see :func:`app_sources`)."""
+        return app_sources(self.doc_references, self.thoughts)
+
 
 def read_parts(
     output: dict[str, Any],

@@ -11,7 +11,8 @@ Example::
 
 import llamaindex_dashscope_models._framework  # noqa: F401  (first: names the extra)
 from dashscope_models.integration import public_dir
-from llamaindex_dashscope_models._app import DashScopeApp, DashScopeAppQueryEngine
+from llamaindex_dashscope_models._app import DashScopeApp
+from llamaindex_dashscope_models._app_engine import DashScopeAppQueryEngine
 from llamaindex_dashscope_models._classes import (
     ChatYuan,
     DeepSeek,

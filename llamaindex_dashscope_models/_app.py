@@ -1,12 +1,11 @@
-"""``DashScopeApp`` (a Model Studio application as a LlamaIndex LLM) and
-``DashScopeAppQueryEngine`` (as a query engine whose sources are the app's references)."""
+"""``DashScopeApp``: a Model Studio application as a LlamaIndex LLM (its query engine,
+``DashScopeAppQueryEngine``, is in ``_app_engine``)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
-from llama_index.core.base.base_query_engine import BaseQueryEngine
 from llama_index.core.base.llms.types import (
     ChatMessage,
     ChatResponse,
@@ -19,19 +18,16 @@ from llama_index.core.base.llms.types import (
     MessageRole,
     TextBlock,
 )
-from llama_index.core.base.response.schema import Response
-from llama_index.core.callbacks import CallbackManager
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
 from llama_index.core.llms.llm import LLM
-from llama_index.core.schema import QueryBundle
 from pydantic import Field, model_validator
 
 from dashscope_models import AppChunk, AppRequest, AppResult, AppUsage
 from dashscope_models.integration import AppSettings, field_names, move_unknown_arguments
-from llamaindex_dashscope_models._citations import citation_blocks, source_nodes
+from llamaindex_dashscope_models._citations import citation_blocks
 from llamaindex_dashscope_models._convert import to_core
 
-__all__ = ["DashScopeApp", "DashScopeAppQueryEngine"]
+__all__ = ["DashScopeApp"]
 
 
 def _extra(
@@ -234,46 +230,3 @@ class DashScopeApp(AppSettings, LLM):
                 yield stream.completion(chunk)
 
         return gen()
-
-
-class DashScopeAppQueryEngine(BaseQueryEngine):
-    """A Model Studio application as a LlamaIndex query engine: the app retrieves and answers;
-    the ``Response``'s ``source_nodes`` are its references (with their retrieval ``score``
-    and metadata where the answer has them), its ``metadata`` the ``session_id``,
-    ``thoughts`` and ``doc_references``. Keyword arguments are :class:`DashScopeApp`'s;
-    ``has_thoughts`` defaults to true here (the retrieval step carries the scores).
-
-    Example::
-
-        from llamaindex_dashscope_models import DashScopeAppQueryEngine
-
-        engine = DashScopeAppQueryEngine(app_id="5ccc1401...", has_thoughts=True)
-        response = engine.query("What does the warranty cover?")
-        print(response.response)
-        for node in response.source_nodes:
-            print(node.score, node.node.metadata["title"])
-    """
-
-    def __init__(
-        self, app_id: str, callback_manager: CallbackManager | None = None, **kwargs: Any
-    ) -> None:
-        kwargs.setdefault("has_thoughts", True)  # the retrieval step: the sources' scores
-        self.app = DashScopeApp(app_id=app_id, **kwargs)
-        super().__init__(callback_manager=callback_manager)
-
-    def _get_prompt_modules(self) -> dict[str, Any]:
-        return {}
-
-    def _query(self, query_bundle: QueryBundle) -> Response:
-        return _response(self.app.call(query_bundle.query_str))
-
-    async def _aquery(self, query_bundle: QueryBundle) -> Response:
-        return _response(await self.app.acall(query_bundle.query_str))
-
-
-def _response(result: AppResult) -> Response:
-    return Response(
-        response=result.text,
-        source_nodes=source_nodes(result.sources),
-        metadata=_result_extra(result),
-    )

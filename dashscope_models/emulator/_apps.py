@@ -40,6 +40,7 @@ import re
 import threading
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -90,7 +91,7 @@ class App:
     def rag(
         cls,
         app_id: str,
-        documents: list[AppDocument | str],
+        documents: Sequence[AppDocument | str],
         *,
         top_n: int = 3,
         web_search: bool = False,
