@@ -140,11 +140,21 @@ class RerankSettings(ConnectionSettings):
     max_concurrency: int = 16
     """At most this many requests in flight when a long list is split (async path)."""
 
+    def _extra_parameters(self) -> dict[str, Any]:
+        """Parameters sent verbatim beside the fields: each framework's class gives its own
+        dict (LangChain ``model_kwargs``, LlamaIndex ``additional_kwargs``)."""
+        return {}
+
     def _rerank_request(
         self, query: str, texts: Sequence[RerankDocument], top_n: int | None
     ) -> RerankRequest:
         return RerankRequest(
-            model=self.model, query=query, documents=texts, top_n=top_n, instruct=self.instruct
+            model=self.model,
+            query=query,
+            documents=texts,
+            top_n=top_n,
+            instruct=self.instruct,
+            extra_parameters=self._extra_parameters(),
         )
 
     def rank_texts(

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from langchain_core.embeddings import Embeddings
-from pydantic import ConfigDict
+from pydantic import ConfigDict, Field, model_validator
 
 from dashscope_models import EmbeddingRequest
-from dashscope_models.integration import ConnectionSettings
+from dashscope_models.integration import ConnectionSettings, field_names, move_unknown_arguments
 from langchain_dashscope_models._exceptions import translated
 
 __all__ = ["DashScopeEmbeddings"]
@@ -20,7 +20,9 @@ class DashScopeEmbeddings(ConnectionSettings, Embeddings):
     Documents are sent with ``text_type="document"`` and queries with ``"query"``, in batches
     of the model's maximum size (concurrently on the async path), results in input order.
     Empty texts and texts over the model's length limit raise before any request; service
-    errors raise the same LangChain-and-core error classes as the chat models.
+    errors raise the same LangChain-and-core error classes as the chat models. An argument
+    that is no field (a new service option, or a misspelt ``dimensons=``) goes into
+    ``model_kwargs`` with a warning, as in langchain-openai's ``OpenAIEmbeddings``, and is sent.
 
     Example::
 
@@ -39,10 +41,25 @@ class DashScopeEmbeddings(ConnectionSettings, Embeddings):
     """Vector size (v3/v4 offer several); ``None`` uses the model's default."""
     max_concurrency: int = 16
     """At most this many batches in flight on the async path."""
+    model_kwargs: dict[str, Any] = Field(default_factory=dict)
+    """Extra request parameters, sent verbatim (new service options)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _unknown_arguments_to_model_kwargs(cls, values: Any) -> Any:
+        """As the chat models (and langchain-openai's ``OpenAIEmbeddings``): an argument that is
+        no field goes into ``model_kwargs`` and is sent, with a warning at the user's line."""
+        if not isinstance(values, dict):
+            return values
+        return move_unknown_arguments(cls.__name__, values, field_names(cls), "model_kwargs")
 
     def _request(self, texts: list[str], text_type: Any) -> EmbeddingRequest:
         return EmbeddingRequest(
-            model=self.model, texts=texts, text_type=text_type, dimension=self.dimension
+            model=self.model,
+            texts=texts,
+            text_type=text_type,
+            dimension=self.dimension,
+            extra_parameters=self.model_kwargs,
         )
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:

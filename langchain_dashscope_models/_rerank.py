@@ -7,10 +7,10 @@ from typing import Any
 
 from langchain_core.callbacks import Callbacks
 from langchain_core.documents import BaseDocumentCompressor, Document
-from pydantic import ConfigDict
+from pydantic import ConfigDict, Field, model_validator
 
 from dashscope_models import RerankDocument, RerankResult
-from dashscope_models.integration import RerankSettings
+from dashscope_models.integration import RerankSettings, field_names, move_unknown_arguments
 from langchain_dashscope_models._exceptions import translated
 
 __all__ = ["DashScopeRerank"]
@@ -41,7 +41,9 @@ class DashScopeRerank(RerankSettings, BaseDocumentCompressor):
     split (concurrently on the async path) and merged by score. Bad input (an empty query,
     ``top_n`` < 1, a model that is not a rerank model) raises ``RequestValidationError`` before
     any request; an empty document list gives ``[]`` without one. Service errors raise the same
-    LangChain-and-core error classes as the chat models.
+    LangChain-and-core error classes as the chat models. An argument that is no field (a
+    misspelt ``topn=``) goes into ``model_kwargs`` with a warning, as the chat models do, and
+    is sent.
 
     Example::
 
@@ -57,6 +59,21 @@ class DashScopeRerank(RerankSettings, BaseDocumentCompressor):
     """
 
     model_config = ConfigDict(populate_by_name=True, protected_namespaces=())
+
+    model_kwargs: dict[str, Any] = Field(default_factory=dict)
+    """Extra request parameters, sent verbatim (new service options)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _unknown_arguments_to_model_kwargs(cls, values: Any) -> Any:
+        """As the chat models: an argument that is no field goes into ``model_kwargs`` and is
+        sent, with a warning at the user's line."""
+        if not isinstance(values, dict):
+            return values
+        return move_unknown_arguments(cls.__name__, values, field_names(cls), "model_kwargs")
+
+    def _extra_parameters(self) -> dict[str, Any]:
+        return self.model_kwargs
 
     def rerank(
         self,

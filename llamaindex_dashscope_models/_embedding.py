@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from llama_index.core.base.embeddings.base import BaseEmbedding, Embedding
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from dashscope_models import EmbeddingRequest
-from dashscope_models.integration import ConnectionSettings
+from dashscope_models.integration import ConnectionSettings, field_names, move_unknown_arguments
 from llamaindex_dashscope_models._constants import plain_value
 
 __all__ = ["DashScopeEmbedding"]
@@ -21,7 +21,9 @@ class DashScopeEmbedding(ConnectionSettings, BaseEmbedding):
     given, as in llama-index-embeddings-dashscope; a string or a ``DashScopeTextEmbeddingType``,
     and ``model_name`` may be a ``DashScopeTextEmbeddingModels`` member). The core client
     batches by the model's maximum batch size (concurrently on the async path), so
-    ``embed_batch_size`` only sets how many texts LlamaIndex hands over per call.
+    ``embed_batch_size`` only sets how many texts LlamaIndex hands over per call. An argument
+    that is no field (a misspelt ``dimensons=``) goes into ``additional_kwargs`` with a warning,
+    as the ``Qwen`` classes do, and is sent.
 
     Example::
 
@@ -39,6 +41,19 @@ class DashScopeEmbedding(ConnectionSettings, BaseEmbedding):
     text_type: Literal["query", "document"] = "document"
     """How texts (not queries) are sent: ``"document"`` to index them, ``"query"`` to compare
     them with indexed documents."""
+    additional_kwargs: dict[str, Any] = Field(
+        default_factory=dict, description="Extra request parameters, sent verbatim."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _unknown_arguments_to_additional_kwargs(cls, values: Any) -> Any:
+        """As the ``Qwen`` classes: an argument that is no field goes into
+        ``additional_kwargs`` and is sent, with a warning at the user's line."""
+        if not isinstance(values, dict):
+            return values
+        known = field_names(cls) | {"class_name"}  # to_dict's key, which from_dict takes back
+        return move_unknown_arguments(cls.__name__, values, known, "additional_kwargs")
 
     @field_validator("model_name", "text_type", mode="before")
     @classmethod
@@ -51,7 +66,11 @@ class DashScopeEmbedding(ConnectionSettings, BaseEmbedding):
 
     def _request(self, texts: list[str], kind: Literal["query", "document"]) -> EmbeddingRequest:
         return EmbeddingRequest(
-            model=self.model_name, texts=texts, text_type=kind, dimension=self.dimension
+            model=self.model_name,
+            texts=texts,
+            text_type=kind,
+            dimension=self.dimension,
+            extra_parameters=self.additional_kwargs,
         )
 
     def _embed(self, texts: list[str], kind: Literal["query", "document"]) -> list[Embedding]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from llama_index.core import instrumentation as instrument
 from llama_index.core.base.llms.types import ImageBlock
@@ -11,9 +12,10 @@ from llama_index.core.callbacks import CBEventType, EventPayload
 from llama_index.core.instrumentation.events.rerank import ReRankEndEvent, ReRankStartEvent
 from llama_index.core.postprocessor.types import BaseNodePostprocessor
 from llama_index.core.schema import ImageNode, MetadataMode, NodeWithScore, QueryBundle
+from pydantic import Field, model_validator
 
 from dashscope_models import RequestValidationError, RerankDocument, RerankResult, get_spec
-from dashscope_models.integration import RerankSettings
+from dashscope_models.integration import RerankSettings, field_names, move_unknown_arguments
 from llamaindex_dashscope_models._content import media_url
 
 __all__ = ["DashScopeRerank"]
@@ -30,7 +32,9 @@ class DashScopeRerank(RerankSettings, BaseNodePostprocessor):
     the async path) and merged by score. It emits LlamaIndex's ``ReRankStartEvent`` /
     ``ReRankEndEvent`` and the callback manager's ``RERANKING`` event.
     Bad input (an empty query, ``top_n`` < 1, a model that is not a rerank model) raises
-    ``RequestValidationError`` before any request; no nodes give ``[]`` without one.
+    ``RequestValidationError`` before any request; no nodes give ``[]`` without one. An argument
+    that is no field (a misspelt ``topn=``) goes into ``additional_kwargs`` with a warning, as
+    the ``Qwen`` classes do, and is sent.
 
     Example::
 
@@ -45,6 +49,22 @@ class DashScopeRerank(RerankSettings, BaseNodePostprocessor):
     return_documents: bool = False
     """Accepted as llama-index-postprocessor-dashscope-rerank takes it; the nodes keep their
     own text, so the service is never asked to send the documents back."""
+    additional_kwargs: dict[str, Any] = Field(
+        default_factory=dict, description="Extra request parameters, sent verbatim."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _unknown_arguments_to_additional_kwargs(cls, values: Any) -> Any:
+        """As the ``Qwen`` classes: an argument that is no field goes into
+        ``additional_kwargs`` and is sent, with a warning at the user's line."""
+        if not isinstance(values, dict):
+            return values
+        known = field_names(cls) | {"class_name"}  # to_dict's key, which from_dict takes back
+        return move_unknown_arguments(cls.__name__, values, known, "additional_kwargs")
+
+    def _extra_parameters(self) -> dict[str, Any]:
+        return self.additional_kwargs
 
     @classmethod
     def class_name(cls) -> str:

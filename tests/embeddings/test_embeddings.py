@@ -180,3 +180,33 @@ async def test_llamaindex_embedding(emulator: Emulator, sync: bool) -> None:
     assert "api_key" not in dumped and "sk-" not in json.dumps(dumped) and "sk-" not in repr(model)
     again = DashScopeEmbedding.from_dict(dumped)
     assert again.model_name == "text-embedding-v4" and again.dimension == 128
+
+
+async def test_a_misspelt_argument_is_warned_about_kept_and_sent(
+    emulator: Emulator, sync: bool
+) -> None:
+    # As langchain-openai's OpenAIEmbeddings and our chat classes: not silently dropped.
+    with pytest.warns(UserWarning, match="'dimensons' is not a parameter of DashScopeEmbeddings"
+                      ) as warned:  # fmt: skip
+        lc = DashScopeEmbeddings(dimensons=512)
+    assert warned[0].filename == __file__  # the user's line, not ours or pydantic's
+    assert lc.model_kwargs == {"dimensons": 512} and lc.dimension is None
+    with pytest.warns(UserWarning, match="'dimensons' is not a parameter of DashScopeEmbedding"
+                      ) as warned:  # fmt: skip
+        li = DashScopeEmbedding(dimensons=512)
+    assert warned[0].filename == __file__
+    assert li.additional_kwargs == {"dimensons": 512} and li.dimension is None
+    if sync:
+        lc.embed_query("find")
+        li.get_query_embedding("find")
+    else:
+        await lc.aembed_query("find")
+        await li.aget_query_embedding("find")
+    assert [r.body["parameters"] for r in emulator.requests] == [
+        {"text_type": "query", "dimensons": 512}
+    ] * 2
+    # a dumped LlamaIndex embedding comes back without a warning (its class_name key)
+    again = DashScopeEmbedding.from_dict(li.to_dict())
+    assert again.additional_kwargs == {"dimensons": 512}
+    # a field is not moved; extra_body's entries are parameters, without a warning
+    assert DashScopeEmbeddings(dimension=512, extra_body={"x": 1}).model_kwargs == {"x": 1}

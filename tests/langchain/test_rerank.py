@@ -126,3 +126,16 @@ def test_community_rerank_keeps_media_parts(emulator: Emulator) -> None:
     with pytest.raises(RequestValidationError, match="is an image"):
         DashScopeRerank(model="gte-rerank-v2").rerank([image, "text"], QUERY)
     assert emulator.requests == []
+
+
+async def test_a_misspelt_argument_is_warned_about_kept_and_sent(
+    emulator: Emulator, sync: bool
+) -> None:
+    # As the chat classes (and langchain-openai): an unknown argument is not silently dropped.
+    with pytest.warns(UserWarning, match="'topn' is not a parameter of DashScopeRerank") as warned:
+        reranker = DashScopeRerank(topn=1)
+    assert warned[0].filename == __file__  # the user's line
+    assert reranker.model_kwargs == {"topn": 1} and reranker.top_n == 3
+    await compress(reranker, DOCS, QUERY, sync)
+    (body,) = rerank_bodies(emulator)
+    assert body["parameters"] == {"top_n": 3, "topn": 1}

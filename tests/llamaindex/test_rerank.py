@@ -168,3 +168,17 @@ async def test_image_nodes_are_ranked_by_their_image_on_vl_rerank(
     # a text-only rerank model ranks an image node by its text
     await postprocess(DashScopeRerank(model="gte-rerank-v2"), items[:3], QUERY, sync)
     assert rerank_bodies(emulator)[-1]["input"]["documents"] == [*TEXTS[:2], "a tower"]
+
+
+async def test_a_misspelt_argument_is_warned_about_kept_and_sent(
+    emulator: Emulator, sync: bool
+) -> None:
+    # As the Qwen classes: an unknown argument is not silently dropped.
+    with pytest.warns(UserWarning, match="'topn' is not a parameter of DashScopeRerank") as warned:
+        reranker = DashScopeRerank(topn=1)
+    assert warned[0].filename == __file__  # the user's line
+    assert reranker.additional_kwargs == {"topn": 1} and reranker.top_n == 3
+    await postprocess(reranker, nodes(), QUERY, sync)
+    (body,) = rerank_bodies(emulator)
+    assert body["parameters"] == {"top_n": 3, "topn": 1}
+    assert DashScopeRerank.from_dict(reranker.to_dict()).additional_kwargs == {"topn": 1}
