@@ -23,7 +23,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
 from dashscope_models._batch_api import (
@@ -108,10 +108,12 @@ class BatchJob(Generic[T]):
         size: int | None = None,
         convert: Callable[[GenerationResult], T] = _identity,
         convert_error: Callable[[DashScopeError], Exception] = _identity,
+        models: Mapping[str, str] | None = None,
     ) -> None:
         self._calls = calls  # the client's call loop (``_loop``): the job's calls go through it
         self.batch_ids = list(batch_ids)
         self._size = size
+        self._models = models  # batch id -> its model, when this process submitted it
         self._convert = convert
         self._convert_error = convert_error
 
@@ -131,7 +133,7 @@ class BatchJob(Generic[T]):
         """The same job, its results converted (the framework adapters use it)."""
         return BatchJob(
             self._calls, self.batch_ids, size=self._size, convert=convert,
-            convert_error=convert_error,
+            convert_error=convert_error, models=self._models,
         )  # fmt: skip
 
     def _convert_all(self, entries: list[GenerationResult | DashScopeError]) -> list[T | Exception]:
@@ -187,9 +189,9 @@ class BatchJob(Generic[T]):
     def results(self) -> list[T | Exception]:
         """One entry per input, in input order: the answer, or that row's typed error."""
         with self._raising():
-            collector = Collector(finished(self.status()), self._size)
+            collector = Collector(finished(self.status()), self._size, self._models)
             for file_id in collector.file_ids():
-                collector.feed(self._calls.send(file_content(file_id)))
+                collector.feed(self._calls.send(file_content(file_id)), file_id)
             return self._convert_all(collector.results())
 
     def cancel(self) -> BatchStatus:
@@ -239,9 +241,9 @@ class BatchJob(Generic[T]):
     async def aresults(self) -> list[T | Exception]:
         """Async :meth:`results`."""
         with self._raising():
-            collector = Collector(finished(await self.astatus()), self._size)
+            collector = Collector(finished(await self.astatus()), self._size, self._models)
             for file_id in collector.file_ids():
-                collector.feed(await self._calls.asend(file_content(file_id)))
+                collector.feed(await self._calls.asend(file_content(file_id)), file_id)
             return self._convert_all(collector.results())
 
     async def acancel(self) -> BatchStatus:
@@ -297,18 +299,20 @@ def _submission(
     yield each upload and batch creation and receive its answer; returns the job."""
     parts = write_parts(requests, limits or BatchLimits())
     ids: list[str] = []
+    models: dict[str, str] = {}
     try:
         calls.sender.config.bearer()  # no key: the ConfigurationError before any upload
         for part in parts:
             file_id = answer_id((yield upload(part)))
             ids.append(answer_id((yield create(file_id, completion_window, metadata))))
+            models[ids[-1]] = part.model
     except DashScopeError:
         _log_partial(ids)
         raise
     finally:
         for part in parts:
             part.close()
-    return BatchJob(calls, ids, size=sum(part.rows for part in parts))
+    return BatchJob(calls, ids, size=sum(part.rows for part in parts), models=models)
 
 
 def submit(calls: Calls, *args: Any) -> BatchJob[GenerationResult]:

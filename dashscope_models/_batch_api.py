@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +24,7 @@ from dashscope_models._batch_files import InputPart, MultipartFile
 from dashscope_models._batch_rows import BATCH_ENDPOINT, BatchError, decode_row
 from dashscope_models._endpoints import Call
 from dashscope_models._errors import APITimeoutError, DashScopeError, StreamError
+from dashscope_models._hints import explain_model
 from dashscope_models._reply import read_json
 from dashscope_models._types import GenerationResult
 
@@ -140,20 +142,32 @@ def read_bytes(status: int, headers: Any, body: bytes) -> bytes:
 
 
 class Collector:
-    """Output and error files in, one entry per input out (in ``custom_id`` order)."""
+    """Output and error files in, one entry per input out (in ``custom_id`` order).
 
-    def __init__(self, status: BatchStatus, size: int | None) -> None:
+    ``models``: each batch's model, when known (a job this process submitted): a row that
+    failed with "Model not exist." then carries the hint a live call's error does (the id and
+    catalogued ids close to it), which the row's error line cannot give."""
+
+    def __init__(
+        self, status: BatchStatus, size: int | None, models: Mapping[str, str] | None = None
+    ) -> None:
         self.status = status
         self.size = max(size or 0, status.total)
         self.known_size = size is not None
         self.found: dict[int, GenerationResult | DashScopeError] = {}
         self.others: list[GenerationResult | DashScopeError] = []  # foreign custom ids
+        models = models or {}
+        keys = ("output_file_id", "error_file_id")
+        # each result file's id -> the model of its batch ("" when unknown)
+        self._files = {str(b[k]): models.get(str(b.get("id")), "")
+                       for b in status.batches for k in keys if b.get(k)}  # fmt: skip
 
     def file_ids(self) -> list[str]:
-        keys = ("output_file_id", "error_file_id")
-        return [str(b[k]) for b in self.status.batches for k in keys if b.get(k)]
+        return list(self._files)
 
-    def feed(self, content: bytes) -> None:
+    def feed(self, content: bytes, file_id: str = "") -> None:
+        """Read one result file (``file_id``: which, for its batch's model)."""
+        model = self._files.get(file_id)
         for line in content.splitlines():
             if not line.strip():
                 continue
@@ -161,6 +175,8 @@ class Collector:
                 custom_id, entry = decode_row(json.loads(line))
             except (ValueError, TypeError, AttributeError, KeyError):
                 raise _malformed("a result file line", line) from None
+            if model and isinstance(entry, DashScopeError):
+                explain_model(entry, model)
             if custom_id.isdigit():
                 self.found[int(custom_id)] = entry
             else:

@@ -41,6 +41,7 @@ class InputPart:
 
     file: IO[bytes]
     first: int
+    model: str = ""
     rows: int = 0
     size: int = 0
 
@@ -71,7 +72,7 @@ def write_parts(requests: Iterable[GenerationRequest], limits: BatchLimits) -> l
                 or (part.size + len(line) > limits.max_file_bytes)
             ):
                 file = tempfile.TemporaryFile()  # noqa: SIM115 - closed by InputPart.close()
-                part = open_parts[key] = InputPart(file, index)
+                part = open_parts[key] = InputPart(file, index, request.model)
                 parts.append(part)
             part.file.write(line)
             part.rows += 1

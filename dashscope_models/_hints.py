@@ -4,7 +4,7 @@
   client knows: for "Model not exist." the id that was sent and catalogued ids a small edit
   away (``qwen-plsu`` → did you mean ``qwen-plus``?); for a 401 the host and region that were
   called, since keys are region-bound. The service's own ``message``, code, status and request
-  id stay as they were.
+  id stay as they were. :func:`explain_model` adds the same model hint to a Batch row's error.
 (Warnings that point at the user's line are :mod:`dashscope_models._user_warnings`.)
 
 Example::
@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from dashscope_models._config import REGIONS
 from dashscope_models._errors import AuthenticationError, DashScopeError, ModelNotFoundError
 
-__all__ = ["close_ids", "explain"]
+__all__ = ["close_ids", "explain", "explain_model"]
 
 MAX_DISTANCE = 2
 """Catalogued ids at most this many edits from a missing id are suggested."""
@@ -110,14 +110,20 @@ def _default_root() -> str:
 
 def explain(err: DashScopeError, url: str, body: bytes | None) -> DashScopeError:
     """``err`` with what the client knows added to its message (in place; returned)."""
-    hint = None
     if isinstance(err, ModelNotFoundError):
         model = _model_of(body)
-        hint = _model_hint(model) if model else None
-    elif isinstance(err, AuthenticationError):
-        hint = _auth_hint(url)
-    if hint:
-        err.hint = hint
+        return explain_model(err, model) if model else err
+    if isinstance(err, AuthenticationError):
+        err.hint = _auth_hint(url)
+    return err
+
+
+def explain_model(err: DashScopeError, model: str) -> DashScopeError:
+    """``err``, when it is a :class:`ModelNotFoundError`, with the hint naming ``model`` and
+    the catalogued ids close to it (in place; returned): for a Batch row, whose error line
+    does not say which model it asked for."""
+    if isinstance(err, ModelNotFoundError):
+        err.hint = _model_hint(model)
     return err
 
 

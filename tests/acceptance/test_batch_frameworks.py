@@ -147,3 +147,17 @@ async def test_langchain_job_errors_are_langchain_errors(slow: Emulator, sync: b
             await job.await_(poll_interval=0.01, timeout=0.05, progress=False)
     assert isinstance(info.value, core.APITimeoutError) and info.value.code
     job.cancel()
+
+
+def test_langchain_row_of_a_missing_model_carries_the_hint(quick: Emulator) -> None:
+    job = ChatQwen(model="qwen-plsu").submit_batch(["hello"])
+    (failed,) = job.results()
+    assert isinstance(failed, core.ModelNotFoundError)  # the LangChain twin of the core error
+    assert "did you mean 'qwen-plus'?" in str(failed)
+
+
+def test_llamaindex_row_of_a_missing_model_carries_the_hint(quick: Emulator) -> None:
+    job = Qwen(model="qwen-plsu").submit_batch([[ChatMessage(role="user", content="hello")]])
+    (failed,) = job.results()
+    assert isinstance(failed, core.ModelNotFoundError)
+    assert failed.hint == "model 'qwen-plsu' does not exist; did you mean 'qwen-plus'?"

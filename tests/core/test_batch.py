@@ -311,3 +311,19 @@ def test_answers_without_an_id_or_with_a_bad_result_line_are_typed_errors() -> N
     collector = Collector(job.status(), 1)
     with pytest.raises(StreamError, match="result file line"):
         collector.feed(b'{"custom_id": "0", "response": \n')
+
+
+async def test_a_row_of_a_missing_model_carries_the_live_calls_hint(sync: bool) -> None:
+    # The error line says "Model not exist." without the id: the job knows its batches' models.
+    emulator = Emulator(api_key=KEY, batch_seconds=0.0)
+    requests = [_request(0, "qwen-plsu"), _request(1), _request(2, "qwen-plsu")]
+    job = await _submit(_client(emulator), sync, requests)
+    failed, answered, again = await _run(job, sync, "results")
+    assert isinstance(failed, ModelNotFoundError) and isinstance(again, ModelNotFoundError)
+    assert failed.hint == "model 'qwen-plsu' does not exist; did you mean 'qwen-plus'?"
+    assert failed.hint in str(failed) and failed.message == "Model not exist."
+    assert isinstance(answered, GenerationResult) and answered.text.endswith("You said: q1")
+    # attached by id in a new client, the job does not know its models: the service's words
+    attached = _client(emulator).batch(job.id)
+    (row, _, _) = await _run(attached, sync, "results")
+    assert isinstance(row, ModelNotFoundError) and row.hint is None
