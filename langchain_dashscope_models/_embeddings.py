@@ -37,8 +37,9 @@ class DashScopeEmbeddings(ConnectionSettings, Embeddings):
 
     model: str = "text-embedding-v4"
     """The embedding model id."""
-    dimension: int | None = None
-    """Vector size (v3/v4 offer several); ``None`` uses the model's default."""
+    dimension: int | None = Field(default=None, alias="dimensions")
+    """Vector size (v3/v4 offer several); ``None`` uses the model's default. Also
+    ``dimensions``, as langchain-openai's ``OpenAIEmbeddings`` names it."""
     max_concurrency: int = 16
     """At most this many batches in flight on the async path."""
     model_kwargs: dict[str, Any] = Field(default_factory=dict)

@@ -36,7 +36,9 @@ class DashScopeEmbedding(ConnectionSettings, BaseEmbedding):
 
     model_name: str = "text-embedding-v4"
     embed_batch_size: int = Field(default=100, gt=0, le=2048)
-    dimension: int | None = None
+    dimension: int | None = Field(default=None, alias="dimensions")
+    """Vector size (v3/v4 offer several); ``None`` uses the model's default. Also
+    ``dimensions``, as llama-index-embeddings-openai names it."""
     max_concurrency: int = 16
     text_type: Literal["query", "document"] = "document"
     """How texts (not queries) are sent: ``"document"`` to index them, ``"query"`` to compare

@@ -210,3 +210,9 @@ async def test_a_misspelt_argument_is_warned_about_kept_and_sent(
     assert again.additional_kwargs == {"dimensons": 512}
     # a field is not moved; extra_body's entries are parameters, without a warning
     assert DashScopeEmbeddings(dimension=512, extra_body={"x": 1}).model_kwargs == {"x": 1}
+
+
+def test_dimensions_is_the_openai_classes_name_for_dimension() -> None:
+    assert DashScopeEmbeddings(dimensions=64).dimension == 64  # OpenAIEmbeddings' name
+    assert DashScopeEmbedding(dimensions=64).dimension == 64  # OpenAIEmbedding's name
+    assert DashScopeEmbedding.from_dict(DashScopeEmbedding(dimension=8).to_dict()).dimension == 8
