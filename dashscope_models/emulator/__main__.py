@@ -3,7 +3,8 @@
 Model Studio applications to serve are given as flags (each may repeat):
 ``--rag-app ID=PATH`` (a RAG app over the ``.txt``/``.md`` files of a folder, or one file: one
 document each, titled by its file name), ``--workflow-app ID=TEMPLATE`` (answers ``TEMPLATE``
-filled from ``biz_params``, e.g. ``{sourceCode}``) and ``--agent-app ID``.
+filled from ``biz_params``, e.g. ``{sourceCode}``), ``--agent-app ID`` and ``--search-app ID``
+(an agent that also searches the web: one result with its ``url``, cited in the answer).
 
 Prints the base URL (``http://127.0.0.1:PORT/api/v1``) as the first line, then the two
 ``export`` lines that point a shell at it (``DASHSCOPE_BASE_URL``, ``DASHSCOPE_API_KEY``), then
@@ -89,6 +90,20 @@ def _workflow_app(text: str) -> App:
     return App.workflow(*_pair(text, "TEMPLATE"))
 
 
+def _app_id(text: str) -> str:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("expected an app ID, not an empty one")
+    return text.strip()
+
+
+def _agent_app(text: str) -> App:
+    return App.agent(_app_id(text))
+
+
+def _search_app(text: str) -> App:
+    return App.agent(_app_id(text), web_search=True)
+
+
 def export_lines(base_url: str, api_key: str | None) -> list[str]:
     """The shell lines that point ``DASHSCOPE_*`` at an emulator serving ``base_url``."""
     return [
@@ -121,8 +136,12 @@ def main(argv: list[str] | None = None) -> int:
         help="serve a workflow app answering TEMPLATE filled from biz_params ({name})",
     )  # fmt: skip
     parser.add_argument(
-        "--agent-app", type=App.agent, action="append", default=[], metavar="ID",
+        "--agent-app", type=_agent_app, action="append", default=[], metavar="ID",
         help="serve an agent app without a knowledge base",
+    )  # fmt: skip
+    parser.add_argument(
+        "--search-app", type=_search_app, action="append", default=[], metavar="ID",
+        help="serve an agent app that also searches the web (one result, cited)",
     )  # fmt: skip
     args = parser.parse_args(argv)
     server = EmulatorServer(
@@ -130,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
         api_key=args.api_key,
         delay=args.delay,
         batch_seconds=args.batch_seconds,
-        apps=[*args.rag_app, *args.workflow_app, *args.agent_app],
+        apps=[*args.rag_app, *args.workflow_app, *args.agent_app, *args.search_app],
     )
     try:
         server.start()

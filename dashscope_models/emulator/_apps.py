@@ -2,9 +2,9 @@
 
 ``POST /api/v1/apps/{app_id}/completion`` is answered for the apps the emulator was given
 (``Emulator(apps=[...])``, ``emulator.add_app(...)``, or the CLI's ``--rag-app``,
-``--workflow-app`` and ``--agent-app``); any other id gets a 404 ``NotFound`` [INF: no
-recording shows the service's text for an unknown app]. The answer has the recorded shapes
-(``application-*`` in the recorded exchanges): ``output.text``, ``session_id``,
+``--workflow-app``, ``--agent-app`` and ``--search-app``); any other id gets a 404
+``NotFound`` [INF: no recording shows the service's text for an unknown app]. The answer has
+the recorded shapes (``application-*`` in the recorded exchanges): ``output.text``, ``session_id``,
 ``finish_reason`` (``"null"`` until a stream's last event), ``doc_references`` (``index_id``,
 ``title``, ``doc_id``, ``doc_name``, ``text``, ``images``; in a stream, those cited so far),
 ``thoughts`` with ``has_thoughts`` (the retrieval step ``action: "rag"`` with its results as a

@@ -1,5 +1,5 @@
 """The emulator's Model Studio applications: the recorded shapes, retrieval with rag_options,
-workflows, sessions, memory, unknown ids, and the command-line flags."""
+workflows, sessions, memory, unknown ids, and the command-line flags (--search-app too)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
+from dashscope_models import AppRequest, DashScopeClient
 from dashscope_models.emulator import App, AppDocument, Emulator
 from dashscope_models.emulator._response import EmulatorResponse
 
@@ -182,3 +183,27 @@ def test_the_command_line_serves_the_apps_it_is_given(tmp_path: Path) -> None:
     bad = subprocess.run([*cli[:3], "--rag-app", f"x={tmp_path / 'none'}"], capture_output=True,
                          text=True, timeout=60)  # fmt: skip
     assert bad.returncode == 2 and "no .txt or .md documents" in bad.stderr
+
+
+def test_the_command_line_serves_a_web_search_app() -> None:
+    cli = [sys.executable, "-m", "dashscope_models.emulator", "--port", "0"]
+    proc = subprocess.Popen([*cli, "--search-app", "web"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        url = proc.stdout.readline().strip()
+        with DashScopeClient(api_key="sk-any", base_url=url, max_retries=0) as client:
+            asked = AppRequest(app_id="web", prompt="heat pumps", has_thoughts=True)
+            result = client.call_app(asked)
+            streamed = list(client.stream_app(asked))
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        if proc.stdout is not None:
+            proc.stdout.close()
+    [source] = result.sources
+    assert source.web and source.url.startswith("https://") and source.index == 1
+    assert result.text.endswith("<ref>[1]</ref>") and "You said: heat pumps" in result.text
+    assert "".join(c.text for c in streamed) == result.text
+    assert streamed[-1].sources == result.sources
+    empty = subprocess.run([*cli, "--search-app", " "], capture_output=True, text=True, timeout=60)
+    assert empty.returncode == 2 and "--search-app: expected an app ID" in empty.stderr
