@@ -16,7 +16,9 @@ for a workflow, as recorded).
   rewrites a follow-up with its history], results under half the best score left out [INF],
   filtered by ``rag_options`` (``pipeline_ids``, ``file_ids``, ``tags``,
   ``metadata_filter``, ``structured_filter``), and answers with a sentence of each hit followed by
-  ``<ref>[n]</ref>`` (as the recorded answers cite).
+  ``<ref>[n]</ref>`` (as the recorded answers cite: ``application-single-generation-text-sse``,
+  ``application-single-generation-text-with-memory-nosse``); a stream cuts each marker across
+  two events, as the recorded stream does (``_stream_pieces``).
 * A workflow answers its ``template`` filled from ``biz_params`` (``{name}``; ``{prompt}`` is
   the input): the recorded workflow answers ``"code"`` for ``{"sourceCode": "code"}``.
 * Sessions are kept by ``session_id`` (a new 32-hex id when none is sent; the last 50 turns);
@@ -51,6 +53,7 @@ from dashscope_models.emulator._replies import pieces
 __all__ = ["App", "AppDocument", "AppService"]
 
 _SENTENCE = re.compile(r"(.+?[.!?。！？])(\s|$)", re.S)
+_MARKER = re.compile(r"<ref>\[\d+\]</ref>")
 _MAX_TURNS = 50  # a session keeps 50 rounds (the application guide)
 _RELATIVE_CUTOFF = 0.5  # results scoring under half the best one are left out [INF]
 Answer = tuple[int, bool, list[dict[str, Any]]]
@@ -330,7 +333,7 @@ def _events(
     incremental), each with the references cited so far, as the recorded stream."""
     events: list[dict[str, Any]] = []
     so_far = ""
-    steps = [*pieces(text), ""]
+    steps = [*_stream_pieces(text), ""]
     for i, piece in enumerate(steps):
         so_far += piece
         last = i == len(steps) - 1
@@ -339,10 +342,26 @@ def _events(
                          piece if incremental else so_far, cited, thoughts)  # fmt: skip
         step_usage = usage
         if usage:
-            row = dict(usage["models"][0], output_tokens=min(i + 1, len(steps) - 1))
+            row = usage["models"][0]  # cumulative, up to the whole answer's count
+            row = dict(row, output_tokens=min(i + 1, row["output_tokens"]))
             step_usage = {"models": [row]}
         events.append({"output": output, "usage": step_usage, "request_id": request_id})
     return events
+
+
+def _stream_pieces(text: str) -> list[str]:
+    """The text's pieces as a stream sends them, each citation marker cut in two as the recorded
+    stream (``application-single-generation-text-sse``) cuts them: ``<ref>[4]</`` + ``ref>``,
+    ``<ref>[`` + ``3]</ref>`` (alternately); a reference joins the event that closes its marker,
+    as recorded."""
+    out: list[str] = []
+    at = 0
+    for n, found in enumerate(_MARKER.finditer(text)):
+        marker = found.group()
+        cut = len(marker) - len("ref>") if n % 2 == 0 else len("<ref>[")
+        out += [*pieces(text[at : found.start()]), marker[:cut], marker[cut:]]
+        at = found.end()
+    return [*out, *pieces(text[at:])]
 
 
 def _compact(value: Any) -> str:

@@ -171,6 +171,33 @@ def test_an_apps_web_results_are_citations_in_both_frameworks(server: EmulatorSe
     assert nodes == cited
 
 
+def test_streamed_markers_cut_across_events_are_citations_in_both_frameworks(
+    server: EmulatorServer,
+) -> None:
+    """A stream cuts each ``<ref>[n]</ref>`` across two events, as the recorded stream does: the
+    citations are read from the whole text, their spans the whole markers."""
+    question = "How much do the Nimbus heat pump and the Stratus boiler cost?"
+    chunks = list(ChatDashScopeApp(app_id="kb", **settings(server)).stream(question))
+    assert any(str(c.content).endswith("</") for c in chunks)  # a marker was cut
+    whole = chunks[0]
+    for chunk in chunks[1:]:
+        whole += chunk
+    text = str(whole.content)
+    [block] = [b for b in whole.content_blocks if b["type"] == "text"]
+    spans = [(a["start_index"], a["end_index"]) for a in block.get("annotations") or []]
+    assert [text[i:j] for i, j in spans] == ["<ref>[1]</ref>", "<ref>[2]</ref>"]
+    *_, last = DashScopeApp(app_id="kb", **settings(server)).stream_chat(
+        [ChatMessage(role="user", content=question)]
+    )
+    cited = [b for b in last.message.blocks if isinstance(b, CitationBlock)]
+    located = [b.additional_location_info for b in cited]
+    assert [text[at["start_index"] : at["end_index"]] for at in located] == [
+        "<ref>[1]</ref>",
+        "<ref>[2]</ref>",
+    ]
+    assert [b.title for b in cited] == ["Nimbus", "Stratus"]
+
+
 def test_an_answer_without_sources_keeps_langchain_own_blocks(server: EmulatorServer) -> None:
     message = ChatDashScopeApp(app_id="bot", **settings(server)).invoke("hi")
     assert message.content_blocks == [{"type": "text", "text": message.content}]

@@ -4,6 +4,7 @@ workflows, sessions, memory, unknown ids, and the command-line flags (--search-a
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -92,6 +93,34 @@ def test_a_stream_has_the_recorded_framing(emulator: Emulator) -> None:
     assert outputs == sorted(outputs)  # cumulative usage
     whole = events(call(emulator, "kb", {"prompt": "Nimbus price"}, stream=True))
     assert whole[-1]["output"]["text"] == "".join(e["output"]["text"] for e in got)
+
+
+def _cut_markers(streamed: list[Any]) -> tuple[list[str], list[list[str]]]:
+    """The event texts after which a citation marker is open (cut across events), and per event
+    the references it carries whose marker is not closed yet, or closed but not carried."""
+    so_far, cut, early = "", [], []
+    for event in streamed:
+        so_far += event["output"]["text"]
+        closed = re.findall(r"<ref>\[(\d+)\]</ref>", so_far)
+        if so_far.count("<ref") > len(closed):
+            cut.append(event["output"]["text"])
+        refs = [r["index_id"] for r in event["output"].get("doc_references", [])]
+        early.append(sorted(set(refs) ^ set(closed)))
+    return cut, early
+
+
+def test_a_stream_cuts_citation_markers_as_recorded(emulator: Emulator) -> None:
+    recorded_cut, recorded_early = _cut_markers(
+        recorded_events("application-single-generation-text-sse")
+    )
+    assert recorded_cut and not any(recorded_early)  # the recording: cut, joined when closed
+    question = {"prompt": "What do the Nimbus heat pump and the Stratus boiler cost?"}
+    streamed = events(call(emulator, "kb", question, stream=True, incremental_output=True))
+    cut, early = _cut_markers(streamed)
+    assert cut == ["<ref>[1]</", "<ref>["] and not any(early)
+    whole = answer(call(emulator, "kb", question))["output"]["text"]
+    assert "".join(e["output"]["text"] for e in streamed) == whole
+    assert re.findall(r"<ref>\[\d\]</ref>", whole) == ["<ref>[1]</ref>", "<ref>[2]</ref>"]
 
 
 @pytest.mark.parametrize(
