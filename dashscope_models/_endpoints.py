@@ -2,8 +2,11 @@
 
 A row gives the path below its root (``{name}`` parts filled from the call's ``path``
 arguments), the method, and the root: ``native`` is the ``base_url`` (``…/api/v1``),
-``compatible`` the same host's ``/compatible-mode/v1`` (the Batch service's Files and Batches
-API). The one request builder (``_request.http_request``) reads the table; an endpoint module
+``compatible`` the same host's ``/compatible-mode/v1`` (the Files and Batches API), ``outside``
+a host of another service, the whole URL in the call's ``path`` (the temporary storage's upload
+host, named by its upload policy: it gets no API key). A call's ``query`` is its query string.
+
+The one request builder (``_http.http_request``) reads the table; an endpoint module
 (``_generation``, ``_embedding``, ``_rerank``, ``_batch_api`` ...) says what to send as a
 :class:`Call` or a :class:`Plan` of calls, and the one call loop (``_loop``) sends them, sync
 or async, with retries.
@@ -52,7 +55,7 @@ class Endpoint:
 
     path: str
     method: str = "POST"
-    root: Literal["native", "compatible"] = "native"
+    root: Literal["native", "compatible", "outside"] = "native"
 
 
 ENDPOINTS: dict[str, Endpoint] = {
@@ -63,8 +66,13 @@ ENDPOINTS: dict[str, Endpoint] = {
     "text-rerank": Endpoint("/services/rerank/text-rerank/text-rerank"),
     # Model Studio applications (agents, workflows, RAG apps): ``_app_client``.
     "app-completion": Endpoint("/apps/{app_id}/completion"),
-    # The Batch service: the compatible mode's Files and Batches API.
+    # The temporary storage of local media (``_uploads``): a policy, then the policy's host.
+    "upload-policy": Endpoint("/uploads", "GET"),
+    "oss-upload": Endpoint("{upload_host}", "POST", "outside"),
+    # The compatible mode's Files API (documents, ``client.files``, Batch input) and Batches.
     "file-upload": Endpoint("/files", "POST", "compatible"),
+    "file-list": Endpoint("/files", "GET", "compatible"),
+    "file-get": Endpoint("/files/{id}", "GET", "compatible"),
     "file-content": Endpoint("/files/{id}/content", "GET", "compatible"),
     "file-delete": Endpoint("/files/{id}", "DELETE", "compatible"),
     "batch-create": Endpoint("/batches", "POST", "compatible"),
@@ -83,7 +91,8 @@ GENERATION_ENDPOINTS = frozenset(OTHER_ENDPOINT)
 @dataclass(frozen=True, slots=True)
 class Call(Generic[T]):
     """One request to send and how to read its answer: ``body`` is JSON (``None``: no body),
-    ``path`` fills the row's ``{name}`` parts, ``upload`` a streamed body (a batch file).
+    ``path`` fills the row's ``{name}`` parts, ``query`` is the query string, ``upload`` a
+    streamed body (a batch file, a document, local media).
 
     Example: ``Call("batch-get", None, read_json, path={"id": batch_id})``
     """
@@ -93,6 +102,7 @@ class Call(Generic[T]):
     read: Reader[T]
     path: Mapping[str, str] = field(default_factory=dict)
     upload: Any = None
+    query: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

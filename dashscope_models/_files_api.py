@@ -20,22 +20,42 @@ import builtins
 import mimetypes
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode
+from typing import Any
 
 from dashscope_models._attachments import Local
+from dashscope_models._endpoints import Call
 from dashscope_models._loop import Calls
 from dashscope_models._reply import read_json
-from dashscope_models._uploads import FormBody, _file_id, _request, account, compatible_root
-
-if TYPE_CHECKING:
-    import httpx
+from dashscope_models._uploads import FormBody, _file_id, account
 
 __all__ = ["Files"]
 
 
 def _read(status: int, headers: Any, body: bytes) -> Any:
     return read_json(status, headers, body)
+
+
+def _list(purpose: str | None, limit: int | None, after: str | None) -> Call[Any]:
+    return Call(
+        "file-list", None, _read, query={"purpose": purpose, "limit": limit, "after": after}
+    )
+
+
+def _upload(file: str | os.PathLike[str] | bytes, filename: str | None, purpose: str) -> Call[str]:
+    if isinstance(file, bytes):
+        name = filename or "file"
+        mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        local = Local("document", name, mime, len(file), data=file)
+    else:
+        path = Path(file).expanduser()
+        name = filename or path.name
+        mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        local = Local("document", name, mime, path.stat().st_size, path=str(path))
+    return Call("file-upload", None, _file_id, upload=FormBody({"purpose": purpose}, local))
+
+
+def _one(endpoint: str, file_id: str) -> Call[Any]:
+    return Call(endpoint, None, _read, path={"id": file_id})
 
 
 class Files:
@@ -50,32 +70,6 @@ class Files:
     def __init__(self, calls: Calls) -> None:
         self._calls = calls  # the client's call loop (``_loop``)
         self._config = calls.sender.config
-
-    # -- requests -----------------------------------------------------------------------------
-
-    def _url(self, path: str = "", **query: Any) -> str:
-        params = {k: v for k, v in query.items() if v is not None}
-        tail = f"?{urlencode(params)}" if params else ""
-        return f"{compatible_root(self._config)}/files{path}{tail}"
-
-    def _list(self, purpose: str | None, limit: int | None, after: str | None) -> httpx.Request:
-        url = self._url(purpose=purpose, limit=limit, after=after)
-        return _request(self._config, "GET", url)
-
-    def _upload(
-        self, file: str | os.PathLike[str] | bytes, filename: str | None, purpose: str
-    ) -> httpx.Request:
-        if isinstance(file, bytes):
-            name = filename or "file"
-            mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
-            local = Local("document", name, mime, len(file), data=file)
-        else:
-            path = Path(file).expanduser()
-            name = filename or path.name
-            mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
-            local = Local("document", name, mime, path.stat().st_size, path=str(path))
-        form = FormBody({"purpose": purpose}, local)
-        return _request(self._config, "POST", self._url(), body=form)
 
     def _forget(self, file_id: str) -> None:
         state = account(self._config)
@@ -94,25 +88,23 @@ class Files:
         purpose: str = "file-extract",
     ) -> str:
         """Upload a path or bytes; the file id."""
-        return str(self._calls.call(self._upload(file, filename, purpose), _file_id))
+        return self._calls.send(_upload(file, filename, purpose))
 
     def list(
         self, *, purpose: str | None = None, limit: int | None = None, after: str | None = None
     ) -> list[dict[str, Any]]:
         """File objects (``id``, ``filename``, ``bytes``, ``purpose``, ``created_at`` ...),
         newest first; ``limit``/``after`` page through them."""
-        answer = self._calls.call(self._list(purpose, limit, after), _read)
+        answer = self._calls.send(_list(purpose, limit, after))
         return list(answer.get("data") or [])
 
     def get(self, file_id: str) -> dict[str, Any]:
         """One file object (a ``NotFoundError`` for an unknown id)."""
-        request = _request(self._config, "GET", self._url("/" + file_id))
-        return dict(self._calls.call(request, _read))
+        return dict(self._calls.send(_one("file-get", file_id)))
 
     def delete(self, file_id: str) -> None:
         """Delete a file (and forget it: the same document is uploaded again when next sent)."""
-        request = _request(self._config, "DELETE", self._url("/" + file_id))
-        self._calls.call(request, _read)
+        self._calls.send(_one("file-delete", file_id))
         self._forget(file_id)
 
     # -- async --------------------------------------------------------------------------------
@@ -125,22 +117,21 @@ class Files:
         purpose: str = "file-extract",
     ) -> str:
         """Async :meth:`upload`."""
-        return str(await self._calls.acall(self._upload(file, filename, purpose), _file_id))
+        file_id: str = await self._calls.asend(_upload(file, filename, purpose))
+        return file_id
 
     async def alist(
         self, *, purpose: str | None = None, limit: int | None = None, after: str | None = None
     ) -> builtins.list[dict[str, Any]]:
         """Async :meth:`list`."""
-        answer = await self._calls.acall(self._list(purpose, limit, after), _read)
+        answer = await self._calls.asend(_list(purpose, limit, after))
         return list(answer.get("data") or [])
 
     async def aget(self, file_id: str) -> dict[str, Any]:
         """Async :meth:`get`."""
-        request = _request(self._config, "GET", self._url("/" + file_id))
-        return dict(await self._calls.acall(request, _read))
+        return dict(await self._calls.asend(_one("file-get", file_id)))
 
     async def adelete(self, file_id: str) -> None:
         """Async :meth:`delete`."""
-        request = _request(self._config, "DELETE", self._url("/" + file_id))
-        await self._calls.acall(request, _read)
+        await self._calls.asend(_one("file-delete", file_id))
         self._forget(file_id)

@@ -5,7 +5,8 @@ every sender takes (httpx, urllib3 and aiohttp all read this ``httpx.Request``).
 root), puts the key into this request only (no cache holds it), adds the headers (cached per
 workspace and mode, since normalising them is a visible share of a call's client work) and the
 timeout extension of the one timeout rule. Generation (``_request.build_http_request``),
-embeddings, rerank and the Batch service's files and batches are all built here.
+embeddings, rerank, applications, the Files and Batches API, and the uploads of documents and
+local media (the temporary storage's policy and its upload host) are all built here.
 
 Example::
 
@@ -20,6 +21,7 @@ import platform
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 
@@ -45,17 +47,27 @@ def http_request(
     path: Mapping[str, str] | None = None,
     upload: Any = None,
     oss: bool = False,
+    query: Mapping[str, Any] | None = None,
 ) -> httpx.Request:
     """The request for ``endpoint`` (a key of ``ENDPOINTS``): ``body`` sent as JSON (``None``:
-    no body), ``path`` filling the row's ``{name}`` parts, ``upload`` a streamed body that
-    brings its own headers (``_batch_files.MultipartFile``); ``stream`` asks for SSE; ``oss``:
+    no body), ``path`` filling the row's ``{name}`` parts, ``query`` the query string (``None``
+    values left out), ``upload`` a streamed body that brings its own headers
+    (``_batch_files.MultipartFile``, ``_uploads.FormBody``); ``stream`` asks for SSE; ``oss``:
     a part names an ``oss://`` file of the temporary storage (the service resolves it when
-    ``X-DashScope-OssResourceResolve: enable`` is sent)."""
+    ``X-DashScope-OssResourceResolve: enable`` is sent). A row of another service's host
+    (``outside``) gets neither the API key nor the workspace."""
     row = ENDPOINTS[endpoint]
-    authorization = config.bearer()  # first: no key, no request (ConfigurationError)
-    url = _url(_root(config.base_url, row.root) + (row.path.format_map(path) if path else row.path))
+    outside = row.root == "outside"
+    # First: no key, no request (ConfigurationError); the key goes to DashScope only.
+    authorization = None if outside else config.bearer()
+    workspace = None if outside else config.workspace
+    target = "" if outside else _root(config.base_url, row.root)
+    target += row.path.format_map(path) if path else row.path
+    if query:
+        target += "?" + urlencode({k: v for k, v in query.items() if v is not None})
+    url = _url(target)
     if upload is not None:
-        headers = httpx.Headers(_headers(config.workspace, False, "upload"))
+        headers = httpx.Headers(_headers(workspace, False, "upload"))
         headers.update(upload.headers())
         headers["Host"] = url.netloc.decode("ascii")  # httpx sets none on a request given a stream
         request = httpx.Request(row.method, url, headers=headers, stream=upload)
@@ -66,17 +78,20 @@ def http_request(
             if body is None
             else json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
         )
-        headers = _headers(config.workspace, stream, kind, oss)
+        headers = _headers(workspace, stream, kind, oss)
         request = httpx.Request(row.method, url, headers=headers, content=content)
     # The key goes only into this request (no cache holds it, nor anything keyed by it).
-    request.headers["Authorization"] = authorization
+    if authorization is not None:
+        request.headers["Authorization"] = authorization
     request.extensions["timeout"] = _timeout_extension(config.timeout)
     return request
 
 
 def call_request(config: ClientConfig, call: Call[Any]) -> httpx.Request:
     """:func:`http_request` for a :class:`~dashscope_models._endpoints.Call`."""
-    return http_request(config, call.endpoint, call.body, path=call.path, upload=call.upload)
+    return http_request(
+        config, call.endpoint, call.body, path=call.path, upload=call.upload, query=call.query
+    )
 
 
 def _root(base_url: str, root: str) -> str:

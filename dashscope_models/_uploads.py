@@ -13,8 +13,17 @@ and the request as it will be sent, before any upload) and return it as sent, af
   file last; no API key is sent there), the model reading ``oss://{key}``. Its URL is
   remembered by content for 48 hours, as long as the service keeps the file.
 
-The steps are written once, as a generator of ``(request, reader)`` calls; a sync and an async
-driver send them through the client's call loop (``_loop.Calls``: its sender and retries).
+**Each upload once, even at once.** Two calls sending the same new file together (threads,
+asyncio tasks, or both) upload it once: the first makes the upload, the others wait for it
+and use its file id or URL (:func:`_once`; a policy is fetched once per model likewise). The
+first one's failure is also the error of those waiting for it, and nothing is remembered: the
+next call tries again. (A sync call made inside a running event loop does not wait, since it
+would block the loop: it uploads the file itself.)
+
+The steps are written once, as a generator of :class:`~dashscope_models._endpoints.Call` (built
+by the one request builder, ``_http``, from the endpoint table) and :class:`_Wait` steps; a sync
+and an async driver run them through the client's call loop (``_loop.Calls``: its sender and
+retries) and wait where a step says.
 
 Example::
 
@@ -23,20 +32,23 @@ Example::
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import mimetypes
 import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Generator, Iterator, Mapping
+from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from functools import partial
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
 from dashscope_models._attachments import Local, Plan, plan
+from dashscope_models._endpoints import Call
 from dashscope_models._errors import RequestValidationError, StreamError
-from dashscope_models._http import USER_AGENT, _timeout_extension, _url
 from dashscope_models._loop import Calls
 from dashscope_models._reply import read_json
 from dashscope_models._request import build_body
@@ -45,12 +57,12 @@ from dashscope_models._types import GenerationRequest
 if TYPE_CHECKING:
     from dashscope_models._config import ClientConfig
 
-__all__ = ["FormBody", "aattach", "attach", "compatible_root", "forget_uploads", "prepare"]
+__all__ = ["FormBody", "aattach", "attach", "forget_uploads", "prepare"]
 
 _PIECE = 64 * 1024
 _KEEP_OSS = 47 * 3600  # the service keeps a temporary file 48 hours (get-temporary-file-url)
 _POLICY_MARGIN = 30.0  # seconds: a policy this close to its end is fetched anew
-Call = tuple[httpx.Request, Callable[[int, Mapping[str, str], bytes], Any]]
+T = TypeVar("T")
 
 
 class FormBody(httpx.SyncByteStream, httpx.AsyncByteStream):
@@ -91,29 +103,6 @@ class FormBody(httpx.SyncByteStream, httpx.AsyncByteStream):
             yield piece
 
 
-def compatible_root(config: ClientConfig) -> str:
-    """``…/compatible-mode/v1`` on the same host as the native API root."""
-    base = config.base_url
-    root = base[: -len("/api/v1")] if base.endswith("/api/v1") else base
-    return root + "/compatible-mode/v1"
-
-
-def _request(
-    config: ClientConfig, method: str, url: str, *, body: FormBody | None = None, auth: bool = True
-) -> httpx.Request:
-    headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
-    if auth:
-        headers["Authorization"] = config.bearer()
-        if config.workspace:
-            headers["X-DashScope-WorkSpace"] = config.workspace
-    target = _url(url)
-    if body is not None:  # httpx sets no default header on a request given a stream
-        headers.update(body.headers(), Host=target.netloc.decode("ascii"))
-    out = httpx.Request(method, target, headers=headers, stream=body)
-    out.extensions["timeout"] = _timeout_extension(config.timeout)
-    return out
-
-
 @dataclass(slots=True)
 class _Account:
     """What one account uploaded: file ids and ``oss://`` URLs by content, policies by model."""
@@ -122,6 +111,8 @@ class _Account:
     file_ids: dict[str, str] = field(default_factory=dict)
     oss: dict[tuple[str, str], tuple[str, float]] = field(default_factory=dict)
     policies: dict[str, tuple[dict[str, Any], float]] = field(default_factory=dict)
+    flights: dict[tuple[str, ...], Future[None]] = field(default_factory=dict)
+    """Uploads (and policy fetches) under way, by what they make; done when it is stored."""
 
 
 _accounts: dict[tuple[str, str | None, str], _Account] = {}
@@ -166,59 +157,185 @@ def _stored(status: int, headers: Mapping[str, str], body: bytes) -> None:
         read_json(status, headers, body)
 
 
-def _steps(
-    config: ClientConfig, todo: Plan
-) -> Generator[Call, Any, tuple[dict[str, str], dict[str, str]]]:
+@dataclass(frozen=True, slots=True)
+class _Wait:
+    """A step: another call is making what this one needs; wait until it is done."""
+
+    flight: Future[None]
+
+
+Step = Call[Any] | _Wait
+Steps = Generator[Step, Any, T]
+
+
+def _once(
+    state: _Account,
+    key: tuple[str, ...],
+    known: Callable[[], T | None],
+    make: Callable[[], Steps[T]],
+) -> Steps[T]:
+    """``known()`` (read under the account's lock), else what ``make()`` makes and stores:
+    one caller makes it at a time per ``key``; the others wait, then read what it stored. Its
+    failure is raised to them too and stores nothing; a caller cancelled or interrupted while
+    making it leaves it to one of the waiters."""
+    while True:
+        with state.lock:
+            value = known()
+            if value is not None:
+                return value
+            flight = state.flights.get(key)
+            leading = flight is None
+            if flight is None:
+                flight = state.flights[key] = Future()
+        if not leading:
+            if (yield _Wait(flight)):
+                continue  # done (or given up by its maker): look again
+            return (yield from make())  # this caller cannot wait (see the module docstring)
+        try:
+            value = yield from make()
+        except BaseException as exc:
+            with state.lock:
+                del state.flights[key]
+            if isinstance(exc, Exception):
+                flight.set_exception(exc)
+            else:  # cancelled or interrupted: a waiter makes it instead
+                flight.set_result(None)
+            raise
+        with state.lock:
+            del state.flights[key]
+        flight.set_result(None)
+        return value
+
+
+def _kept(table: Mapping[Any, tuple[T, float]], key: Any) -> T | None:
+    entry = table.get(key)
+    return entry[0] if entry is not None and entry[1] > time.monotonic() else None
+
+
+def _upload_document(state: _Account, doc: Local) -> Steps[str]:
+    form = FormBody({"purpose": "file-extract"}, doc)
+    file_id: str = yield Call("file-upload", None, _file_id, upload=form)
+    with state.lock:
+        state.file_ids[doc.digest] = file_id
+    return file_id
+
+
+def _fetch_policy(state: _Account, model: str) -> Steps[dict[str, Any]]:
+    query = {"action": "getPolicy", "model": model}
+    fetched: dict[str, Any] = yield Call("upload-policy", None, _policy, query=query)
+    life = float(fetched.get("expire_in_seconds") or 300) - _POLICY_MARGIN
+    with state.lock:
+        state.policies[model] = (fetched, time.monotonic() + max(life, 0.0))
+    return fetched
+
+
+def _upload_media(state: _Account, model: str, media: Local) -> Steps[str]:
+    policy = yield from _once(
+        state, ("policy", model), partial(_kept, state.policies, model),
+        partial(_fetch_policy, state, model),
+    )  # fmt: skip
+    cap = policy.get("max_file_size_mb")
+    if isinstance(cap, int | float) and media.size > cap * 1024 * 1024:
+        raise RequestValidationError(
+            f"{media.kind} {media.name!r} is {media.size} bytes; the temporary storage "
+            f"takes at most {cap} MB for {model}",
+            code="FileTooLarge",
+        )
+    key = f"{policy['upload_dir']}/{media.digest[:16]}-{media.name}"
+    form = FormBody({
+        "OSSAccessKeyId": str(policy["oss_access_key_id"]),
+        "Signature": str(policy["signature"]),
+        "policy": str(policy["policy"]),
+        "key": key,
+        "x-oss-object-acl": str(policy.get("x_oss_object_acl") or "private"),
+        "x-oss-forbid-overwrite": str(policy.get("x_oss_forbid_overwrite") or "true"),
+        "success_action_status": "200",
+        "x-oss-content-type": media.mime or mimetypes.guess_type(media.name)[0] or "",
+    }, media)  # fmt: skip
+    host = {"upload_host": str(policy["upload_host"])}
+    yield Call("oss-upload", None, _stored, path=host, upload=form)
+    url = "oss://" + key
+    with state.lock:
+        state.oss[(model, media.digest)] = (url, time.monotonic() + _KEEP_OSS)
+    return url
+
+
+def _steps(config: ClientConfig, todo: Plan) -> Steps[tuple[dict[str, str], dict[str, str]]]:
     """The uploads of ``todo`` not done before; returns (file ids, oss URLs) by digest."""
     state = account(config)
     ids: dict[str, str] = {}
     for doc in todo.documents:
-        known = state.file_ids.get(doc.digest)
-        if known is None:
-            form = FormBody({"purpose": "file-extract"}, doc)
-            url = compatible_root(config) + "/files"
-            known = yield _request(config, "POST", url, body=form), _file_id
-            with state.lock:
-                state.file_ids[doc.digest] = known
-        ids[doc.digest] = known
+        ids[doc.digest] = yield from _once(
+            state, ("file", doc.digest), partial(state.file_ids.get, doc.digest),
+            partial(_upload_document, state, doc),
+        )  # fmt: skip
     urls: dict[str, str] = {}
     model = todo.request.model
     for media in todo.media:
-        now = time.monotonic()
-        kept = state.oss.get((model, media.digest))
-        if kept is not None and kept[1] > now:
-            urls[media.digest] = kept[0]
-            continue
-        cached = state.policies.get(model)
-        if cached is None or cached[1] <= now:
-            url = f"{config.base_url}/uploads?action=getPolicy&model={model}"
-            fetched: dict[str, Any] = yield _request(config, "GET", url), _policy
-            life = float(fetched.get("expire_in_seconds") or 300) - _POLICY_MARGIN
-            cached = state.policies[model] = (fetched, time.monotonic() + max(life, 0.0))
-        policy = cached[0]
-        cap = policy.get("max_file_size_mb")
-        if isinstance(cap, int | float) and media.size > cap * 1024 * 1024:
-            raise RequestValidationError(
-                f"{media.kind} {media.name!r} is {media.size} bytes; the temporary storage "
-                f"takes at most {cap} MB for {model}",
-                code="FileTooLarge",
-            )
-        key = f"{policy['upload_dir']}/{media.digest[:16]}-{media.name}"
-        form = FormBody({
-            "OSSAccessKeyId": str(policy["oss_access_key_id"]),
-            "Signature": str(policy["signature"]),
-            "policy": str(policy["policy"]),
-            "key": key,
-            "x-oss-object-acl": str(policy.get("x_oss_object_acl") or "private"),
-            "x-oss-forbid-overwrite": str(policy.get("x_oss_forbid_overwrite") or "true"),
-            "success_action_status": "200",
-            "x-oss-content-type": media.mime or mimetypes.guess_type(media.name)[0] or "",
-        }, media)  # fmt: skip
-        yield _request(config, "POST", str(policy["upload_host"]), body=form, auth=False), _stored
-        urls[media.digest] = "oss://" + key
-        with state.lock:
-            state.oss[(model, media.digest)] = (urls[media.digest], time.monotonic() + _KEEP_OSS)
+        urls[media.digest] = yield from _once(
+            state, ("oss", model, media.digest), partial(_kept, state.oss, (model, media.digest)),
+            partial(_upload_media, state, model, media),
+        )  # fmt: skip
     return ids, urls
+
+
+def _wait(flight: Future[None]) -> bool:
+    """Wait for another call's upload; ``False`` in a thread running an event loop, which a
+    wait would block (perhaps the very task making the upload)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        flight.result()  # its failure is raised here
+        return True
+    return False
+
+
+async def _await(flight: Future[None]) -> bool:
+    """Async :func:`_wait`: a cancelled waiter leaves the upload alone (``shield``)."""
+    waited = asyncio.wrap_future(flight)
+    waited.add_done_callback(_retrieved)
+    await asyncio.shield(waited)
+    return True
+
+
+def _retrieved(done: asyncio.Future[None]) -> None:
+    if not done.cancelled():
+        done.exception()  # read: asyncio logs a failure nobody read
+
+
+def _drive(calls: Calls, steps: Steps[T]) -> T:
+    """Run ``steps`` on the sync path: each call sent, each wait waited, failures thrown in."""
+    answer: Any = None
+    error: BaseException | None = None
+    while True:
+        try:
+            step = steps.send(answer) if error is None else steps.throw(error)
+        except StopIteration as done:
+            return done.value  # type: ignore[no-any-return]
+        answer, error = None, None
+        try:
+            answer = _wait(step.flight) if isinstance(step, _Wait) else calls.send(step)
+        except BaseException as exc:  # thrown into the steps, which raise it again
+            error = exc
+
+
+async def _adrive(calls: Calls, steps: Steps[T]) -> T:
+    """Async :func:`_drive`."""
+    answer: Any = None
+    error: BaseException | None = None
+    while True:
+        try:
+            step = steps.send(answer) if error is None else steps.throw(error)
+        except StopIteration as done:
+            return done.value  # type: ignore[no-any-return]
+        answer, error = None, None
+        try:
+            if isinstance(step, _Wait):
+                answer = await _await(step.flight)
+            else:
+                answer = await calls.asend(step)
+        except BaseException as exc:  # thrown into the steps, which raise it again
+            error = exc
 
 
 def prepare(request: GenerationRequest) -> Plan | None:
@@ -235,23 +352,11 @@ def attach(calls: Calls, request: GenerationRequest) -> GenerationRequest:
     todo = prepare(request)
     if todo is None:
         return request
-    steps = _steps(calls.sender.config, todo)
-    try:
-        call = next(steps)
-        while True:
-            call = steps.send(calls.call(*call))
-    except StopIteration as done:
-        ids, urls = done.value
+    ids, urls = _drive(calls, _steps(calls.sender.config, todo))
     return todo.apply(ids, urls)
 
 
 async def aattach(calls: Calls, todo: Plan) -> GenerationRequest:
     """Async :func:`attach`, for a request :func:`prepare` planned."""
-    steps = _steps(calls.sender.config, todo)
-    try:
-        call = next(steps)
-        while True:
-            call = steps.send(await calls.acall(*call))
-    except StopIteration as done:
-        ids, urls = done.value
+    ids, urls = await _adrive(calls, _steps(calls.sender.config, todo))
     return todo.apply(ids, urls)

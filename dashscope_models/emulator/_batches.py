@@ -175,6 +175,10 @@ class BatchService:
             status, data = 404, compat_error(404, "NotFound", f"No such endpoint: {method} {path}")
         return _answer(status, data, request_id)
 
+    def refuse(self, status: int, code: str, message: str) -> EmulatorResponse:
+        """A scripted error's answer (``_upload_script``), in the compatible mode's shape."""
+        return _answer(status, compat_error(status, code, message), str(uuid.uuid4()))
+
     # -- routes ---------------------------------------------------------------------------
 
     def _batches(

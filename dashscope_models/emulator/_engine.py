@@ -43,7 +43,7 @@ from dashscope_models.emulator._embeddings import embedding_answer
 from dashscope_models.emulator._files import query_params
 from dashscope_models.emulator._media import answer_extras, media_tokens
 from dashscope_models.emulator._native_files import native_files
-from dashscope_models.emulator._oss import TemporaryStorage
+from dashscope_models.emulator._oss import TemporaryStorage, oss_error
 from dashscope_models.emulator._replies import (
     apply_reply,
     default_answer,
@@ -53,6 +53,7 @@ from dashscope_models.emulator._replies import (
 from dashscope_models.emulator._rerank import rerank_answer
 from dashscope_models.emulator._response import EmulatorResponse, Frame
 from dashscope_models.emulator._script import Fault, Reply, ScriptItem
+from dashscope_models.emulator._upload_script import UploadScript
 from dashscope_models.emulator._wire import Shape, error_body, json_body, sse_frame, stream_events
 
 __all__ = ["Emulator", "RecordedRequest"]
@@ -102,7 +103,8 @@ class Emulator:
     ``batch_seconds``: how long a Batch-service job takes (``/compatible-mode/v1``, see
     ``_batches``); ``emulator.batches`` holds its files and batches. ``emulator.cache`` is the
     explicit context cache (``_cache``); ``cache_clock``: its clock (default: monotonic time,
-    which ``emulator.cache.advance(seconds)`` moves on).
+    which ``emulator.cache.advance(seconds)`` moves on). ``emulator.uploads`` scripts faults
+    for uploads and counts them (``_upload_script``).
 
     Example::
 
@@ -126,6 +128,7 @@ class Emulator:
         self.apps = AppService(apps)
         self.storage = TemporaryStorage()  # upload policies, the upload host, oss:// files
         self.cache = ContextCache(cache_clock)
+        self.uploads = UploadScript()  # faults for uploads, and their count (_upload_script)
         self._lock = threading.Lock()
         self._queue: deque[ScriptItem] = deque()
         self._requests: list[RecordedRequest] = []
@@ -180,6 +183,7 @@ class Emulator:
         self.apps.clear()
         self.storage = TemporaryStorage()
         self.cache.clear()
+        self.uploads.clear()
 
     # -- handling -------------------------------------------------------------------------
 
@@ -190,9 +194,15 @@ class Emulator:
         lower = {k.lower(): v for k, v in headers.items()}
         multipart = lower.get("content-type", "").startswith("multipart/form-data")
         if method.upper() == "POST" and path.split("?", 1)[0] == "/" and multipart:  # _oss host
-            status, data = self.storage.upload(lower.get("content-type", ""), body)
-            return EmulatorResponse(status, [("content-type", "application/xml")], [Frame(data)])
+            return self.uploads.answer(
+                lambda: _xml(*self.storage.upload(lower.get("content-type", ""), body)),
+                lambda status, code, message: _xml(*oss_error(status, code, message)),
+            )
         if path.startswith(COMPAT_PREFIX):  # the Batch service's Files and Batches API
+            if method.upper() == "POST" and path.split("?", 1)[0] == COMPAT_PREFIX + "/files":
+                return self.uploads.answer(
+                    partial(self.batches.handle, method, path, lower, body), self.batches.refuse
+                )
             return self.batches.handle(method, path, lower, body)
         stream = lower.get("x-dashscope-sse", "").lower() == "enable" or (
             "text/event-stream" in lower.get("accept", "")
@@ -376,3 +386,8 @@ def _json_route(call: _Call, answer: Callable[[Any, str], tuple[int, bytes]]) ->
     if fault is not None and fault.kind == "drop":
         response.drop_after = 0
     return response
+
+
+def _xml(status: int, data: bytes) -> EmulatorResponse:
+    """An answer of the temporary storage's upload host (empty, or OSS's error document)."""
+    return EmulatorResponse(status, [("content-type", "application/xml")], [Frame(data)])

@@ -37,7 +37,7 @@ from typing import Any
 
 from dashscope_models.emulator._files import parse_multipart
 
-__all__ = ["OSS_HEADER", "TemporaryStorage", "oss_urls"]
+__all__ = ["OSS_HEADER", "TemporaryStorage", "oss_error", "oss_urls"]
 
 OSS_HEADER = "x-dashscope-ossresourceresolve"
 _MAX_MB = 1024  # as recorded
@@ -60,7 +60,7 @@ def oss_urls(body: Any) -> list[str]:
     return found
 
 
-def _oss_error(status: int, code: str, message: str) -> tuple[int, bytes]:
+def oss_error(status: int, code: str, message: str) -> tuple[int, bytes]:
     # OSS's error document [INF: shape of OSS's documented PostObject errors].
     text = (
         f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{code}</Code>'
@@ -120,23 +120,23 @@ class TemporaryStorage:
 
         policy, key = text("policy"), text("key")
         if "file" not in fields or not key:
-            return _oss_error(400, "InvalidArgument", "file and key are required.")
+            return oss_error(400, "InvalidArgument", "file and key are required.")
         with self._lock:
             issued = self.policies.get(policy)
         if issued is None or not hmac.compare_digest(text("Signature"), self._sign(policy)):
-            return _oss_error(403, "SignatureDoesNotMatch", "The request signature does not "
+            return oss_error(403, "SignatureDoesNotMatch", "The request signature does not "
                               "match the policy.")  # fmt: skip
         model, upload_dir, expires = issued
         if time.time() > expires:
-            return _oss_error(403, "AccessDenied", "Invalid according to Policy: Policy expired.")
+            return oss_error(403, "AccessDenied", "Invalid according to Policy: Policy expired.")
         if not key.startswith(upload_dir + "/"):
-            return _oss_error(403, "AccessDenied", "Invalid according to Policy: key.")
+            return oss_error(403, "AccessDenied", "Invalid according to Policy: key.")
         data = fields["file"][1]
         if len(data) > _MAX_MB * 1024 * 1024:
-            return _oss_error(400, "EntityTooLarge", "Your proposed upload exceeds the maximum.")
+            return oss_error(400, "EntityTooLarge", "Your proposed upload exceeds the maximum.")
         with self._lock:
             if key in self.objects:
-                return _oss_error(409, "FileAlreadyExists", "The object you specified exists.")
+                return oss_error(409, "FileAlreadyExists", "The object you specified exists.")
             self.objects[key] = (data, model)
             self.uploads += 1
         return (200 if text("success_action_status") == "200" else 204), b""

@@ -89,7 +89,7 @@ class ForwardProxy:
             if early:
                 upstream.sendall(early)
         else:
-            path = "/" + target.split("://", 1)[1].split("/", 1)[1]
+            path = "/" + target.split("://", 1)[1].partition("/")[2]  # "http://host": "/"
             headers, _, body = rest.partition(b"\r\n\r\n")
             kept = [h for h in headers.split(b"\r\n") if not h.lower().startswith(b"connection:")]
             kept = [h for h in kept if not h.lower().startswith(b"proxy-")]
@@ -207,6 +207,36 @@ async def test_batch_files_and_batches_on_both_paths(
         await job.acleanup()
     assert len(results) == 3 and not any(isinstance(r, Exception) for r in results)
     _proxied(via_env, "/compatible-mode/v1/files", "/compatible-mode/v1/batches")
+
+
+async def test_uploads_on_both_paths(
+    via_env: ForwardProxy, emulator: Emulator, sync: bool, tmp_path: Path
+) -> None:
+    # A document (the Files API), a large local image (the upload policy, then the policy's
+    # upload host, which is the host called) and the generations: all through the proxy.
+    from dashscope_models import Message
+    from dashscope_models._attachments import INLINE_LIMIT
+    from dashscope_models._uploads import forget_uploads
+
+    forget_uploads()
+    image = tmp_path / "big.png"
+    image.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * (INLINE_LIMIT + 1))
+    doc = "data:text/plain;base64,SXRzIGJ1ZGdldCBpcyAxMiwwMDAgRVVSLg=="
+    q = {"text": "What is it?"}
+    requests = [
+        GenerationRequest(model="qwen-long", messages=[Message("user", [{"document": doc}, q])]),
+        GenerationRequest(
+            model="qwen-vl-plus", messages=[Message("user", [{"image": image.as_uri()}, q])]
+        ),
+    ]
+    client = DashScopeClient()
+    for request in requests:
+        _ = client.generate(request) if sync else await client.agenerate(request)
+    assert emulator.uploads.received == 2
+    _proxied(via_env, "/compatible-mode/v1/files", "/api/v1/uploads?action=getPolicy")
+    seen = [line.rstrip("/") for line in via_env.seen]
+    assert "POST http://dashscope.proxy-only.test" in seen  # the upload host
+    assert not [line for line in via_env.seen if "proxy-only.test" not in line]
 
 
 # -- NO_PROXY and proxy= ----------------------------------------------------------------------
