@@ -26,7 +26,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Sequence
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from dashscope_models import get_spec
 from dashscope_models.integration import (
@@ -40,8 +40,6 @@ if TYPE_CHECKING:
     from langchain_core.runnables import Runnable
     from langchain_core.tools import BaseTool
 
-    from langchain_dashscope_models._chat_model import ChatDashScope
-
 # The parsers, runnables and schema converters below are imported inside the functions: they
 # are a large part of langchain-core's import time, and a chat model that never binds tools
 # should not pay for them (see the import figure in benchmarks/bench_langchain.py).
@@ -51,7 +49,22 @@ __all__ = ["bind_tools_for", "structured_output"]
 _warned: set[str] = set()  # models warned about structured output without a forced tool
 
 
-def _unforced_for_thinking(model: ChatDashScope) -> bool:
+class ChatModel(Protocol):
+    """What structured output reads from a chat model (``ChatDashScope`` has it): its id,
+    ``model_kwargs``, the thinking fields, and ``bind``."""
+
+    @property
+    def model(self) -> str: ...
+    @property
+    def model_kwargs(self) -> dict[str, Any]: ...
+    @property
+    def enable_thinking(self) -> bool | None: ...
+    @property
+    def reasoning_effort(self) -> str | None: ...
+    def bind(self, **kwargs: Any) -> Runnable[Any, Any]: ...
+
+
+def _unforced_for_thinking(model: ChatModel) -> bool:
     """Whether ``model`` asks for thinking (its fields or ``model_kwargs``) on a model that
     refuses a forced tool while thinking: then the schema's tool is offered, not forced."""
     kwargs = model.model_kwargs
@@ -109,7 +122,7 @@ def bind_tools_for(
 
 
 def structured_output(
-    model: ChatDashScope,
+    model: ChatModel,
     schema: dict[str, Any] | type | None,
     method: str,
     include_raw: bool,

@@ -33,9 +33,8 @@ from dashscope_models import get_spec
 from dashscope_models.integration import native_structured_method, response_format
 
 if TYPE_CHECKING:
+    from llama_index.core.llms.llm import LLM
     from llama_index.core.prompts.base import BasePromptTemplate
-
-    from llamaindex_dashscope_models._dashscope_llm import DashScope
 
 __all__ = ["JSONOutputProgram", "program_for", "response_format_for"]
 
@@ -53,13 +52,14 @@ def response_format_for(model: str, output_cls: type[Any]) -> dict[str, Any] | N
 
 
 def program_for(
-    llm: DashScope, output_cls: type[Model], prompt: BasePromptTemplate
+    llm: LLM, output_cls: type[Model], prompt: BasePromptTemplate
 ) -> BasePydanticProgram[Model]:
     """The program ``structured_predict`` runs: native JSON output when the model has it and
-    the LLM's ``pydantic_program_mode`` is the default, else LlamaIndex's own choice."""
+    the LLM's ``pydantic_program_mode`` is the default, else LlamaIndex's own choice. The model
+    id is the LLM's ``metadata.model_name`` (``DashScope`` gives its ``model`` there)."""
     response_format = None
     if llm.pydantic_program_mode == PydanticProgramMode.DEFAULT:
-        response_format = response_format_for(llm.model, output_cls)
+        response_format = response_format_for(llm.metadata.model_name, output_cls)
     if response_format is None:
         return get_program_for_llm(
             output_cls, prompt, llm, pydantic_program_mode=llm.pydantic_program_mode
@@ -77,7 +77,7 @@ class JSONOutputProgram(BasePydanticProgram[Model]):
 
     def __init__(
         self,
-        llm: DashScope,
+        llm: LLM,
         output_cls: type[Model],
         prompt: BasePromptTemplate,
         response_format: dict[str, Any],
