@@ -5,6 +5,7 @@ no field of theirs (``Qwen(streaming=True)`` on LlamaIndex, a misspelt ``temprat
 their extra-parameters dict (LangChain ``model_kwargs``, LlamaIndex ``additional_kwargs``) and
 warn, so nothing a user passes is dropped silently. ``extra_body`` (the OpenAI SDK's extra
 parameters) goes there too, without a warning: its entries are parameters by definition.
+:class:`UnknownArguments` is that rule as a base of the framework classes.
 
 Example::
 
@@ -15,14 +16,14 @@ Example::
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, ClassVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, model_validator
 
 from dashscope_models._errors import RequestValidationError
 from dashscope_models._user_warnings import warn_user
 
-__all__ = ["field_names", "move_unknown_arguments"]
+__all__ = ["UnknownArguments", "field_names", "move_unknown_arguments"]
 
 _FIELD_NAMES: dict[type, frozenset[str]] = {}
 
@@ -82,3 +83,35 @@ def pop_extra_body(values: dict[str, Any]) -> dict[str, Any]:
             code="InvalidParameter",
         )
     return body
+
+
+class UnknownArguments:
+    """A base of the framework classes: a constructor argument that is no field goes, with a
+    warning, into the field named by ``unknown_arguments_field`` (and ``extra_body``'s
+    entries too), as :func:`move_unknown_arguments` does; ``_arguments`` may first adjust
+    what was given (LangChain's one ``stop`` string as a list).
+
+    A mixin of pydantic models (pydantic collects its validator); a class names its field
+    with an annotated ``ClassVar``.
+
+    Example::
+
+        class DashScope(UnknownArguments, GenerationSettings, ..., LLM):
+            unknown_arguments_field: ClassVar[str] = "additional_kwargs"
+    """
+
+    unknown_arguments_field: ClassVar[str] = "model_kwargs"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _unknown_arguments(cls, values: Any) -> Any:
+        if not isinstance(values, dict):
+            return values
+        given = cls._arguments(values)
+        known = field_names(cls)  # type: ignore[arg-type]  # a pydantic model's mixin
+        return move_unknown_arguments(cls.__name__, given, known, cls.unknown_arguments_field)
+
+    @classmethod
+    def _arguments(cls, values: dict[str, Any]) -> dict[str, Any]:
+        """The constructor's arguments, before unknown ones are moved (as given, here)."""
+        return values

@@ -8,9 +8,10 @@ common lives here, once (an integration for another framework uses the same func
 * :class:`BatchSubmitter` (from ``_batch_mixin``): the Batch service on a framework class.
 * :func:`check_framework_version`: the one version guard of the adapters' ``_compat.py``.
 * the core's other pieces the adapters use, so that they import only this module and the
-  package: argument handling (``field_names``, ``move_unknown_arguments``), ``trusted``,
-  ``AppSettings``, citations and sources, ``lazy_attributes``/``public_dir``, and the type
-  ``StreamReader`` (the answer so far).
+  package: argument handling (``field_names``, ``move_unknown_arguments``, and
+  ``UnknownArguments``, a base class doing it), ``trusted``, ``AppSettings``, citations and
+  sources, ``lazy_attributes``/``public_dir``, and the type ``StreamReader`` (the answer so
+  far).
 * :class:`GenerationSettings`: the parameter table's framework fields (see ``_parameters``).
 * :func:`merge_request`: constructor fields, then ``model_kwargs``/``additional_kwargs``, then
   per-call arguments (each with its ``extra_body``), into one core request.
@@ -45,7 +46,12 @@ from pydantic import (
 )
 
 from dashscope_models._app_settings import AppSettings
-from dashscope_models._arguments import field_names, move_unknown_arguments, pop_extra_body
+from dashscope_models._arguments import (
+    UnknownArguments,
+    field_names,
+    move_unknown_arguments,
+    pop_extra_body,
+)
 from dashscope_models._batch_mixin import BatchSubmitter
 from dashscope_models._cache import MARKER_KEYS, cache_form, ephemeral, mark_last
 from dashscope_models._capabilities import UNSUPPORTED_CODES, has, lacking
@@ -73,6 +79,7 @@ __all__ = [
     "GenerationSettings",
     "RerankSettings",
     "StreamReader",
+    "UnknownArguments",
     "answer_sources",
     "cache_form",
     "check_framework_version",

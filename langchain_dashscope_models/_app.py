@@ -3,29 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
-from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models.base import LangSmithParams
-from langchain_core.language_models.chat_models import (
-    BaseChatModel,
-    agenerate_from_stream,
-    generate_from_stream,
-)
+from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field
 
-from dashscope_models import AppChunk, AppRequest, AppResult, AppUsage, RequestValidationError
-from dashscope_models.integration import AppSettings, field_names, move_unknown_arguments
+from dashscope_models import AppChunk, AppRequest, AppResult, RequestValidationError
+from dashscope_models.integration import AppSettings, UnknownArguments
 from langchain_dashscope_models._compat import Patches
 from langchain_dashscope_models._convert import to_core, token_usage
-from langchain_dashscope_models._exceptions import translated
+from langchain_dashscope_models._shell import ChatShell, Pieces
 
 __all__ = ["ChatDashScopeApp"]
 
 
-class ChatDashScopeApp(AppSettings, Patches, BaseChatModel):
+class ChatDashScopeApp(UnknownArguments, AppSettings, Patches, ChatShell, BaseChatModel):
     """A Model Studio application (agent, RAG app, workflow) as a LangChain chat model:
     ``invoke``, ``stream``, async, callbacks.
 
@@ -55,27 +50,7 @@ class ChatDashScopeApp(AppSettings, Patches, BaseChatModel):
     """Extra request parameters, sent verbatim (as ``extra_parameters``)."""
     streaming: bool = False
     """Stream inside ``invoke`` (callbacks still see every token)."""
-
-    @model_validator(mode="before")
-    @classmethod
-    def _unknown_arguments_to_model_kwargs(cls, values: Any) -> Any:
-        """As the model classes: an argument that is no field goes into ``model_kwargs`` and
-        is sent, with a warning, so that a misspelt name does not pass silently."""
-        if not isinstance(values, dict):
-            return values
-        return move_unknown_arguments(cls.__name__, values, field_names(cls), "model_kwargs")
-
-    @classmethod
-    def is_lc_serializable(cls) -> bool:
-        return True
-
-    @classmethod
-    def get_lc_namespace(cls) -> list[str]:
-        return ["langchain_dashscope_models"]
-
-    @property
-    def lc_secrets(self) -> dict[str, str]:
-        return {"api_key": "DASHSCOPE_API_KEY"}
+    _token_logprobs: ClassVar[bool] = False  # an app's stream has none
 
     @property
     def _llm_type(self) -> str:
@@ -100,69 +75,32 @@ class ChatDashScopeApp(AppSettings, Patches, BaseChatModel):
         call = {**self.model_kwargs, **kwargs}
         return self.app_request(to_core(messages), call)
 
-    def _generate(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> ChatResult:
-        if self.streaming:
-            return generate_from_stream(self._stream(messages, stop, run_manager, **kwargs))
-        request = self._build(messages, stop, kwargs)
-        with translated:
-            result = self.client.call_app(request)
-        self.keep_session(kwargs, result.session_id)
-        return _chat_result(result, request.app_id)
+    def _send(self, request: AppRequest) -> AppResult:
+        return self.client.call_app(request)
 
-    async def _agenerate(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: AsyncCallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> ChatResult:
-        if self.streaming:
-            return await agenerate_from_stream(self._astream(messages, stop, run_manager, **kwargs))
-        request = self._build(messages, stop, kwargs)
-        with translated:
-            result = await self.client.acall_app(request)
-        self.keep_session(kwargs, result.session_id)
-        return _chat_result(result, request.app_id)
+    async def _asend(self, request: AppRequest) -> AppResult:
+        return await self.client.acall_app(request)
 
-    def _stream(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> Iterator[ChatGenerationChunk]:
-        request = self._build(messages, stop, kwargs)
-        with translated:
-            for chunk in self.client.stream_app(request):
-                out = _generation_chunk(chunk, request.app_id)
-                if chunk.finish_reason is not None:
-                    self.keep_session(kwargs, chunk.session_id)
-                if run_manager is not None:
-                    run_manager.on_llm_new_token(out.text, chunk=out)
-                yield out
+    def _open(self, request: AppRequest) -> Iterator[AppChunk]:
+        return self.client.stream_app(request)
 
-    async def _astream(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: AsyncCallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> AsyncIterator[ChatGenerationChunk]:
-        request = self._build(messages, stop, kwargs)
-        with translated:
-            async for chunk in self.client.astream_app(request):
-                out = _generation_chunk(chunk, request.app_id)
-                if chunk.finish_reason is not None:
-                    self.keep_session(kwargs, chunk.session_id)
-                if run_manager is not None:
-                    await run_manager.on_llm_new_token(out.text, chunk=out)
-                yield out
+    def _aopen(self, request: AppRequest) -> AsyncIterator[AppChunk]:
+        return self.client.astream_app(request)
+
+    def _result(self, answer: AppResult, request: AppRequest, kwargs: dict[str, Any]) -> ChatResult:
+        self.keep_session(kwargs, answer.session_id)
+        return _chat_result(answer, request.app_id)
+
+    def _pieces(self, request: AppRequest, kwargs: dict[str, Any]) -> Pieces:
+        app_id = request.app_id
+
+        def pieces(chunk: AppChunk) -> tuple[ChatGenerationChunk]:
+            out = _generation_chunk(chunk, app_id)
+            if chunk.finish_reason is not None:
+                self.keep_session(kwargs, chunk.session_id)
+            return (out,)
+
+        return pieces
 
     def bind_tools(self, tools: Sequence[Any], **kwargs: Any) -> Any:
         """Not available: an application's tools (plugins, workflow nodes) are configured in
@@ -181,46 +119,32 @@ class ChatDashScopeApp(AppSettings, Patches, BaseChatModel):
         )
 
 
-def _metadata(
-    app_id: str,
-    request_id: str,
-    session_id: str | None,
-    finish: str | None,
-    thoughts: list[Any],
-    refs: list[Any],
-    usage: AppUsage | None,
-) -> dict[str, Any]:
+def _message_fields(answer: AppResult | AppChunk, app_id: str) -> dict[str, Any]:
+    """An answer's (or a stream's last chunk's) message: its text, ``response_metadata``
+    (session, finish reason, request id, the app's thoughts, references and models as sent),
+    usage and id."""
     meta: dict[str, Any] = {"model_provider": "dashscope", "model_name": app_id,
-                            "app_id": app_id, "session_id": session_id, "finish_reason": finish,
-                            "request_id": request_id}  # fmt: skip
-    if thoughts:
-        meta["thoughts"] = [t.raw for t in thoughts]
-    if refs:
-        meta["doc_references"] = [r.raw for r in refs]
+                            "app_id": app_id, "session_id": answer.session_id,
+                            "finish_reason": answer.finish_reason,
+                            "request_id": answer.request_id}  # fmt: skip
+    if answer.thoughts:
+        meta["thoughts"] = [t.raw for t in answer.thoughts]
+    if answer.doc_references:
+        meta["doc_references"] = [r.raw for r in answer.doc_references]
+    usage, counts = answer.usage, None
     if usage is not None and usage.models:
         meta["models"] = [
             {"model_id": m.model_id, "input_tokens": m.input_tokens,
              "output_tokens": m.output_tokens} for m in usage.models
         ]  # fmt: skip
-    return meta
-
-
-def _usage(usage: AppUsage | None) -> Any:
-    if usage is None or not usage.models:
-        return None
-    return {"input_tokens": usage.input_tokens, "output_tokens": usage.output_tokens,
-            "total_tokens": usage.total_tokens}  # fmt: skip
+        counts = {"input_tokens": usage.input_tokens, "output_tokens": usage.output_tokens,
+                  "total_tokens": usage.total_tokens}  # fmt: skip
+    return {"content": answer.text, "response_metadata": meta, "usage_metadata": counts,
+            "id": answer.request_id or None}  # fmt: skip
 
 
 def _chat_result(result: AppResult, app_id: str) -> ChatResult:
-    meta = _metadata(app_id, result.request_id, result.session_id, result.finish_reason,
-                     result.thoughts, result.doc_references, result.usage)  # fmt: skip
-    message = AIMessage(
-        content=result.text,
-        response_metadata=meta,
-        usage_metadata=_usage(result.usage),
-        id=result.request_id or None,
-    )
+    message = AIMessage(**_message_fields(result, app_id))
     info = {"finish_reason": result.finish_reason, "model_name": app_id}
     generation = ChatGeneration(message=message, generation_info=info)
     llm_output = {"token_usage": token_usage(message.usage_metadata), "model_name": app_id,
@@ -236,14 +160,6 @@ def _generation_chunk(chunk: AppChunk, app_id: str) -> ChatGenerationChunk:
             id=chunk.request_id or None,
         )
         return ChatGenerationChunk(message=message)
-    meta = _metadata(app_id, chunk.request_id, chunk.session_id, chunk.finish_reason,
-                     chunk.thoughts, chunk.doc_references, chunk.usage)  # fmt: skip
-    last = AIMessageChunk(
-        content=chunk.text,
-        response_metadata=meta,
-        usage_metadata=_usage(chunk.usage),
-        id=chunk.request_id or None,
-        chunk_position="last",
-    )
+    last = AIMessageChunk(**_message_fields(chunk, app_id), chunk_position="last")
     info = {"finish_reason": chunk.finish_reason, "model_name": app_id}
     return ChatGenerationChunk(message=last, generation_info=info)

@@ -3,39 +3,33 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import TYPE_CHECKING, Any, Literal
 
-from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models.base import LangSmithParams
-from langchain_core.language_models.chat_models import (
-    BaseChatModel,
-    agenerate_from_stream,
-    generate_from_stream,
-)
+from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.language_models.model_profile import ModelProfile
 from langchain_core.messages import AIMessage, BaseMessage
-from langchain_core.outputs import ChatGenerationChunk, ChatResult
+from langchain_core.outputs import ChatResult
 from pydantic import BaseModel
 
-from dashscope_models import GenerationRequest, get_spec
+from dashscope_models import Chunk, GenerationRequest, GenerationResult, get_spec
 
 if TYPE_CHECKING:
     from langchain_core.language_models import LanguageModelInput
     from langchain_core.runnables import Runnable
     from langchain_core.tools import BaseTool
 from langchain_dashscope_models._batch import BatchMixin
-from langchain_dashscope_models._compat import ChatPatches, precompute_signatures
+from langchain_dashscope_models._compat import ChatPatches
 from langchain_dashscope_models._convert import (
     chat_result,
-    chunk_messages,
     combine_llm_outputs,
-    generation_chunk,
     result_message,
+    stream_pieces,
     to_core,
 )
-from langchain_dashscope_models._exceptions import translated
 from langchain_dashscope_models._fields import DashScopeFields
+from langchain_dashscope_models._shell import ChatShell, Pieces
 from langchain_dashscope_models._structured import bind_tools_for, structured_output
 
 __all__ = ["ChatDashScope"]
@@ -64,7 +58,7 @@ def _profile(model: str) -> ModelProfile:
     return profile
 
 
-class ChatDashScope(DashScopeFields, ChatPatches, BatchMixin, BaseChatModel):  # type: ignore[misc]  # bind()
+class ChatDashScope(DashScopeFields, ChatPatches, BatchMixin, ChatShell, BaseChatModel):  # type: ignore[misc]  # bind()
     """Any DashScope model as a LangChain chat model (sync, async, streaming, tools).
 
     The model id decides the endpoint (text or multimodal), the input mode (chat messages, or a
@@ -127,71 +121,26 @@ class ChatDashScope(DashScopeFields, ChatPatches, BatchMixin, BaseChatModel):  #
             call["stop"] = stop
         return self.request(to_core(messages), call, chat=True)
 
-    def _generate(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
+    def _send(self, request: GenerationRequest) -> GenerationResult:
+        return self.client.generate(request)
+
+    async def _asend(self, request: GenerationRequest) -> GenerationResult:
+        return await self.client.agenerate(request)
+
+    def _open(self, request: GenerationRequest) -> Iterator[Chunk]:
+        return self.client.stream(request)
+
+    def _aopen(self, request: GenerationRequest) -> AsyncIterator[Chunk]:
+        return self.client.astream(request)
+
+    def _result(
+        self, answer: GenerationResult, request: GenerationRequest, kwargs: dict[str, Any]
     ) -> ChatResult:
-        if self.streaming:
-            return generate_from_stream(self._stream(messages, stop, run_manager, **kwargs))
-        request = self._build(messages, stop, kwargs)
-        with translated:
-            result = self.client.generate(request)
-        return chat_result(result_message(result))
+        return chat_result(result_message(answer))
 
-    async def _agenerate(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: AsyncCallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> ChatResult:
-        if self.streaming:
-            return await agenerate_from_stream(self._astream(messages, stop, run_manager, **kwargs))
-        request = self._build(messages, stop, kwargs)
-        with translated:
-            result = await self.client.agenerate(request)
-        return chat_result(result_message(result))
-
-    def _stream(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> Iterator[ChatGenerationChunk]:
-        request = self._build(messages, stop, kwargs)
+    def _pieces(self, request: GenerationRequest, kwargs: dict[str, Any]) -> Pieces:
         usage = kwargs.get("stream_usage", self.stream_usage) is not False
-        with translated:
-            for chunk in self.client.stream(request):
-                for message in chunk_messages(chunk, request.model, usage):
-                    out = generation_chunk(message)
-                    if run_manager is not None:
-                        run_manager.on_llm_new_token(
-                            out.text, chunk=out, logprobs=message.response_metadata.get("logprobs")
-                        )
-                    yield out
-
-    async def _astream(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: AsyncCallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> AsyncIterator[ChatGenerationChunk]:
-        request = self._build(messages, stop, kwargs)
-        usage = kwargs.get("stream_usage", self.stream_usage) is not False
-        with translated:
-            async for chunk in self.client.astream(request):
-                for message in chunk_messages(chunk, request.model, usage):
-                    out = generation_chunk(message)
-                    if run_manager is not None:
-                        await run_manager.on_llm_new_token(
-                            out.text, chunk=out, logprobs=message.response_metadata.get("logprobs")
-                        )
-                    yield out
+        return partial(stream_pieces, request.model, usage)
 
     # -- tools and structured output ----------------------------------------------------------
 
@@ -229,6 +178,3 @@ class ChatDashScope(DashScopeFields, ChatPatches, BatchMixin, BaseChatModel):  #
         if kwargs:
             raise ValueError(f"unexpected arguments: {sorted(kwargs)}")
         return structured_output(self, schema, method, include_raw, strict)
-
-
-precompute_signatures(ChatDashScope._generate, ChatDashScope._agenerate)  # see _compat

@@ -25,8 +25,8 @@ these patches were checked against (``TESTED``).
 
 Example::
 
-    class ChatDashScope(DashScopeFields, ChatPatches, BaseChatModel): ...
-    precompute_signatures(ChatDashScope._generate, ChatDashScope._agenerate)
+    class ChatDashScope(DashScopeFields, ChatPatches, ChatShell, BaseChatModel): ...
+    precompute_signatures(ChatShell._generate, ChatShell._agenerate)  # both classes' methods
 """
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ def precompute_signatures(*methods: Callable[..., Any]) -> None:
 
 class Patches:
     """``DICT_FOR_COMPAT``, for chat models and LLMs alike (a mixin of the model classes), and
-    serialization with the key named once."""
+    LangChain serialization (our namespace, the key by its environment variable, named once)."""
 
     def to_json(self) -> SerializedConstructor | SerializedNotImplemented:
         """LangChain's serialization, with the key once: ``Serializable.to_json`` also writes
@@ -87,6 +87,19 @@ class Patches:
         if serialized["type"] == "constructor":
             serialized["kwargs"].pop("dashscope_api_key", None)
         return serialized
+
+    # LangChain serialization: constructor kwargs, the key by its environment variable name.
+    @classmethod
+    def is_lc_serializable(cls) -> bool:
+        return True
+
+    @classmethod
+    def get_lc_namespace(cls) -> list[str]:
+        return ["langchain_dashscope_models"]
+
+    @property
+    def lc_secrets(self) -> dict[str, str]:
+        return {"api_key": "DASHSCOPE_API_KEY"}
 
     def _dict_for_compat(self) -> dict[str, Any]:
         """What langchain-core's ``asdict()`` gives (identifying params and ``_type``).

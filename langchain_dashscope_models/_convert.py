@@ -54,10 +54,10 @@ from langchain_dashscope_models._content import to_parts
 __all__ = [
     "chat_result",
     "chunk_message",
-    "chunk_messages",
     "combine_llm_outputs",
     "generation_chunk",
     "result_message",
+    "stream_pieces",
     "to_core",
     "token_usage",
     "usage_metadata",
@@ -244,21 +244,23 @@ def result_message(result: GenerationResult) -> AIMessage:
     )
 
 
-def chunk_messages(chunk: Chunk, model: str, usage: bool = True) -> tuple[AIMessageChunk, ...]:
-    """The ``AIMessageChunk`` of one streamed delta; two for a last event that carries
-    tool-call fragments (the service sends the finish reason with the last fragment): the
-    fragments, then an empty last chunk with the metadata and usage (as OpenAI's stream ends).
-    LangChain treats a ``chunk_position="last"`` chunk as a whole answer: its
-    ``content_blocks`` (and its v1 ``content``) would drop the last fragment for a bogus parse
-    of it alone. ``usage=False``: no ``usage_metadata`` (``stream_usage``)."""
+def stream_pieces(model: str, usage: bool, chunk: Chunk) -> tuple[ChatGenerationChunk, ...]:
+    """The ``ChatGenerationChunk`` of one streamed delta (arguments in this order for
+    ``functools.partial``); two for a last event that carries tool-call fragments (the service
+    sends the finish reason with the last fragment): the fragments, then an empty last chunk
+    with the metadata and usage (as OpenAI's stream ends). LangChain treats a
+    ``chunk_position="last"`` chunk as a whole answer: its ``content_blocks`` (and its v1
+    ``content``) would drop the last fragment for a bogus parse of it alone. ``usage=False``:
+    no ``usage_metadata`` (``stream_usage``)."""
     if not chunk.tool_calls or chunk.finish_reason is None:
-        return (chunk_message(chunk, model, usage),)
+        return (generation_chunk(chunk_message(chunk, model, usage)),)
     fragments = Chunk(text=chunk.text, request_id=chunk.request_id,
                       reasoning_content=chunk.reasoning_content, tool_calls=chunk.tool_calls,
                       logprobs=chunk.logprobs)  # fmt: skip
     last = Chunk(text="", request_id=chunk.request_id, finish_reason=chunk.finish_reason,
                  usage=chunk.usage, extras=chunk.extras)  # fmt: skip
-    return chunk_message(fragments, model), chunk_message(last, model, usage)
+    return (generation_chunk(chunk_message(fragments, model)),
+            generation_chunk(chunk_message(last, model, usage)))  # fmt: skip
 
 
 def chunk_message(chunk: Chunk, model: str, usage: bool = True) -> AIMessageChunk:

@@ -15,15 +15,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field
 
 from dashscope_models import GenerationRequest, Message, estimate_tokens
 from dashscope_models.integration import (
     ConnectionSettings,
     GenerationSettings,
-    field_names,
+    UnknownArguments,
     merge_request,
-    move_unknown_arguments,
 )
 from langchain_dashscope_models._compat import Patches
 
@@ -44,7 +43,7 @@ def _stop_as_list(values: dict[str, Any]) -> dict[str, Any]:
 _NOT_SENT = frozenset({"ls_structured_output_format", "stream", "streaming"})
 
 
-class DashScopeFields(Patches, GenerationSettings, ConnectionSettings):
+class DashScopeFields(UnknownArguments, Patches, GenerationSettings, ConnectionSettings):
     """Shared fields of the DashScope LangChain classes (see the module docstring)."""
 
     # defer_build: the family classes build their validators on first use, not at import.
@@ -57,29 +56,11 @@ class DashScopeFields(Patches, GenerationSettings, ConnectionSettings):
     streaming: bool = False
     """Stream inside ``invoke`` (callbacks still see every token)."""
 
-    @model_validator(mode="before")
     @classmethod
-    def _unknown_arguments_to_model_kwargs(cls, values: Any) -> Any:
-        """As in langchain-openai: an argument that is no field goes into ``model_kwargs`` and
-        is sent, with a warning, so that a misspelt name does not pass silently."""
-        if not isinstance(values, dict):
-            return values
-        return move_unknown_arguments(
-            cls.__name__, _stop_as_list(values), field_names(cls), "model_kwargs"
-        )
-
-    # LangChain serialization: constructor kwargs, the key by its environment variable name.
-    @classmethod
-    def is_lc_serializable(cls) -> bool:
-        return True
-
-    @classmethod
-    def get_lc_namespace(cls) -> list[str]:
-        return ["langchain_dashscope_models"]
-
-    @property
-    def lc_secrets(self) -> dict[str, str]:
-        return {"api_key": "DASHSCOPE_API_KEY"}
+    def _arguments(cls, values: dict[str, Any]) -> dict[str, Any]:
+        """As in langchain-openai: unknown arguments go into ``model_kwargs`` (see
+        ``UnknownArguments``), and one ``stop`` string is a list of one."""
+        return _stop_as_list(values)
 
     @property
     def model_name(self) -> str:
