@@ -3,29 +3,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from typing import Any, ClassVar
 
 from llama_index.core.base.llms.types import (
     ChatMessage,
     ChatResponse,
-    ChatResponseAsyncGen,
-    ChatResponseGen,
     CompletionResponse,
-    CompletionResponseAsyncGen,
-    CompletionResponseGen,
     LLMMetadata,
     MessageRole,
     TextBlock,
 )
-from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
 from llama_index.core.llms.llm import LLM
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from dashscope_models import AppChunk, AppRequest, AppResult, AppUsage
-from dashscope_models.integration import AppSettings, field_names, move_unknown_arguments
+from dashscope_models.integration import AppSettings, UnknownArguments
 from llamaindex_dashscope_models._citations import citation_blocks
 from llamaindex_dashscope_models._convert import to_core
+from llamaindex_dashscope_models._shell import LLMShell
 
 __all__ = ["DashScopeApp"]
 
@@ -58,20 +54,24 @@ def _chat(result: AppResult) -> ChatResponse:
 
 
 class _Stream:
-    """The growing response of a stream (the text so far; on the last chunk, the sources)."""
+    """The growing response of a stream (the text so far; on the last chunk, the sources and,
+    in ``session`` mode, the session kept for the next call)."""
 
-    def __init__(self) -> None:
-        self.text = ""
+    __slots__ = ("app", "kwargs", "text")
+
+    def __init__(self, app: DashScopeApp, kwargs: dict[str, Any]) -> None:
+        self.app, self.kwargs, self.text = app, kwargs, ""
 
     def extra(self, chunk: AppChunk) -> dict[str, Any]:
         self.text += chunk.text
         extra = _extra(chunk.request_id, chunk.session_id, chunk.finish_reason, chunk.usage)
         if chunk.finish_reason is not None:
+            self.app.keep_session(self.kwargs, chunk.session_id)
             extra["doc_references"] = [r.raw for r in chunk.doc_references]
             extra["thoughts"] = [t.raw for t in chunk.thoughts]
         return extra
 
-    def chat(self, chunk: AppChunk) -> ChatResponse:
+    def chat(self, chunk: AppChunk, /) -> ChatResponse:
         extra = self.extra(chunk)
         blocks: list[Any] = [TextBlock(text=self.text)]
         if chunk.finish_reason is not None:
@@ -81,12 +81,12 @@ class _Stream:
         message = ChatMessage(role=MessageRole.ASSISTANT, blocks=blocks)
         return ChatResponse(message=message, delta=chunk.text, additional_kwargs=extra)
 
-    def completion(self, chunk: AppChunk) -> CompletionResponse:
+    def completion(self, chunk: AppChunk, /) -> CompletionResponse:
         extra = self.extra(chunk)
         return CompletionResponse(text=self.text, delta=chunk.text, additional_kwargs=extra)
 
 
-class DashScopeApp(AppSettings, LLM):
+class DashScopeApp(UnknownArguments, AppSettings, LLMShell, LLM):
     """A Model Studio application (agent, RAG app, workflow) as a LlamaIndex LLM: chat,
     complete, streaming and async.
 
@@ -107,16 +107,7 @@ class DashScopeApp(AppSettings, LLM):
     additional_kwargs: dict[str, Any] = Field(
         default_factory=dict, description="Extra request parameters, sent verbatim."
     )
-
-    @model_validator(mode="before")
-    @classmethod
-    def _unknown_arguments_to_additional_kwargs(cls, values: Any) -> Any:
-        """As the model classes: an argument that is no field goes into ``additional_kwargs``
-        and is sent, with a warning; ``extra_body`` entries too."""
-        if not isinstance(values, dict):
-            return values
-        known = field_names(cls)
-        return move_unknown_arguments(cls.__name__, values, known, "additional_kwargs")
+    unknown_arguments_field: ClassVar[str] = "additional_kwargs"  # as the model classes
 
     @classmethod
     def class_name(cls) -> str:
@@ -137,96 +128,46 @@ class DashScopeApp(AppSettings, LLM):
 
     def call(self, prompt: str, **kwargs: Any) -> AppResult:
         """The core answer for ``prompt`` (its sources in ``.sources``)."""
-        result = self.client.call_app(self._request(None, kwargs, prompt))
+        result = self._send(self._request(None, kwargs, prompt))
         self.keep_session(kwargs, result.session_id)
         return result
 
     async def acall(self, prompt: str, **kwargs: Any) -> AppResult:
         """Async :meth:`call`."""
-        result = await self.client.acall_app(self._request(None, kwargs, prompt))
+        result = await self._asend(self._request(None, kwargs, prompt))
         self.keep_session(kwargs, result.session_id)
         return result
 
-    @llm_chat_callback()
-    def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
-        result = self.client.call_app(self._request(messages, kwargs))
-        self.keep_session(kwargs, result.session_id)
-        return _chat(result)
+    # -- the hooks of the eight methods (_shell) ---------------------------------------------
 
-    @llm_chat_callback()
-    async def achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
-        result = await self.client.acall_app(self._request(messages, kwargs))
-        self.keep_session(kwargs, result.session_id)
-        return _chat(result)
+    def _chat_request(self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]) -> AppRequest:
+        return self._request(messages, kwargs)
 
-    @llm_completion_callback()
-    def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
-        result = self.call(prompt, **kwargs)
-        return CompletionResponse(text=result.text, raw=result.raw,
-                                  additional_kwargs=_result_extra(result))  # fmt: skip
+    def _complete_request(self, prompt: str, formatted: bool, kwargs: dict[str, Any]) -> AppRequest:
+        return self._request(None, kwargs, prompt)
 
-    @llm_completion_callback()
-    async def acomplete(
-        self, prompt: str, formatted: bool = False, **kwargs: Any
-    ) -> CompletionResponse:
-        result = await self.acall(prompt, **kwargs)
-        return CompletionResponse(text=result.text, raw=result.raw,
-                                  additional_kwargs=_result_extra(result))  # fmt: skip
+    def _send(self, request: AppRequest) -> AppResult:
+        return self.client.call_app(request)
 
-    @llm_chat_callback()
-    def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
-        chunks = self.client.stream_app(self._request(messages, kwargs))
+    async def _asend(self, request: AppRequest) -> AppResult:
+        return await self.client.acall_app(request)
 
-        def gen() -> ChatResponseGen:
-            stream = _Stream()
-            for chunk in chunks:
-                if chunk.finish_reason is not None:
-                    self.keep_session(kwargs, chunk.session_id)
-                yield stream.chat(chunk)
+    def _open(self, request: AppRequest) -> Callable[[], Iterator[AppChunk]]:
+        chunks = self.client.stream_app(request)  # bad input raised here, before any item
+        return lambda: chunks
 
-        return gen()
+    def _aopen(self, request: AppRequest) -> Callable[[], AsyncIterator[AppChunk]]:
+        chunks = self.client.astream_app(request)
+        return lambda: chunks
 
-    @llm_chat_callback()
-    async def astream_chat(
-        self, messages: Sequence[ChatMessage], **kwargs: Any
-    ) -> ChatResponseAsyncGen:
-        chunks = self.client.astream_app(self._request(messages, kwargs))
+    def _chat_response(self, answer: AppResult, kwargs: dict[str, Any]) -> ChatResponse:
+        self.keep_session(kwargs, answer.session_id)
+        return _chat(answer)
 
-        async def gen() -> ChatResponseAsyncGen:
-            stream = _Stream()
-            async for chunk in chunks:
-                if chunk.finish_reason is not None:
-                    self.keep_session(kwargs, chunk.session_id)
-                yield stream.chat(chunk)
+    def _completion_response(self, answer: AppResult, kwargs: dict[str, Any]) -> CompletionResponse:
+        self.keep_session(kwargs, answer.session_id)
+        return CompletionResponse(text=answer.text, raw=answer.raw,
+                                  additional_kwargs=_result_extra(answer))  # fmt: skip
 
-        return gen()
-
-    @llm_completion_callback()
-    def stream_complete(
-        self, prompt: str, formatted: bool = False, **kwargs: Any
-    ) -> CompletionResponseGen:
-        chunks = self.client.stream_app(self._request(None, kwargs, prompt))
-
-        def gen() -> CompletionResponseGen:
-            stream = _Stream()
-            for chunk in chunks:
-                if chunk.finish_reason is not None:
-                    self.keep_session(kwargs, chunk.session_id)
-                yield stream.completion(chunk)
-
-        return gen()
-
-    @llm_completion_callback()
-    async def astream_complete(
-        self, prompt: str, formatted: bool = False, **kwargs: Any
-    ) -> CompletionResponseAsyncGen:
-        chunks = self.client.astream_app(self._request(None, kwargs, prompt))
-
-        async def gen() -> CompletionResponseAsyncGen:
-            stream = _Stream()
-            async for chunk in chunks:
-                if chunk.finish_reason is not None:
-                    self.keep_session(kwargs, chunk.session_id)
-                yield stream.completion(chunk)
-
-        return gen()
+    def _responses(self, kwargs: dict[str, Any]) -> _Stream:
+        return _Stream(self, kwargs)

@@ -20,8 +20,8 @@ these patches were checked against (``TESTED``).
 
 Example::
 
-    class DashScope(GenerationSettings, ConnectionSettings, Patches, FunctionCallingLLM): ...
-    precompute_signatures(DashScope, ("chat", "achat"))
+    class DashScope(GenerationSettings, Patches, LLMShell, FunctionCallingLLM): ...
+    precompute_signatures(LLMShell, ("chat", "achat"))  # the methods both classes share
 """
 
 from __future__ import annotations

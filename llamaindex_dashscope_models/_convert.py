@@ -247,8 +247,8 @@ class StreamResponses:
     Example::
 
         responses = StreamResponses()
-        for chunk, so_far in client.stream_accumulated(request):
-            yield responses.chat(chunk, so_far)
+        for item in client.stream_accumulated(request):
+            yield responses.chat(item)
     """
 
     __slots__ = ("logprobs",)
@@ -267,8 +267,10 @@ class StreamResponses:
             extra.update(chunk.extras or {})
         return extra
 
-    def chat(self, chunk: Chunk, so_far: Accumulated) -> ChatResponse:
-        """The response for ``chunk``: the message so far, ``delta`` the chunk's text."""
+    def chat(self, item: tuple[Chunk, Accumulated], /) -> ChatResponse:
+        """The response for a chunk and the answer so far (as ``stream_accumulated`` gives
+        them): the message so far, ``delta`` the chunk's text."""
+        chunk, so_far = item
         extra = self._extra(chunk)
         message = _message(so_far.text, so_far.reasoning_content, so_far.tool_calls)
         if chunk.finish_reason is not None:
@@ -277,8 +279,10 @@ class StreamResponses:
                                     "delta": chunk.text, "logprobs": self.logprobs,
                                     "additional_kwargs": extra})  # fmt: skip
 
-    def completion(self, chunk: Chunk, so_far: Accumulated) -> CompletionResponse:
-        """The completion for ``chunk``: the text so far, ``delta`` the chunk's text."""
+    def completion(self, item: tuple[Chunk, Accumulated], /) -> CompletionResponse:
+        """The completion for a chunk and the answer so far: the text so far, ``delta`` the
+        chunk's text."""
+        chunk, so_far = item
         extra = self._extra(chunk)
         return _completion(so_far.text, chunk.text, _stream_raw(chunk), extra, self.logprobs)
 

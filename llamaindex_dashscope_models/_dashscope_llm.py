@@ -2,38 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import llama_index.core.instrumentation as instrument
 from llama_index.core.base.llms.types import (
     ChatMessage,
     ChatResponse,
-    ChatResponseAsyncGen,
-    ChatResponseGen,
     CompletionResponse,
-    CompletionResponseAsyncGen,
-    CompletionResponseGen,
     LLMMetadata,
 )
 from llama_index.core.instrumentation.events.llm import (
     LLMStructuredPredictEndEvent,
     LLMStructuredPredictStartEvent,
 )
-from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
 from llama_index.core.llms.function_calling import FunctionCallingLLM
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, field_validator
 
-from dashscope_models import GenerationRequest, Message, get_spec
+from dashscope_models import Chunk, GenerationRequest, GenerationResult, Message, get_spec
 from dashscope_models.integration import (
     ConnectionSettings,
     GenerationSettings,
-    field_names,
+    UnknownArguments,
     merge_request,
-    move_unknown_arguments,
 )
 from llamaindex_dashscope_models._batch import BatchMixin
-from llamaindex_dashscope_models._compat import Patches, precompute_signatures
+from llamaindex_dashscope_models._compat import Patches
 from llamaindex_dashscope_models._constants import plain_value
 from llamaindex_dashscope_models._convert import (
     StreamResponses,
@@ -41,6 +35,7 @@ from llamaindex_dashscope_models._convert import (
     response_from_result,
     to_core,
 )
+from llamaindex_dashscope_models._shell import LLMShell
 from llamaindex_dashscope_models._structured import program_for
 from llamaindex_dashscope_models._tools import prepare_chat_with_tools, tool_calls_from_response
 
@@ -53,15 +48,28 @@ if TYPE_CHECKING:
     from llama_index.core.tools.types import BaseTool
     from llama_index.core.types import Model
 
+    from dashscope_models.integration import StreamReader
+
+    Streamed = tuple[Chunk, StreamReader]  # a chunk and the answer so far
+
 __all__ = ["DashScope"]
 
 # Prompt formats that only join texts (base models): LlamaIndex should call ``complete`` there.
 _PLAIN_PROMPT_FORMATS = frozenset({"moss-base"})
+_PACKAGE = __name__.partition(".")[0] + "."
 
 dispatcher = instrument.get_dispatcher(__name__)  # type: ignore[attr-defined]  # re-exported, no __all__
 
 
-class DashScope(GenerationSettings, ConnectionSettings, Patches, BatchMixin, FunctionCallingLLM):
+class DashScope(
+    UnknownArguments,
+    GenerationSettings,
+    ConnectionSettings,
+    Patches,
+    BatchMixin,
+    LLMShell,
+    FunctionCallingLLM,
+):
     """Any DashScope model as a LlamaIndex LLM: chat, complete, streaming, async, tools.
 
     Every method has true async I/O on the shared connection pool; ``metadata`` comes from the
@@ -91,6 +99,7 @@ class DashScope(GenerationSettings, ConnectionSettings, Patches, BatchMixin, Fun
     is_function_calling_model: bool | None = Field(
         default=None, description="Overrides the catalog's tool support in ``metadata``."
     )
+    unknown_arguments_field: ClassVar[str] = "additional_kwargs"  # as in langchain-openai
     incremental_output: bool | None = Field(
         default=None,
         description="Accepted as llama-index-llms-dashscope takes it; never sent: streams are "
@@ -107,19 +116,13 @@ class DashScope(GenerationSettings, ConnectionSettings, Patches, BatchMixin, Fun
         """The model id (``model``), under llama-index-llms-dashscope's name for it."""
         return self.model
 
-    @model_validator(mode="before")
-    @classmethod
-    def _unknown_arguments_to_additional_kwargs(cls, values: Any) -> Any:
-        """As the LangChain classes (and langchain-openai): an argument that is no field goes
-        into ``additional_kwargs`` and is sent, with a warning; ``extra_body`` entries too."""
-        if not isinstance(values, dict):
-            return values
-        known = field_names(cls)
-        return move_unknown_arguments(cls.__name__, values, known, "additional_kwargs")
-
     @classmethod
     def class_name(cls) -> str:
-        return "DashScope_LLM"
+        """``<name>_LLM`` of this package's nearest class, LlamaIndex's serialization key:
+        ``DashScope_LLM`` (as llama-index-llms-dashscope), ``Qwen_LLM`` ...; a subclass of
+        yours keeps the name of the class it extends."""
+        own = next(c for c in cls.__mro__ if c.__module__.startswith(_PACKAGE))
+        return f"{own.__name__}_LLM"
 
     @property
     def metadata(self) -> LLMMetadata:
@@ -169,78 +172,30 @@ class DashScope(GenerationSettings, ConnectionSettings, Patches, BatchMixin, Fun
             return self._request(None, kwargs, prompt=prompt)
         return self._request([Message("user", prompt)], kwargs)
 
-    # -- the eight methods --------------------------------------------------------------------
+    # -- the hooks of the eight methods (_shell) ---------------------------------------------
 
-    @llm_chat_callback()
-    def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
-        return response_from_result(self.client.generate(self._chat_request(messages, kwargs)))
+    def _send(self, request: GenerationRequest) -> GenerationResult:
+        return self.client.generate(request)
 
-    @llm_chat_callback()
-    async def achat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
-        result = await self.client.agenerate(self._chat_request(messages, kwargs))
-        return response_from_result(result)
+    async def _asend(self, request: GenerationRequest) -> GenerationResult:
+        return await self.client.agenerate(request)
 
-    @llm_chat_callback()
-    def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
-        request = self._chat_request(messages, kwargs)
+    def _open(self, request: GenerationRequest) -> Callable[[], Iterator[Streamed]]:
+        return lambda: self.client.stream_accumulated(request)  # opened on the first item
 
-        def gen() -> ChatResponseGen:
-            responses = StreamResponses()
-            for chunk, so_far in self.client.stream_accumulated(request):
-                yield responses.chat(chunk, so_far)
+    def _aopen(self, request: GenerationRequest) -> Callable[[], AsyncIterator[Streamed]]:
+        return lambda: self.client.astream_accumulated(request)
 
-        return gen()
+    def _chat_response(self, answer: GenerationResult, kwargs: dict[str, Any]) -> ChatResponse:
+        return response_from_result(answer)
 
-    @llm_chat_callback()
-    async def astream_chat(
-        self, messages: Sequence[ChatMessage], **kwargs: Any
-    ) -> ChatResponseAsyncGen:
-        request = self._chat_request(messages, kwargs)
-
-        async def gen() -> ChatResponseAsyncGen:
-            responses = StreamResponses()
-            async for chunk, so_far in self.client.astream_accumulated(request):
-                yield responses.chat(chunk, so_far)
-
-        return gen()
-
-    @llm_completion_callback()
-    def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
-        request = self._complete_request(prompt, formatted, kwargs)
-        return completion_from_result(self.client.generate(request))
-
-    @llm_completion_callback()
-    async def acomplete(
-        self, prompt: str, formatted: bool = False, **kwargs: Any
+    def _completion_response(
+        self, answer: GenerationResult, kwargs: dict[str, Any]
     ) -> CompletionResponse:
-        request = self._complete_request(prompt, formatted, kwargs)
-        return completion_from_result(await self.client.agenerate(request))
+        return completion_from_result(answer)
 
-    @llm_completion_callback()
-    def stream_complete(
-        self, prompt: str, formatted: bool = False, **kwargs: Any
-    ) -> CompletionResponseGen:
-        request = self._complete_request(prompt, formatted, kwargs)
-
-        def gen() -> CompletionResponseGen:
-            responses = StreamResponses()
-            for chunk, so_far in self.client.stream_accumulated(request):
-                yield responses.completion(chunk, so_far)
-
-        return gen()
-
-    @llm_completion_callback()
-    async def astream_complete(
-        self, prompt: str, formatted: bool = False, **kwargs: Any
-    ) -> CompletionResponseAsyncGen:
-        request = self._complete_request(prompt, formatted, kwargs)
-
-        async def gen() -> CompletionResponseAsyncGen:
-            responses = StreamResponses()
-            async for chunk, so_far in self.client.astream_accumulated(request):
-                yield responses.completion(chunk, so_far)
-
-        return gen()
+    def _responses(self, kwargs: dict[str, Any]) -> StreamResponses:
+        return StreamResponses()
 
     # -- tools and structured output ----------------------------------------------------------
 
@@ -340,11 +295,3 @@ class DashScope(GenerationSettings, ConnectionSettings, Patches, BatchMixin, Fun
     ) -> AsyncGenerator[Model | list[Model] | FlexibleModel | list[FlexibleModel], None]:
         program = program_for(self, output_cls, prompt)
         return await program.astream_call(llm_kwargs=llm_kwargs, **prompt_args)
-
-
-# The eight methods the dispatcher wraps (see _compat).
-precompute_signatures(
-    DashScope,
-    ("chat", "achat", "stream_chat", "astream_chat", "complete", "acomplete", "stream_complete",
-     "astream_complete"),
-)  # fmt: skip
