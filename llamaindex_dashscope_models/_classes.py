@@ -1,12 +1,23 @@
-"""One small class per model family: ``DashScope`` with the family's default model id."""
+"""One small class per model family: ``DashScope`` with the family's default model id.
+
+Each class is named ``<Class>_LLM`` in LlamaIndex's serialization (``Qwen_LLM``: see
+``DashScope.class_name``).
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 from pydantic import Field
 
 from llamaindex_dashscope_models._dashscope_llm import DashScope
 
 __all__ = ["ChatYuan", "DeepSeek", "Kimi", "Moonshot", "Moss", "Qwen", "QwenVL"]
+
+
+def _model(default: str, family: str) -> Any:
+    """A family class's ``model`` field: its default id (also given as ``model_name``)."""
+    return Field(default=default, alias="model_name", description=f"A {family} model id.")
 
 
 class Qwen(DashScope):
@@ -20,11 +31,7 @@ class Qwen(DashScope):
         Settings.llm = Qwen(model="qwen-max")
     """
 
-    model: str = Field(default="qwen-plus", alias="model_name", description="A Qwen model id.")
-
-    @classmethod
-    def class_name(cls) -> str:
-        return "Qwen_LLM"
+    model: str = _model("qwen-plus", "Qwen")
 
 
 class QwenVL(DashScope):
@@ -39,13 +46,7 @@ class QwenVL(DashScope):
             ImageBlock(url="https://example.com/dog.jpeg"), TextBlock(text="What is this?")])])
     """
 
-    model: str = Field(
-        default="qwen-vl-plus", alias="model_name", description="A Qwen-VL model id."
-    )
-
-    @classmethod
-    def class_name(cls) -> str:
-        return "QwenVL_LLM"
+    model: str = _model("qwen-vl-plus", "Qwen-VL")
 
 
 class Moonshot(DashScope):
@@ -58,13 +59,7 @@ class Moonshot(DashScope):
         Moonshot(model="moonshot-v1-32k").complete("Hello")
     """
 
-    model: str = Field(
-        default="moonshot-v1-8k", alias="model_name", description="A Moonshot model id."
-    )
-
-    @classmethod
-    def class_name(cls) -> str:
-        return "Moonshot_LLM"
+    model: str = _model("moonshot-v1-8k", "Moonshot")
 
 
 class Moss(DashScope):
@@ -78,13 +73,7 @@ class Moss(DashScope):
         Moss().chat([ChatMessage(role="user", content="你好")])
     """
 
-    model: str = Field(
-        default="moss-moon-003-sft", alias="model_name", description="A MOSS model id."
-    )
-
-    @classmethod
-    def class_name(cls) -> str:
-        return "Moss_LLM"
+    model: str = _model("moss-moon-003-sft", "MOSS")
 
 
 class ChatYuan(DashScope):
@@ -97,13 +86,7 @@ class ChatYuan(DashScope):
         ChatYuan().complete("用户：你好\\n小元：")
     """
 
-    model: str = Field(
-        default="chatyuan-large-v2", alias="model_name", description="A ChatYuan model id."
-    )
-
-    @classmethod
-    def class_name(cls) -> str:
-        return "ChatYuan_LLM"
+    model: str = _model("chatyuan-large-v2", "ChatYuan")
 
 
 class DeepSeek(DashScope):
@@ -116,13 +99,7 @@ class DeepSeek(DashScope):
         DeepSeek(model="deepseek-r1").complete("Why is the sky blue?")
     """
 
-    model: str = Field(
-        default="deepseek-v3", alias="model_name", description="A DeepSeek model id."
-    )
-
-    @classmethod
-    def class_name(cls) -> str:
-        return "DeepSeek_LLM"
+    model: str = _model("deepseek-v3", "DeepSeek")
 
 
 class Kimi(DashScope):
@@ -135,10 +112,4 @@ class Kimi(DashScope):
         Kimi().complete("Hello")
     """
 
-    model: str = Field(
-        default="Moonshot-Kimi-K2-Instruct", alias="model_name", description="A Kimi model id."
-    )
-
-    @classmethod
-    def class_name(cls) -> str:
-        return "Kimi_LLM"
+    model: str = _model("Moonshot-Kimi-K2-Instruct", "Kimi")
