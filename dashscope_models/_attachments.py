@@ -24,6 +24,13 @@ No I/O happens here (``_uploads`` does the uploads). A message part may hold:
   temporary storage and sent as ``oss://...`` (``build_http_request`` then adds
   ``X-DashScope-OssResourceResolve: enable``).
 
+An explicit-cache marker on a document (``cache_control``; see ``_cache``) moves to the part
+that replaces it: the ``fileid://`` system message becomes one text part with the marker (the
+cache then strips it, with one ``CacheNotSupportedWarning``, on a model without explicit cache,
+which every catalogued document model is; an uncatalogued id keeps it). A ``doc_url`` part takes
+no marker (only text and image parts do): a marker on a document URL is removed with that
+warning.
+
 Example::
 
     todo = plan(request)          # raises RequestValidationError before any I/O
@@ -43,6 +50,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
+from dashscope_models._cache import MARKER_KEYS, warn_once
 from dashscope_models._catalog import ModelSpec, all_specs, get_spec
 from dashscope_models._errors import RequestValidationError
 from dashscope_models._types import ContentPart, GenerationRequest, Message, flat_content
@@ -88,6 +96,9 @@ _MEDIA = ("image", "audio", "video")
 _DEFAULT_MIME = {"image": "image/png", "audio": "audio/mpeg", "video": "video/mp4",
                  "document": "application/octet-stream"}  # fmt: skip
 _PENDING = "pending"
+_URL_MARKER = (
+    "a cache marker on a document URL is removed: the doc_url part that carries the URLs takes none"
+)
 
 
 def _fail(message: str, code: str) -> RequestValidationError:
@@ -255,10 +266,13 @@ class Plan:
         urls: list[str] = []
         parts: list[ContentPart] = []
         doc_url: ContentPart | None = None
+        marker: dict[str, Any] = {}  # the documents' explicit-cache marker (see _cache)
         for part in m.content:
             source = part.get("document")
             if isinstance(source, str):
                 if source.startswith(("http://", "https://")):
+                    if any(key in part for key in MARKER_KEYS):
+                        warn_once(self.request.model, _URL_MARKER)
                     urls.append(source)
                     if doc_url is None:
                         doc_url = {"type": "doc_url", "doc_url": urls,
@@ -267,6 +281,7 @@ class Plan:
                     if part.get("file_parsing_strategy"):
                         doc_url["file_parsing_strategy"] = part["file_parsing_strategy"]
                     continue
+                marker.update((key, part[key]) for key in MARKER_KEYS if key in part)
                 local = self._by_part.get(id(source))
                 ref = ids[local.digest] if local is not None else source.removeprefix("fileid://")
                 if ref not in refs:
@@ -277,7 +292,8 @@ class Plan:
             parts.append(part)
         out: list[Message] = []
         if refs:
-            out.append(Message("system", ",".join("fileid://" + r for r in refs)))
+            text = ",".join("fileid://" + r for r in refs)
+            out.append(Message("system", [{"text": text, **marker}] if marker else text))
         if doc_url is not None:  # typed text parts beside it, as the recording
             parts = [{"type": "text", **p} if set(p) == {"text"} else p for p in parts]
             out.append(replace(m, content=parts))

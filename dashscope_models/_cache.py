@@ -53,6 +53,7 @@ __all__ = [
     "ephemeral",
     "mark_last",
     "prepare_messages",
+    "warn_once",
 ]
 
 MAX_MARKERS = 4
@@ -216,7 +217,8 @@ def _has_long_ttl(messages: Sequence[Message]) -> bool:
 _warned: set[tuple[str, str]] = set()
 
 
-def _warn_once(model: str, message: str) -> None:
+def warn_once(model: str, message: str) -> None:
+    """One :class:`CacheNotSupportedWarning` per model and message (markers removed)."""
     if (model, message) in _warned:
         return
     _warned.add((model, message))
@@ -249,7 +251,7 @@ def prepare_messages(request: GenerationRequest, spec: ModelSpec) -> Sequence[Me
         return messages
     _check(messages)
     if form is None and spec.known:
-        _warn_once(
+        warn_once(
             request.model,
             "no explicit context cache: its cache markers are removed (the catalog's "
             "explicit_cache table lists the models that take them)",
@@ -258,7 +260,7 @@ def prepare_messages(request: GenerationRequest, spec: ModelSpec) -> Sequence[Me
     if form == "qwen4" and request.cache_ttl == "1h":
         return _set_ttl(messages, "1h")
     if form == "explicit" and (request.cache_ttl == "1h" or _has_long_ttl(messages)):
-        _warn_once(
+        warn_once(
             request.model, "a 1-hour cache TTL is for the Qwen4 form only: sent with 5 minutes"
         )
         return _set_ttl(messages, None)

@@ -39,6 +39,9 @@ def referenced(body: Any) -> tuple[list[str], list[str]]:
     urls: list[str] = []
     for m in ((body or {}).get("input") or {}).get("messages") or []:
         content = m.get("content") if isinstance(m, dict) else None
+        if isinstance(content, list) and m.get("role") == "system":
+            # A text part as the string [INF]: a cache marker puts the reference in one.
+            content = "".join(str(p.get("text", "")) for p in content if isinstance(p, dict))
         if isinstance(content, str) and m.get("role") == "system":
             ids += [r.strip().removeprefix("fileid://") for r in content.split(",")
                     if r.strip().startswith("fileid://")]  # fmt: skip
