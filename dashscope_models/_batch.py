@@ -23,9 +23,10 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
+from dashscope_models._attachments import Local
 from dashscope_models._batch_api import (
     BatchStatus,
     Collector,
@@ -44,10 +45,10 @@ from dashscope_models._batch_api import (
 )
 from dashscope_models._batch_files import write_parts
 from dashscope_models._batch_rows import BatchLimits
-from dashscope_models._endpoints import Call
 from dashscope_models._errors import DashScopeError, NotFoundError, RequestValidationError
 from dashscope_models._loop import Calls
 from dashscope_models._types import GenerationRequest, GenerationResult
+from dashscope_models._uploads import Steps, adrive, document_steps, drive
 
 __all__ = ["BatchJob", "BatchStatus", "aattach", "asubmit", "attach", "submit"]
 
@@ -285,7 +286,7 @@ async def aattach(calls: Calls, job_id: str) -> BatchJob[GenerationResult]:
     return job
 
 
-_Plan = Generator[Call[Any], Any, "BatchJob[GenerationResult]"]
+_Plan = Steps["BatchJob[GenerationResult]"]
 
 
 def _submission(
@@ -296,12 +297,19 @@ def _submission(
     limits: BatchLimits | None,
 ) -> _Plan:
     """The submission without I/O: write the input files (every request checked first), then
-    yield each upload and batch creation and receive its answer; returns the job."""
-    parts = write_parts(requests, limits or BatchLimits())
+    yield the uploads of the rows' documents (their ids then written into the rows), each input
+    file's upload and batch creation, and receive their answers; returns the job."""
+    documents: dict[str, Local] = {}
+    parts = write_parts(requests, limits or BatchLimits(), documents)
     ids: list[str] = []
     models: dict[str, str] = {}
     try:
-        calls.sender.config.bearer()  # no key: the ConfigurationError before any upload
+        config = calls.sender.config
+        config.bearer()  # no key: the ConfigurationError before any upload
+        if documents:
+            file_ids = yield from document_steps(config, documents.values())
+            for part in parts:
+                part.resolve(file_ids)
         for part in parts:
             file_id = answer_id((yield upload(part)))
             ids.append(answer_id((yield create(file_id, completion_window, metadata))))
@@ -316,31 +324,14 @@ def _submission(
 
 
 def submit(calls: Calls, *args: Any) -> BatchJob[GenerationResult]:
-    """Run :func:`_submission` (same arguments) on the sync path."""
-    plan, answer = _submission(calls, *args), None
-    while True:
-        try:
-            request = plan.send(answer)
-        except StopIteration as done:
-            return done.value  # type: ignore[no-any-return]
-        try:
-            answer = calls.send(request)
-        except DashScopeError as err:
-            plan.throw(err)  # the plan logs, closes its files and raises it again
+    """Run :func:`_submission` (same arguments) on the sync path (``_uploads.drive``: a
+    failure is thrown into the plan, which logs, closes its files and raises it again)."""
+    return drive(calls, _submission(calls, *args))
 
 
 async def asubmit(calls: Calls, *args: Any) -> BatchJob[GenerationResult]:
     """Run :func:`_submission` (same arguments) on the async path."""
-    plan, answer = _submission(calls, *args), None
-    while True:
-        try:
-            request = plan.send(answer)
-        except StopIteration as done:
-            return done.value  # type: ignore[no-any-return]
-        try:
-            answer = await calls.asend(request)
-        except DashScopeError as err:
-            plan.throw(err)  # the plan logs, closes its files and raises it again
+    return await adrive(calls, _submission(calls, *args))
 
 
 def _log_partial(ids: list[str]) -> None:

@@ -26,7 +26,8 @@ from typing import IO
 
 import httpx
 
-from dashscope_models._batch_rows import BatchLimits, encode_row, group_key, refuse
+from dashscope_models._attachments import Local
+from dashscope_models._batch_rows import BatchLimits, encode_row, group_key, refuse, resolve_line
 from dashscope_models._errors import RequestValidationError
 from dashscope_models._types import GenerationRequest
 
@@ -44,20 +45,40 @@ class InputPart:
     model: str = ""
     rows: int = 0
     size: int = 0
+    pending: bool = False
+    """Some row names a document by placeholder, to be resolved once it is uploaded."""
 
     def close(self) -> None:
         self.file.close()
 
+    def resolve(self, file_ids: dict[str, str]) -> None:
+        """Write the uploaded documents' file ids into the rows (a new file, line by line)."""
+        if not self.pending:
+            return
+        resolved = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
+        self.file.seek(0)
+        for line in self.file:
+            resolved.write(resolve_line(line, file_ids))
+        resolved.flush()
+        self.file.close()
+        self.file, self.size, self.pending = resolved, resolved.tell(), False
 
-def write_parts(requests: Iterable[GenerationRequest], limits: BatchLimits) -> list[InputPart]:
-    """Encode every request into input files within ``limits`` (see the module docstring)."""
+
+def write_parts(
+    requests: Iterable[GenerationRequest],
+    limits: BatchLimits,
+    documents: dict[str, Local] | None = None,
+) -> list[InputPart]:
+    """Encode every request into input files within ``limits`` (see the module docstring);
+    the documents the rows name by placeholder go into ``documents`` (``encode_row``)."""
     open_parts: dict[tuple[str, bool | None], InputPart] = {}
     parts: list[InputPart] = []
     try:
         count = 0
         for index, request in enumerate(requests):
             count += 1
-            line = encode_row(index, request)
+            known = len(documents) if documents is not None else 0
+            line = encode_row(index, request, documents)
             if len(line) > limits.max_line_bytes:
                 raise refuse(
                     index,
@@ -75,6 +96,7 @@ def write_parts(requests: Iterable[GenerationRequest], limits: BatchLimits) -> l
                 part = open_parts[key] = InputPart(file, index, request.model)
                 parts.append(part)
             part.file.write(line)
+            part.pending |= documents is not None and (len(documents) > known or _named(line))
             part.rows += 1
             part.size += len(line)
         if not count:
@@ -86,6 +108,10 @@ def write_parts(requests: Iterable[GenerationRequest], limits: BatchLimits) -> l
     for part in parts:
         part.file.flush()
     return parts
+
+
+def _named(line: bytes) -> bool:
+    return b"dashscope-models-pending-" in line
 
 
 class MultipartFile(httpx.SyncByteStream, httpx.AsyncByteStream):

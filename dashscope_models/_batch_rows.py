@@ -8,6 +8,10 @@ output line ``{"id", "custom_id", "response": {"status_code", "request_id", "bod
 :func:`decode_row` turns an answer line into a :class:`GenerationResult` (parsed by the same
 reader as live answers) or the typed error of that row.
 
+A row's documents are uploaded before the batch is created (``_batch``: the Files API, purpose
+``file-extract``, as a live call's) and named by file id as a live call names them; its local
+media goes inline (see :func:`encode_row`).
+
 Service limits (Model Studio "批量推理" input-file rules, help.aliyun.com/zh/model-studio/
 batch-inference, "规模限制 / 单行限制 / 一致性要求"): at most 50,000 requests and 500 MB per file,
 6 MB per line, one model (and thinking mode) per file.
@@ -21,9 +25,11 @@ Example::
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
+from dashscope_models._attachments import Local, plan
 from dashscope_models._errors import DashScopeError, RequestValidationError, error_from_body
 from dashscope_models._parse import parse_result
 from dashscope_models._request import build_body
@@ -36,9 +42,13 @@ __all__ = [
     "decode_row",
     "encode_row",
     "group_key",
+    "pending_ref",
+    "resolve_line",
 ]
 
 BATCH_ENDPOINT = "/v1/chat/completions"
+_PENDING = "dashscope-models-pending-"
+_PENDING_RE = re.compile(rb"dashscope-models-pending-([0-9a-f]{64})")
 
 # Native parameters the compatible mode does not take: the answer is always message-shaped and
 # a batch row is never streamed.
@@ -108,11 +118,20 @@ def group_key(request: GenerationRequest) -> tuple[str, bool | None]:
     return request.model, request.enable_thinking
 
 
-def encode_row(index: int, request: GenerationRequest) -> bytes:
+def encode_row(
+    index: int, request: GenerationRequest, documents: dict[str, Local] | None = None
+) -> bytes:
     """The JSONL line (with its newline) of request ``index``; a request the validator refuses
-    raises :class:`RequestValidationError` naming the index."""
+    raises :class:`RequestValidationError` naming the index.
+
+    Documents and local files are checked as a live call checks them (``_attachments.plan``).
+    A document to upload is added to ``documents`` (by digest) and its row names it by a
+    placeholder, :func:`pending_ref`, that :func:`resolve_line` replaces with the file id once
+    uploaded (``None``: such a request is refused). Local media goes inline, as a ``data:``
+    URI: a batch row cannot send the temporary storage's resolve header, and the service keeps
+    those files 48 hours, less than a batch may wait; a row past the line limit is refused."""
     try:
-        prepared = build_body(request, stream=False)
+        prepared = build_body(_attached(request, documents), stream=False)
     except RequestValidationError as err:
         raise _at(index, err) from None
     row = {
@@ -122,6 +141,33 @@ def encode_row(index: int, request: GenerationRequest) -> bytes:
         "body": openai_body(prepared.body),
     }
     return json.dumps(row, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+
+
+def _attached(request: GenerationRequest, documents: dict[str, Local] | None) -> GenerationRequest:
+    todo = plan(request)
+    if todo is None:
+        return request
+    if todo.documents:
+        if documents is None:
+            raise RequestValidationError(
+                "a batch row's local documents must be uploaded first: submit it with "
+                "submit_batch, which uploads them",
+                code="UnsupportedContent",
+            )
+        for doc in todo.documents:
+            documents.setdefault(doc.digest, doc)
+    ids = {doc.digest: _PENDING + doc.digest for doc in todo.documents}
+    return todo.apply(ids, {media.digest: media.data_uri() for media in todo.media})
+
+
+def pending_ref(digest: str) -> str:
+    """The placeholder a row holds for the file id of the document with this digest."""
+    return _PENDING + digest
+
+
+def resolve_line(line: bytes, file_ids: dict[str, str]) -> bytes:
+    """``line`` with each placeholder replaced by its document's file id."""
+    return _PENDING_RE.sub(lambda m: file_ids[m.group(1).decode()].encode(), line)
 
 
 def _at(index: int, err: DashScopeError) -> RequestValidationError:

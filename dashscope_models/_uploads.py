@@ -38,7 +38,7 @@ import mimetypes
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Generator, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Generator, Iterable, Iterator, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from functools import partial
@@ -57,7 +57,17 @@ from dashscope_models._types import GenerationRequest
 if TYPE_CHECKING:
     from dashscope_models._config import ClientConfig
 
-__all__ = ["FormBody", "aattach", "attach", "forget_uploads", "prepare"]
+__all__ = [
+    "FormBody",
+    "Steps",
+    "aattach",
+    "adrive",
+    "attach",
+    "document_steps",
+    "drive",
+    "forget_uploads",
+    "prepare",
+]
 
 _PIECE = 64 * 1024
 _KEEP_OSS = 47 * 3600  # the service keeps a temporary file 48 hours (get-temporary-file-url)
@@ -260,15 +270,23 @@ def _upload_media(state: _Account, model: str, media: Local) -> Steps[str]:
     return url
 
 
-def _steps(config: ClientConfig, todo: Plan) -> Steps[tuple[dict[str, str], dict[str, str]]]:
-    """The uploads of ``todo`` not done before; returns (file ids, oss URLs) by digest."""
+def document_steps(config: ClientConfig, documents: Iterable[Local]) -> Steps[dict[str, str]]:
+    """Upload the ``documents`` not uploaded before (purpose ``file-extract``); their file
+    ids by digest (the Batch service's rows use them too: ``_batch``)."""
     state = account(config)
     ids: dict[str, str] = {}
-    for doc in todo.documents:
+    for doc in documents:
         ids[doc.digest] = yield from _once(
             state, ("file", doc.digest), partial(state.file_ids.get, doc.digest),
             partial(_upload_document, state, doc),
         )  # fmt: skip
+    return ids
+
+
+def _steps(config: ClientConfig, todo: Plan) -> Steps[tuple[dict[str, str], dict[str, str]]]:
+    """The uploads of ``todo`` not done before; returns (file ids, oss URLs) by digest."""
+    state = account(config)
+    ids = yield from document_steps(config, todo.documents)
     urls: dict[str, str] = {}
     model = todo.request.model
     for media in todo.media:
@@ -303,7 +321,7 @@ def _retrieved(done: asyncio.Future[None]) -> None:
         done.exception()  # read: asyncio logs a failure nobody read
 
 
-def _drive(calls: Calls, steps: Steps[T]) -> T:
+def drive(calls: Calls, steps: Steps[T]) -> T:
     """Run ``steps`` on the sync path: each call sent, each wait waited, failures thrown in."""
     answer: Any = None
     error: BaseException | None = None
@@ -319,8 +337,8 @@ def _drive(calls: Calls, steps: Steps[T]) -> T:
             error = exc
 
 
-async def _adrive(calls: Calls, steps: Steps[T]) -> T:
-    """Async :func:`_drive`."""
+async def adrive(calls: Calls, steps: Steps[T]) -> T:
+    """Async :func:`drive`."""
     answer: Any = None
     error: BaseException | None = None
     while True:
@@ -352,11 +370,11 @@ def attach(calls: Calls, request: GenerationRequest) -> GenerationRequest:
     todo = prepare(request)
     if todo is None:
         return request
-    ids, urls = _drive(calls, _steps(calls.sender.config, todo))
+    ids, urls = drive(calls, _steps(calls.sender.config, todo))
     return todo.apply(ids, urls)
 
 
 async def aattach(calls: Calls, todo: Plan) -> GenerationRequest:
     """Async :func:`attach`, for a request :func:`prepare` planned."""
-    ids, urls = await _adrive(calls, _steps(calls.sender.config, todo))
+    ids, urls = await adrive(calls, _steps(calls.sender.config, todo))
     return todo.apply(ids, urls)

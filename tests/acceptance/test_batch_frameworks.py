@@ -161,3 +161,33 @@ def test_llamaindex_row_of_a_missing_model_carries_the_hint(quick: Emulator) -> 
     (failed,) = job.results()
     assert isinstance(failed, core.ModelNotFoundError)
     assert failed.hint == "model 'qwen-plsu' does not exist; did you mean 'qwen-plus'?"
+
+
+async def test_documents_in_batches_of_both_frameworks(quick: Emulator, sync: bool) -> None:
+    # A LlamaIndex DocumentBlock and a LangChain file block go as they do live: uploaded once
+    # (file-extract) before the batch is created, named by file id; the answers read them.
+    import base64
+
+    from llama_index.core.base.llms.types import DocumentBlock, TextBlock
+
+    from dashscope_models._uploads import forget_uploads
+    from langchain_dashscope_models import ChatDashScope
+    from llamaindex_dashscope_models import DashScope
+
+    forget_uploads()
+    text = b"The warranty lasts two years."
+    blocks = [DocumentBlock(data=text, title="terms.txt"), TextBlock(text="How long is it?")]
+    file_block = {"type": "file", "base64": base64.b64encode(text).decode(),
+                  "mime_type": "text/plain", "filename": "terms.txt"}  # fmt: skip
+    llm, chat = DashScope(model="qwen-long"), ChatDashScope(model="qwen-long")
+    conversation = [ChatMessage(role="user", blocks=blocks)]
+    message = [HumanMessage([file_block, {"type": "text", "text": "What is the warranty?"}])]
+    if sync:
+        answers = [llm.submit_batch([conversation]).results()[0].message.content,
+                   chat.submit_batch([message]).results()[0].content]  # fmt: skip
+    else:
+        answers = [(await (await llm.asubmit_batch([conversation])).aresults())[0].message.content,
+                   (await (await chat.asubmit_batch([message])).aresults())[0].content]  # fmt: skip
+    assert all("The warranty lasts two years." in str(a) for a in answers), answers
+    documents = [f for f in quick.batches.files.files.values() if f.purpose == "file-extract"]
+    assert len(documents) == 1  # the same content: uploaded once for both
