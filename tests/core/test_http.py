@@ -38,6 +38,9 @@ def test_the_key_is_only_in_the_request_it_was_built_for() -> None:
          "https://dashscope.example/compatible-mode/v1/files/f1"),
         ("batch-cancel", {"id": "b1"}, "POST",
          "https://dashscope.example/compatible-mode/v1/batches/b1/cancel"),
+        ("file-get", {"id": "f1"}, "GET",
+         "https://dashscope.example/compatible-mode/v1/files/f1"),
+        ("upload-policy", None, "GET", "https://dashscope.example/api/v1/uploads"),
     ],
 )  # fmt: skip
 def test_every_endpoint_is_built_from_its_row(
@@ -75,3 +78,28 @@ def test_no_key_no_request() -> None:
     config = ClientConfig.resolve(base_url="https://dashscope.example/api/v1")
     with pytest.raises(ConfigurationError, match="No DashScope API key"):
         http_request(config, "batch-get", path={"id": "b1"})
+
+
+def test_a_query_string_leaves_out_none() -> None:
+    query = {"action": "getPolicy", "model": "qwen-vl-plus", "after": None}
+    request = http_request(CONFIG, "upload-policy", query=query)
+    assert str(request.url) == (
+        "https://dashscope.example/api/v1/uploads?action=getPolicy&model=qwen-vl-plus"
+    )
+
+
+def test_an_outside_host_gets_neither_the_key_nor_the_workspace() -> None:
+    # The temporary storage's upload host (OSS), named by the upload policy.
+    from dashscope_models._attachments import Local
+    from dashscope_models._uploads import FormBody
+
+    config = ClientConfig.resolve(api_key="sk-test", workspace="ws-1")
+    form = FormBody({"key": "dir/a.png"}, Local("image", "a.png", "image/png", 3, data=b"abc"))
+    host = {"upload_host": "https://bucket.oss-cn-beijing.aliyuncs.com"}
+    request = http_request(config, "oss-upload", path=host, upload=form)
+    assert (request.method, str(request.url)) == ("POST", host["upload_host"])
+    assert "authorization" not in request.headers
+    assert "x-dashscope-workspace" not in request.headers
+    assert request.headers["host"] == "bucket.oss-cn-beijing.aliyuncs.com"
+    assert request.headers["content-type"].startswith("multipart/form-data; boundary=")
+    assert int(request.headers["content-length"]) == len(b"".join(form))
