@@ -96,7 +96,7 @@ class _Attempts:
         delivered = reader is not None and reader.delivered
         if delivered or self.count >= self.limit or not should_retry(err):
             if self.request is not None:
-                explain(err, str(self.request.url), _sent_body(self.request))
+                explain(err, str(self.request.url), _sent_body(self.request), self.request.headers)
             if err is exc:
                 raise err
             raise err from None
