@@ -1,4 +1,5 @@
-"""Every recorded application exchange, replayed over HTTP through the core and ChatDashScopeApp.
+"""Every recorded application exchange, replayed over HTTP through the core and ChatDashScopeApp;
+the recorded citation markers read as citations in both frameworks.
 
 For each ``application-*`` exchange in ``tests/data/recorded`` the recorded request is rebuilt as
 an :class:`AppRequest` (core) and as a ``ChatDashScopeApp`` call (prompt recordings in
@@ -16,9 +17,12 @@ from typing import Any
 
 import pytest
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+from llama_index.core.base.llms.types import ChatMessage, CitationBlock
+from llama_index.core.base.response.schema import StreamingResponse
 
 from dashscope_models import AppRequest, DashScopeClient, Message
 from langchain_dashscope_models import ChatDashScopeApp
+from llamaindex_dashscope_models import DashScopeApp, DashScopeAppQueryEngine
 
 RECORDED = Path(__file__).parent.parent / "data" / "recorded"
 NAMES = sorted(
@@ -151,3 +155,58 @@ def test_chat_dashscope_app_replays_the_recorded_exchange(replay: Any, name: str
         assert app.session_id == want["session_id"]  # kept for the next turn
     else:  # a session named per call (or a history sent) is not kept on the object
         assert app.session_id is None
+
+
+# -- the recorded citation markers ---------------------------------------------------------------
+
+STREAMED = "application-single-generation-text-sse"  # <ref>[n]</ref> cut across events
+MEMORY = "application-single-generation-text-with-memory-nosse"  # <ref>[1]</ref>, no reference
+
+
+def _marked(text: str, spans: list[tuple[int, int]]) -> list[str]:
+    return [text[i:j] for i, j in spans]
+
+
+def test_recorded_markers_are_citations_in_both_frameworks(replay: Any) -> None:
+    """The recorded stream cites ``<ref>[4]</ref>``, ``[2]``, ``[3]``, ``[5]`` (each marker cut
+    across two events): each becomes a citation spanning its whole marker, in both frameworks,
+    and the LlamaIndex streaming query engine's source nodes are the four references."""
+    settings = {"base_url": replay.url, "api_key": "sk-test", "max_retries": 0}
+    markers = ["<ref>[4]</ref>", "<ref>[2]</ref>", "<ref>[3]</ref>", "<ref>[5]</ref>"]
+    replay.serve(STREAMED)
+    chunks = list(ChatDashScopeApp(app_id="a", **settings).stream("x"))
+    message = chunks[0]
+    for chunk in chunks[1:]:
+        message += chunk
+    text = str(message.content)
+    [block] = [b for b in message.content_blocks if b["type"] == "text"]
+    notes: list[Any] = block.get("annotations") or []
+    assert _marked(text, [(a["start_index"], a["end_index"]) for a in notes]) == markers
+    assert [a["extras"]["index"] for a in notes] == [4, 2, 3, 5]
+    assert all(a["title"] == "xUnit Test Patterns" for a in notes)
+
+    replay.serve(STREAMED)
+    app = DashScopeApp(app_id="a", **settings)
+    *_, last = app.stream_chat([ChatMessage(role="user", content="x")])
+    cited = [b for b in last.message.blocks if isinstance(b, CitationBlock)]
+    located = [b.additional_location_info for b in cited]
+    assert _marked(text, [(at["start_index"], at["end_index"]) for at in located]) == markers
+
+    replay.serve(STREAMED)
+    response = DashScopeAppQueryEngine(app_id="a", streaming=True, **settings).query("x")
+    assert isinstance(response, StreamingResponse)
+    assert "".join(response.response_gen) == text
+    assert [n.node.metadata["index"] for n in response.source_nodes] == [2, 3, 4, 5]
+
+
+def test_a_recorded_marker_naming_no_reference_is_no_citation(replay: Any) -> None:
+    """The memory recording ends its text with ``<ref>[1]</ref>`` but has no reference and an
+    empty retrieval: there is nothing to cite, in either framework."""
+    settings = {"base_url": replay.url, "api_key": "sk-test", "max_retries": 0}
+    replay.serve(MEMORY)
+    message = ChatDashScopeApp(app_id="a", **settings).invoke("x")
+    assert str(message.content).endswith("<ref>[1]</ref>。")
+    assert message.content_blocks == [{"type": "text", "text": message.content}]
+    replay.serve(MEMORY)
+    response = DashScopeApp(app_id="a", **settings).chat([ChatMessage(role="user", content="x")])
+    assert not [b for b in response.message.blocks if isinstance(b, CitationBlock)]
