@@ -86,13 +86,14 @@ def pop_extra_body(values: dict[str, Any]) -> dict[str, Any]:
 
 
 class UnknownArguments:
-    """A base of the framework classes: a constructor argument that is no field goes, with a
-    warning, into the field named by ``unknown_arguments_field`` (and ``extra_body``'s
-    entries too), as :func:`move_unknown_arguments` does; ``_arguments`` may first adjust
-    what was given (LangChain's one ``stop`` string as a list).
+    """A base of the framework classes: a constructor argument that is no field (nor one of
+    ``known_arguments``) goes, with a warning, into the field named by
+    ``unknown_arguments_field`` (and ``extra_body``'s entries too), as
+    :func:`move_unknown_arguments` does; ``_arguments`` may first adjust what was given
+    (LangChain's one ``stop`` string as a list).
 
-    A mixin of pydantic models (pydantic collects its validator); a class names its field
-    with an annotated ``ClassVar``.
+    A mixin of pydantic models (pydantic collects its validator); a class names its settings
+    with annotated ``ClassVar`` s.
 
     Example::
 
@@ -101,17 +102,27 @@ class UnknownArguments:
     """
 
     unknown_arguments_field: ClassVar[str] = "model_kwargs"
+    known_arguments: ClassVar[frozenset[str]] = frozenset()
+    """Names that are no field but the class takes (LlamaIndex's ``class_name``, a dumped
+    component's key)."""
 
     @model_validator(mode="before")
     @classmethod
     def _unknown_arguments(cls, values: Any) -> Any:
         if not isinstance(values, dict):
             return values
-        given = cls._arguments(values)
-        known = field_names(cls)  # type: ignore[arg-type]  # a pydantic model's mixin
-        return move_unknown_arguments(cls.__name__, given, known, cls.unknown_arguments_field)
+        known = _KNOWN.get(cls)
+        if known is None:
+            names = field_names(cls)  # type: ignore[arg-type]  # a pydantic model's mixin
+            known = _KNOWN[cls] = names | cls.known_arguments
+        return move_unknown_arguments(
+            cls.__name__, cls._arguments(values), known, cls.unknown_arguments_field
+        )
 
     @classmethod
     def _arguments(cls, values: dict[str, Any]) -> dict[str, Any]:
         """The constructor's arguments, before unknown ones are moved (as given, here)."""
         return values
+
+
+_KNOWN: dict[type, frozenset[str]] = {}

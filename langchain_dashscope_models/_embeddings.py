@@ -5,16 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from langchain_core.embeddings import Embeddings
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field
 
 from dashscope_models import EmbeddingRequest
-from dashscope_models.integration import ConnectionSettings, field_names, move_unknown_arguments
+from dashscope_models.integration import ConnectionSettings, UnknownArguments
 from langchain_dashscope_models._exceptions import translated
 
 __all__ = ["DashScopeEmbeddings"]
 
 
-class DashScopeEmbeddings(ConnectionSettings, Embeddings):
+class DashScopeEmbeddings(UnknownArguments, ConnectionSettings, Embeddings):
     """DashScope text embeddings (text-embedding-v1 … v4) for LangChain.
 
     Documents are sent with ``text_type="document"`` and queries with ``"query"``, in batches
@@ -44,15 +44,6 @@ class DashScopeEmbeddings(ConnectionSettings, Embeddings):
     """At most this many batches in flight on the async path."""
     model_kwargs: dict[str, Any] = Field(default_factory=dict)
     """Extra request parameters, sent verbatim (new service options)."""
-
-    @model_validator(mode="before")
-    @classmethod
-    def _unknown_arguments_to_model_kwargs(cls, values: Any) -> Any:
-        """As the chat models (and langchain-openai's ``OpenAIEmbeddings``): an argument that is
-        no field goes into ``model_kwargs`` and is sent, with a warning at the user's line."""
-        if not isinstance(values, dict):
-            return values
-        return move_unknown_arguments(cls.__name__, values, field_names(cls), "model_kwargs")
 
     def _request(self, texts: list[str], text_type: Any) -> EmbeddingRequest:
         return EmbeddingRequest(

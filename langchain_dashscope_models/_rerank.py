@@ -7,10 +7,10 @@ from typing import Any
 
 from langchain_core.callbacks import Callbacks
 from langchain_core.documents import BaseDocumentCompressor, Document
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field
 
 from dashscope_models import RerankDocument, RerankResult
-from dashscope_models.integration import RerankSettings, field_names, move_unknown_arguments
+from dashscope_models.integration import RerankSettings, UnknownArguments
 from langchain_dashscope_models._exceptions import translated
 
 __all__ = ["DashScopeRerank"]
@@ -33,7 +33,7 @@ def _ranked(documents: Sequence[Document], result: RerankResult) -> list[Documen
     ]
 
 
-class DashScopeRerank(RerankSettings, BaseDocumentCompressor):
+class DashScopeRerank(UnknownArguments, RerankSettings, BaseDocumentCompressor):
     """DashScope rerank (gte-rerank-v2, qwen3-rerank, qwen3-vl-rerank) for LangChain.
 
     ``compress_documents`` returns the best ``top_n`` documents (``None``: all), best first,
@@ -62,15 +62,6 @@ class DashScopeRerank(RerankSettings, BaseDocumentCompressor):
 
     model_kwargs: dict[str, Any] = Field(default_factory=dict)
     """Extra request parameters, sent verbatim (new service options)."""
-
-    @model_validator(mode="before")
-    @classmethod
-    def _unknown_arguments_to_model_kwargs(cls, values: Any) -> Any:
-        """As the chat models: an argument that is no field goes into ``model_kwargs`` and is
-        sent, with a warning at the user's line."""
-        if not isinstance(values, dict):
-            return values
-        return move_unknown_arguments(cls.__name__, values, field_names(cls), "model_kwargs")
 
     def _extra_parameters(self) -> dict[str, Any]:
         return self.model_kwargs

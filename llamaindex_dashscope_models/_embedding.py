@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from llama_index.core.base.embeddings.base import BaseEmbedding, Embedding
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, field_validator
 
 from dashscope_models import EmbeddingRequest
-from dashscope_models.integration import ConnectionSettings, field_names, move_unknown_arguments
+from dashscope_models.integration import ConnectionSettings, UnknownArguments
 from llamaindex_dashscope_models._constants import plain_value
 
 __all__ = ["DashScopeEmbedding"]
 
 
-class DashScopeEmbedding(ConnectionSettings, BaseEmbedding):
+class DashScopeEmbedding(UnknownArguments, ConnectionSettings, BaseEmbedding):
     """DashScope text embeddings (text-embedding-v1 … v4) for LlamaIndex.
 
     Queries are sent with ``text_type="query"``, texts with ``text_type`` (``"document"`` unless
@@ -46,16 +46,8 @@ class DashScopeEmbedding(ConnectionSettings, BaseEmbedding):
     additional_kwargs: dict[str, Any] = Field(
         default_factory=dict, description="Extra request parameters, sent verbatim."
     )
-
-    @model_validator(mode="before")
-    @classmethod
-    def _unknown_arguments_to_additional_kwargs(cls, values: Any) -> Any:
-        """As the ``Qwen`` classes: an argument that is no field goes into
-        ``additional_kwargs`` and is sent, with a warning at the user's line."""
-        if not isinstance(values, dict):
-            return values
-        known = field_names(cls) | {"class_name"}  # to_dict's key, which from_dict takes back
-        return move_unknown_arguments(cls.__name__, values, known, "additional_kwargs")
+    unknown_arguments_field: ClassVar[str] = "additional_kwargs"  # as the LLM classes
+    known_arguments: ClassVar[frozenset[str]] = frozenset({"class_name"})  # to_dict's key
 
     @field_validator("model_name", "text_type", mode="before")
     @classmethod

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, ClassVar
 
 from llama_index.core import instrumentation as instrument
 from llama_index.core.base.llms.types import ImageBlock
@@ -12,10 +12,10 @@ from llama_index.core.callbacks import CBEventType, EventPayload
 from llama_index.core.instrumentation.events.rerank import ReRankEndEvent, ReRankStartEvent
 from llama_index.core.postprocessor.types import BaseNodePostprocessor
 from llama_index.core.schema import ImageNode, MetadataMode, NodeWithScore, QueryBundle
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from dashscope_models import RequestValidationError, RerankDocument, RerankResult, get_spec
-from dashscope_models.integration import RerankSettings, field_names, move_unknown_arguments
+from dashscope_models.integration import RerankSettings, UnknownArguments
 from llamaindex_dashscope_models._content import media_url
 
 __all__ = ["DashScopeRerank"]
@@ -23,7 +23,7 @@ __all__ = ["DashScopeRerank"]
 dispatcher = instrument.get_dispatcher(__name__)  # type: ignore[attr-defined]  # re-exported
 
 
-class DashScopeRerank(RerankSettings, BaseNodePostprocessor):
+class DashScopeRerank(UnknownArguments, RerankSettings, BaseNodePostprocessor):
     """DashScope rerank (gte-rerank-v2, qwen3-rerank, qwen3-vl-rerank) for LlamaIndex.
 
     ``postprocess_nodes`` returns the best ``top_n`` nodes (``None``: all), best first, with
@@ -52,16 +52,8 @@ class DashScopeRerank(RerankSettings, BaseNodePostprocessor):
     additional_kwargs: dict[str, Any] = Field(
         default_factory=dict, description="Extra request parameters, sent verbatim."
     )
-
-    @model_validator(mode="before")
-    @classmethod
-    def _unknown_arguments_to_additional_kwargs(cls, values: Any) -> Any:
-        """As the ``Qwen`` classes: an argument that is no field goes into
-        ``additional_kwargs`` and is sent, with a warning at the user's line."""
-        if not isinstance(values, dict):
-            return values
-        known = field_names(cls) | {"class_name"}  # to_dict's key, which from_dict takes back
-        return move_unknown_arguments(cls.__name__, values, known, "additional_kwargs")
+    unknown_arguments_field: ClassVar[str] = "additional_kwargs"  # as the LLM classes
+    known_arguments: ClassVar[frozenset[str]] = frozenset({"class_name"})  # to_dict's key
 
     def _extra_parameters(self) -> dict[str, Any]:
         return self.additional_kwargs
