@@ -45,11 +45,14 @@ def _prepared(request: GenerationRequest) -> PreparedRequest:
     return build_body(request, stream=must_stream(request, get_spec(request.model)))
 
 
-def _again(prepared: PreparedRequest, err: DashScopeError) -> PreparedRequest | None:
-    """The request built again as the refusal of a guess says, else ``None``."""
-    decision = rerouted(prepared, err)
+def _again(
+    prepared: PreparedRequest, err: DashScopeError, delivered: bool = False
+) -> PreparedRequest:
+    """The request built again as the refusal of a guess says; else ``err`` raised again (as
+    when a stream ``delivered`` something already: it is never sent twice)."""
+    decision = None if delivered else rerouted(prepared, err)
     if decision is None:
-        return None
+        raise err
     return build_body(prepared.request, stream=decision.stream, endpoint=decision.endpoint)
 
 
@@ -60,10 +63,7 @@ def generate(calls: Calls, request: GenerationRequest) -> GenerationResult:
         try:
             return _generate(calls, prepared)
         except DashScopeError as exc:
-            retry = _again(prepared, exc)
-            if retry is None:
-                raise
-            prepared = retry
+            prepared = _again(prepared, exc)
 
 
 async def agenerate(calls: Calls, request: GenerationRequest) -> GenerationResult:
@@ -76,10 +76,7 @@ async def agenerate(calls: Calls, request: GenerationRequest) -> GenerationResul
         try:
             return await _agenerate(calls, prepared)
         except DashScopeError as exc:
-            retry = _again(prepared, exc)
-            if retry is None:
-                raise
-            prepared = retry
+            prepared = _again(prepared, exc)
 
 
 def _generate(calls: Calls, prepared: PreparedRequest) -> GenerationResult:
@@ -187,10 +184,7 @@ def _rerouting_stream(
             yield from _stream(calls, prepared, box)
             return
         except DashScopeError as exc:
-            retry = None if box and box[-1].delivered else _again(prepared, exc)
-            if retry is None:
-                raise
-            prepared = retry
+            prepared = _again(prepared, exc, bool(box) and box[-1].delivered)
 
 
 async def _rerouting_astream(
@@ -202,10 +196,7 @@ async def _rerouting_astream(
                 yield chunk
             return
         except DashScopeError as exc:
-            retry = None if box and box[-1].delivered else _again(prepared, exc)
-            if retry is None:
-                raise
-            prepared = retry
+            prepared = _again(prepared, exc, bool(box) and box[-1].delivered)
 
 
 def _paired(
