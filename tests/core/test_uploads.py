@@ -35,6 +35,7 @@ _spec.loader.exec_module(_pdf)
 PNG = (ROOT / "tests" / "data" / "red-square.png").read_bytes()
 N = 8
 SLOW = 0.4  # seconds the first upload takes: every other call arrives while it is under way
+FAILING = 1.0  # seconds a failing first upload takes (a call arriving after it would retry)
 
 
 @pytest.fixture(autouse=True)
@@ -77,6 +78,15 @@ def in_threads(call: Callable[[], Any], n: int = N) -> list[Any]:
     for t in threads:
         t.join(30)
     return out
+
+
+async def until_uploading(emulator: Emulator) -> None:
+    """Until the emulator has the first upload (answered ``SLOW`` seconds later)."""
+    for _ in range(500):
+        if emulator.uploads.received:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("no upload arrived")
 
 
 def sent_parts(emulator: Emulator) -> list[Any]:
@@ -154,7 +164,7 @@ async def test_tasks_upload_a_large_image_once(emulator: Emulator, tmp_path: Pat
 async def test_a_failed_upload_fails_its_waiters_and_is_not_remembered(
     emulator: Emulator, sync: bool
 ) -> None:
-    failing = replace(Fault.server_error(), first_byte_delay=SLOW)
+    failing = replace(Fault.server_error(), first_byte_delay=FAILING)
     emulator.uploads.queue(failing)
     client = DashScopeClient(max_retries=0)
     if sync:
@@ -173,7 +183,7 @@ async def test_a_failed_upload_fails_its_waiters_and_is_not_remembered(
 
 
 async def test_a_failed_image_upload_is_not_remembered(emulator: Emulator, tmp_path: Path) -> None:
-    emulator.uploads.queue(replace(Fault.server_error(), first_byte_delay=SLOW))
+    emulator.uploads.queue(replace(Fault.server_error(), first_byte_delay=FAILING))
     client = DashScopeClient(max_retries=0)
     request = image_request(big_image(tmp_path))
     results = await asyncio.gather(
@@ -189,7 +199,7 @@ async def test_a_cancelled_maker_leaves_the_upload_to_a_waiter(emulator: Emulato
     emulator.uploads.queue(Fault.slow(first_byte_delay=SLOW))
     client = DashScopeClient()
     maker = asyncio.ensure_future(client.agenerate(pdf_request()))
-    await asyncio.sleep(SLOW / 4)  # its upload is under way
+    await until_uploading(emulator)
     waiter = asyncio.ensure_future(client.agenerate(pdf_request()))
     await asyncio.sleep(SLOW / 4)
     maker.cancel()
@@ -205,7 +215,7 @@ async def test_a_sync_call_inside_a_running_loop_does_not_wait(emulator: Emulato
     emulator.uploads.queue(Fault.slow(first_byte_delay=SLOW))
     client = DashScopeClient()
     maker = asyncio.ensure_future(client.agenerate(pdf_request()))
-    await asyncio.sleep(SLOW / 4)
+    await until_uploading(emulator)
     assert "12,000 EUR" in client.generate(pdf_request()).text
     assert "12,000 EUR" in (await maker).text
     assert emulator.uploads.received == 2

@@ -6,6 +6,8 @@ import json
 import uuid
 from typing import Any
 
+import pytest
+
 from dashscope_models.emulator import Emulator
 
 AUTH = {"authorization": "Bearer sk-any"}
@@ -75,3 +77,20 @@ def test_oss_urls_need_the_header_the_file_and_the_same_model() -> None:
     assert generate(emulator, url + "x", "qwen-vl-plus", resolve=True).status == 400
     assert generate(emulator, url, "qwen-vl-max", resolve=True).status == 400
     assert generate(emulator, url, "qwen-vl-plus", resolve=True).status == 200
+
+
+def test_upload_faults_are_scripted_apart_and_counted(emulator: Emulator) -> None:
+    # Only refusals and delays make sense for an upload; a refused upload stores nothing and
+    # answers OSS's error document on the upload host.
+    from dataclasses import replace
+
+    from dashscope_models.emulator import Fault
+
+    with pytest.raises(ValueError, match="http_error or slow"):
+        emulator.uploads.queue(Fault.drop())
+    emulator.uploads.queue(replace(Fault.server_error(), code="InternalError"))
+    headers = {"content-type": "multipart/form-data; boundary=x"}
+    response = emulator.handle("POST", "/", headers, b"")
+    assert response.status == 500 and b"<Code>InternalError</Code>" in response.frames[0].data
+    assert emulator.uploads.received == 1 and emulator.storage.uploads == 0
+    assert emulator.requests == []  # the model's script and log are untouched
