@@ -11,10 +11,15 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import ConfigDict, Field
 
-from dashscope_models import AppChunk, AppRequest, AppResult, RequestValidationError
+from dashscope_models import AppChunk, AppRequest, AppResult, Chunk, RequestValidationError
 from dashscope_models.integration import AppSettings, UnknownArguments
 from langchain_dashscope_models._compat import Patches
-from langchain_dashscope_models._convert import to_core, token_usage
+from langchain_dashscope_models._convert import (
+    chunk_message,
+    generation_chunk,
+    to_core,
+    token_usage,
+)
 from langchain_dashscope_models._shell import ChatShell, Pieces
 
 __all__ = ["ChatDashScopeApp"]
@@ -153,13 +158,9 @@ def _chat_result(result: AppResult, app_id: str) -> ChatResult:
 
 
 def _generation_chunk(chunk: AppChunk, app_id: str) -> ChatGenerationChunk:
-    if chunk.finish_reason is None:
-        message = AIMessageChunk(
-            content=chunk.text,
-            response_metadata={"model_provider": "dashscope"},
-            id=chunk.request_id or None,
-        )
-        return ChatGenerationChunk(message=message)
+    if chunk.finish_reason is None:  # a text delta, built as the chat models' (no validation)
+        delta = Chunk(text=chunk.text, request_id=chunk.request_id)
+        return generation_chunk(chunk_message(delta, app_id))
     last = AIMessageChunk(**_message_fields(chunk, app_id), chunk_position="last")
     info = {"finish_reason": chunk.finish_reason, "model_name": app_id}
     return ChatGenerationChunk(message=last, generation_info=info)
